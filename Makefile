@@ -1,0 +1,41 @@
+# The two commands a new user needs (README "Set-up"):
+#   make demo   install what is missing, build, lint the bundled demo capture
+#   make check  the same set-up and build, then the whole test suite
+# Further targets: build, asan (sanitizer build + tests), corpus (sweeps
+# over ../shared/corpus when present), clean.
+
+BUILD    ?= build
+ASAN_DIR ?= build-asan
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+DEMO     := fixtures/demo/demo.pcap
+
+.PHONY: demo check setup build asan test corpus clean
+
+demo: build
+	@echo "== resplint $(DEMO)"
+	-$(BUILD)/resplint $(DEMO)
+
+check: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	$(MAKE) asan
+
+setup:
+	@scripts/setup-deps.sh
+
+build: setup
+	cmake -S . -B $(BUILD) -DRL_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+asan: setup
+	cmake -S . -B $(ASAN_DIR) -DRL_WERROR=ON -DRL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(ASAN_DIR) -j$(JOBS)
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j$(JOBS)
+
+corpus: build
+	@if [ -d ../shared/corpus ]; then tests/corpus/run.sh $(BUILD)/resplint ../shared/corpus; \
+	else echo "corpus: ../shared/corpus not present, nothing to sweep"; fi
+
+clean:
+	rm -rf $(BUILD) $(ASAN_DIR)

@@ -1,0 +1,89 @@
+/* resplint: the capture stage.
+ *
+ * Opens pcap and pcapng files (recognised by content, not by extension),
+ * standard input ("-") and live interfaces through libpcap, and hands out
+ * packets one at a time. It never interprets packet bytes.
+ *
+ * Ownership: rl_packet.data is borrowed from libpcap and is valid only until
+ * the next call to rl_capture_next() or rl_capture_close() on the same
+ * handle. Copy what must outlive that.
+ */
+#ifndef RESPLINT_CAPTURE_H
+#define RESPLINT_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resplint/stats.h"
+
+/* A capture timestamp: seconds since the epoch (UTC) and nanoseconds. */
+typedef struct rl_time {
+  int64_t sec;
+  uint32_t nsec;
+} rl_time;
+
+typedef struct rl_packet {
+  const uint8_t *data; /* captured bytes, borrowed (see above) */
+  uint32_t caplen;     /* bytes captured */
+  uint32_t wirelen;    /* bytes on the wire; > caplen when cut by snaplen */
+  rl_time ts;
+  uint64_t frame;      /* 1-based record number, as Wireshark's frame.number */
+  int linktype;        /* DLT_* of the interface this packet came from */
+} rl_packet;
+
+typedef struct rl_capture rl_capture;
+
+typedef struct rl_live_options {
+  const char *iface;     /* "any" for all interfaces */
+  int snaplen;           /* 0: 262144 */
+  int buffer_size;       /* kernel buffer in bytes, 0: libpcap's default */
+  int immediate;         /* deliver packets as they arrive */
+  int promisc;
+  int timeout_ms;        /* read timeout; 0: 100 ms */
+} rl_live_options;
+
+/* Opens a capture file, or standard input when `path` is "-".
+ * Returns 0 and sets *out, or an RL_E* code with a one-line explanation in
+ * `err` (RL_ENOENT, RL_EACCES, RL_EISDIR, RL_ENOTCAPTURE, RL_ELINKTYPE...). */
+int rl_capture_open_file(rl_capture **out, const char *path, char *err,
+                         size_t errlen);
+
+/* Opens a live interface and activates it. Returns 0 or RL_EIFACE / RL_EPERM
+ * with libpcap's explanation in `err`. */
+int rl_capture_open_live(rl_capture **out, const rl_live_options *opt,
+                         char *err, size_t errlen);
+
+/* Compiles and installs a BPF filter. Returns 0 or RL_EFILTER with libpcap's
+ * message in `err`. Works on files too (the filter is applied while reading). */
+int rl_capture_set_filter(rl_capture *cap, const char *expr, char *err,
+                          size_t errlen);
+
+/* Reads the next packet that passes the filter.
+ * Returns 1 with *pkt filled, 0 at the end of the input (or after
+ * rl_capture_break()), or an RL_E* code: RL_ETRUNCATED when the last record
+ * is cut short (every earlier packet has been returned), RL_EIO otherwise;
+ * `err` then says what is wrong. For a live capture a read timeout with no
+ * packet is not the end: it returns 1 only when a packet arrived, and keeps
+ * waiting otherwise, checking for rl_capture_break(). */
+int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen);
+
+/* Makes rl_capture_next() return 0 as soon as possible. Async-signal-safe. */
+void rl_capture_break(rl_capture *cap);
+
+/* Link type of the capture (DLT_*); pcapng files may mix interfaces, each
+ * packet says its own in rl_packet.linktype. */
+int rl_capture_linktype(const rl_capture *cap);
+
+/* For a live capture, adds libpcap's kernel and interface drop counts to
+ * `stats`. A no-op for files. */
+void rl_capture_collect_stats(rl_capture *cap, rl_stats *stats);
+
+/* Closes the capture. rl_capture_close(NULL) is a no-op. */
+void rl_capture_close(rl_capture *cap);
+
+/* Returns 1 if the file at `path` begins with a pcap or pcapng magic number,
+ * 0 otherwise (or when it cannot be read). Used to pick capture files out of
+ * a directory without trusting extensions. */
+int rl_capture_is_capture_file(const char *path);
+
+#endif

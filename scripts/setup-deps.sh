@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what resplint needs to build and test on Debian 12, skipping what
+# is already there. Non-interactive; safe to run again.
+#
+#   scripts/setup-deps.sh          build + test dependencies
+#   scripts/setup-deps.sh --build  build dependencies only
+set -euo pipefail
+
+build_pkgs=(gcc make cmake pkg-config libpcap-dev node-llhttp libyaml-dev)
+test_pkgs=(libcriterion-dev tshark tcpdump python3 python3-yaml libxml2-utils clang
+           nginx-light curl iproute2 wrk valgrind)
+
+want=("${build_pkgs[@]}")
+[ "${1:-}" = "--build" ] || want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "setup: missing packages: ${missing[*]}; run as root: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+# tshark asks whether non-root users may capture; the default (no) is fine.
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+  "${sudo[@]}" debconf-set-selections
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# nginx-light's package starts a system nginx on port 80; the tests run
+# their own instances, so stop it to leave the port free.
+if printf '%s\n' "${missing[@]}" | grep -qx nginx-light; then
+  "${sudo[@]}" systemctl disable --now nginx >/dev/null 2>&1 ||
+    "${sudo[@]}" service nginx stop >/dev/null 2>&1 || true
+fi
