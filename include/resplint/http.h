@@ -1,0 +1,68 @@
+/* resplint: the http stage.
+ *
+ * One llhttp parser per direction of each connection. The client direction
+ * feeds a queue of requests; the server direction pairs each response with
+ * the oldest unanswered request, and that pairing drives the response's
+ * framing (HEAD, CONNECT, 1xx, 101). Every response is handed to the sink as
+ * an rl_exchange (resplint/message.h) when it ends, complete or not.
+ *
+ * Parsing is strict so violations are seen, then recovers: a rejected message
+ * is re-parsed with the matching llhttp lenient flag where one exists,
+ * otherwise the parser resynchronises at the next line beginning "HTTP/1.".
+ *
+ * Design notes: docs/internals/pairing.md.
+ */
+#ifndef RESPLINT_HTTP_H
+#define RESPLINT_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resplint/flow.h"
+#include "resplint/message.h"
+
+typedef struct rl_http_sink {
+  /* A response ended (complete, cut, or at the end of the input). */
+  void (*exchange)(void *ctx, const rl_exchange *x);
+  /* A connection-level event not tied to one response: not-http, a gap
+   * between messages, protocol-switched, pending-request-limit...
+   * `detail` is a short static or transient explanation (may be NULL). */
+  void (*note)(void *ctx, const rl_conn *conn, rl_dir dir, rl_event_kind kind,
+               uint64_t offset, const rl_pktref *at, const char *detail);
+} rl_http_sink;
+
+typedef struct rl_http_config {
+  rl_http_sink sink;
+  void *sink_ctx;
+  const char *source;           /* input name copied into each exchange */
+  uint32_t max_header_bytes;    /* per header section; 0: 64 KiB */
+  uint32_t max_pending;         /* pipelined requests awaiting a response; 0: 1024 */
+  uint32_t content_prefix;      /* content bytes kept per message; 0: 64 */
+} rl_http_config;
+
+typedef struct rl_http rl_http;
+
+/* Creates the http stage. NULL on ENOMEM. */
+rl_http *rl_http_new(const rl_http_config *cfg, rl_stats *stats);
+void rl_http_free(rl_http *http); /* NULL is a no-op */
+
+/* The rl_stream_sink that feeds this stage from the flow table; pass `http`
+ * as rl_flow_config.sink_ctx. */
+rl_stream_sink rl_http_stream_sink(void);
+
+/* How a transcript's connection ends after its last byte. */
+typedef enum rl_transcript_end {
+  RL_TRANSCRIPT_FIN = 0,   /* the server closed the connection (FIN) */
+  RL_TRANSCRIPT_OPEN = 1   /* still open when the input ended */
+} rl_transcript_end;
+
+/* Runs one connection from raw bytes, without a capture: the client's bytes
+ * (may be NULL: request not captured) are delivered first, then the
+ * server's. Used for hand-written fixtures and for the rule records'
+ * examples. Frame numbers in the exchanges are 0 and `stream` is `stream_id`. */
+int rl_http_run_transcript(rl_http *http, uint64_t stream_id,
+                           const uint8_t *client, size_t client_len,
+                           const uint8_t *server, size_t server_len,
+                           rl_transcript_end end);
+
+#endif
