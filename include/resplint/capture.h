@@ -40,6 +40,8 @@ typedef struct rl_live_options {
   int immediate;         /* deliver packets as they arrive */
   int promisc;
   int timeout_ms;        /* read timeout; 0: 100 ms */
+  double duration_s;     /* rl_capture_next() ends the capture after this many
+                            seconds of wall time; 0: no limit */
 } rl_live_options;
 
 /* Opens a capture file, or standard input when `path` is "-".
@@ -85,5 +87,21 @@ void rl_capture_close(rl_capture *cap);
  * 0 otherwise (or when it cannot be read). Used to pick capture files out of
  * a directory without trusting extensions. */
 int rl_capture_is_capture_file(const char *path);
+
+/* Called by rl_capture_walk() for each entry under a directory. `kind` is
+ * 1 for a capture file (by magic number), 0 for any other regular file, or
+ * a negative RL_E* code for an entry that could not be read (then `err`
+ * says why). A nonzero return stops the walk and is returned by it. */
+typedef int (*rl_capture_walk_fn)(void *ctx, const char *path, int kind,
+                                  const char *err);
+
+/* Walks `dir` recursively in byte-wise sorted order of names, so that the
+ * same tree always gives the same order, calling `fn` for every regular file
+ * (symbolic links to files included; symbolic links to directories are not
+ * followed, which rules out cycles). Returns 0, the first nonzero value `fn`
+ * returned, or an RL_E* code when `dir` itself cannot be read (message in
+ * `err`). */
+int rl_capture_walk(const char *dir, rl_capture_walk_fn fn, void *ctx,
+                    char *err, size_t errlen);
 
 #endif

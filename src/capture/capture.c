@@ -1,0 +1,381 @@
+/* The capture stage: libpcap handles for files, standard input and live
+ * interfaces, read one packet at a time (resplint/capture.h).
+ *
+ * Files are opened with stdio first so that "no such file", "permission
+ * denied" and "is a directory" come from errno rather than from parsing
+ * libpcap's text, then handed to pcap_fopen_offline. A BPF filter on a file
+ * is applied here with pcap_offline_filter() rather than pcap_setfilter(),
+ * so that every record is still counted and frame numbers stay those of
+ * Wireshark even for records the filter rejects.
+ */
+#include "resplint/capture.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture/capture_internal.h"
+#include "resplint/decode.h"
+#include "resplint/error.h"
+
+struct rl_capture {
+  pcap_t *pcap;
+  int live;
+  int nano;                     /* timestamps are nanoseconds, not micro */
+  int linktype;
+  uint64_t frame;               /* records read so far, filtered or not */
+  struct bpf_program prog;      /* the file filter, when has_prog */
+  int has_prog;
+  double duration_s;            /* live: stop after this long; 0: no limit */
+  struct timespec started;
+  volatile sig_atomic_t stop;   /* set by rl_capture_break() */
+};
+
+/* Writes `what` followed by `detail` (may be NULL) into the caller's buffer. */
+static void set_err(char *err, size_t errlen, const char *what, const char *detail) {
+  if (err && errlen)
+    snprintf(err, errlen, "%s%s", what, detail ? detail : "");
+}
+
+int rl__capture_magic_kind(const uint8_t *b, size_t n) {
+  static const uint32_t pcap_magics[] = {
+      0xa1b2c3d4u, /* microsecond pcap */
+      0xa1b23c4du, /* nanosecond pcap */
+      0xa1b2cd34u, /* Alexey Kuznetzov's modified pcap, read by libpcap */
+  };
+  if (n < 4)
+    return RL__CAPTURE_NONE;
+  uint32_t be = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+                (uint32_t)b[2] << 8 | (uint32_t)b[3];
+  uint32_t le = (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 |
+                (uint32_t)b[1] << 8 | (uint32_t)b[0];
+  for (size_t i = 0; i < sizeof pcap_magics / sizeof pcap_magics[0]; i++)
+    if (be == pcap_magics[i] || le == pcap_magics[i])
+      return RL__CAPTURE_PCAP;
+  /* A pcapng file starts with a Section Header Block, whose type is the
+   * palindrome 0x0A0D0D0A, so it reads the same in either byte order. */
+  if (be == 0x0a0d0d0au)
+    return RL__CAPTURE_PCAPNG;
+  return RL__CAPTURE_NONE;
+}
+
+int rl_capture_is_capture_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return 0;
+  uint8_t b[4];
+  size_t n = fread(b, 1, sizeof b, f);
+  fclose(f);
+  return rl__capture_magic_kind(b, n) != RL__CAPTURE_NONE;
+}
+
+static int errno_to_rl(int e) {
+  switch (e) {
+  case ENOENT:
+  case ENOTDIR:
+    return RL_ENOENT;
+  case EACCES:
+  case EPERM:
+    return RL_EACCES;
+  case EISDIR:
+    return RL_EISDIR;
+  case ENOMEM:
+    return RL_ENOMEM;
+  default:
+    return RL_EIO;
+  }
+}
+
+static rl_capture *capture_alloc(pcap_t *p, int live) {
+  rl_capture *cap = calloc(1, sizeof *cap);
+  if (!cap)
+    return NULL;
+  cap->pcap = p;
+  cap->live = live;
+  cap->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+  cap->linktype = pcap_datalink(p);
+  return cap;
+}
+
+/* Refuses a link type the decoder cannot read, naming it, so that the user
+ * learns at once rather than from a count of undecodable packets. */
+static int check_linktype(int dlt, char *err, size_t errlen) {
+  if (rl_decode_linktype_supported(dlt))
+    return 0;
+  if (err && errlen) {
+    const char *name = pcap_datalink_val_to_name(dlt);
+    snprintf(err, errlen, "unsupported link type %s (%d)", name ? name : "unknown",
+             dlt);
+  }
+  return RL_ELINKTYPE;
+}
+
+/* Wraps an open stream in a pcap handle. `fp` is closed on failure. */
+static int open_stream(rl_capture **out, FILE *fp, char *err, size_t errlen) {
+  char pcap_err[PCAP_ERRBUF_SIZE] = "";
+  clearerr(fp);
+  pcap_t *p =
+      pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+  if (!p) {
+    int rc = ferror(fp) ? RL_EIO : RL_ENOTCAPTURE;
+    fclose(fp);
+    if (rc == RL_EIO)
+      set_err(err, errlen, "read error: ", pcap_err);
+    else if (strstr(pcap_err, "truncated"))
+      /* libpcap words a short file header as a truncated dump; for the user
+       * it simply is not a capture. */
+      set_err(err, errlen, "not a pcap or pcapng capture (file header cut short)", NULL);
+    else if (err && errlen)
+      snprintf(err, errlen, "not a pcap or pcapng capture (%s)", pcap_err);
+    return rc;
+  }
+  rl_capture *cap = capture_alloc(p, 0);
+  if (!cap) {
+    pcap_close(p);
+    set_err(err, errlen, "out of memory", NULL);
+    return RL_ENOMEM;
+  }
+  int rc = check_linktype(cap->linktype, err, errlen);
+  if (rc < 0) {
+    rl_capture_close(cap);
+    return rc;
+  }
+  *out = cap;
+  return 0;
+}
+
+static int open_stdin(rl_capture **out, char *err, size_t errlen) {
+  /* A duplicate descriptor lets pcap_close() close its stream without
+   * closing the process's standard input. */
+  int fd = dup(STDIN_FILENO);
+  FILE *fp = fd >= 0 ? fdopen(fd, "rb") : NULL;
+  if (!fp) {
+    int e = errno;
+    if (fd >= 0)
+      close(fd);
+    set_err(err, errlen, "cannot read standard input: ", strerror(e));
+    return errno_to_rl(e);
+  }
+  struct stat st;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+    fclose(fp);
+    set_err(err, errlen, "empty input (not a pcap or pcapng capture)", NULL);
+    return RL_ENOTCAPTURE;
+  }
+  return open_stream(out, fp, err, errlen);
+}
+
+int rl_capture_open_file(rl_capture **out, const char *path, char *err, size_t errlen) {
+  *out = NULL;
+  if (strcmp(path, "-") == 0)
+    return open_stdin(out, err, errlen);
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    int e = errno;
+    set_err(err, errlen, strerror(e), NULL);
+    return errno_to_rl(e);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    set_err(err, errlen, "is a directory", NULL);
+    return RL_EISDIR;
+  }
+  FILE *fp = fopen(path, "rb");
+  if (!fp) {
+    int e = errno;
+    set_err(err, errlen, strerror(e), NULL);
+    return errno_to_rl(e);
+  }
+  if (S_ISREG(st.st_mode)) {
+    if (st.st_size == 0) {
+      fclose(fp);
+      set_err(err, errlen, "empty file (not a pcap or pcapng capture)", NULL);
+      return RL_ENOTCAPTURE;
+    }
+    /* Check the magic number ourselves for a message that says what the
+     * file is not; libpcap would say "unknown file format". */
+    uint8_t b[4];
+    size_t n = fread(b, 1, sizeof b, fp);
+    if (ferror(fp)) {
+      int e = errno;
+      fclose(fp);
+      set_err(err, errlen, "read error: ", strerror(e));
+      return errno_to_rl(e);
+    }
+    if (rl__capture_magic_kind(b, n) == RL__CAPTURE_NONE) {
+      fclose(fp);
+      set_err(err, errlen, "not a pcap or pcapng capture (unknown magic number)", NULL);
+      return RL_ENOTCAPTURE;
+    }
+    rewind(fp);
+  }
+  return open_stream(out, fp, err, errlen);
+}
+
+/* Maps pcap_activate()'s failures to our codes. Both "no such device" and
+ * "permission denied" are unreadable input (exit 3): the command line was
+ * well formed, the system refused. */
+static int activate_error(pcap_t *p, int status, const char *iface, char *err,
+                          size_t errlen) {
+  const char *detail = pcap_geterr(p);
+  if (!detail || !*detail)
+    detail = pcap_statustostr(status);
+  int rc = RL_EIFACE;
+  if (status == PCAP_ERROR_PERM_DENIED || status == PCAP_ERROR_PROMISC_PERM_DENIED)
+    rc = RL_EPERM;
+  if (err && errlen) {
+    if (status == PCAP_ERROR_NO_SUCH_DEVICE)
+      snprintf(err, errlen, "no such interface \"%s\" (%s)", iface, detail);
+    else if (rc == RL_EPERM)
+      snprintf(err, errlen, "permission denied capturing on \"%s\" (%s); "
+               "capturing needs root or CAP_NET_RAW", iface, detail);
+    else
+      snprintf(err, errlen, "cannot capture on \"%s\": %s", iface, detail);
+  }
+  return rc;
+}
+
+int rl_capture_open_live(rl_capture **out, const rl_live_options *opt, char *err,
+                         size_t errlen) {
+  *out = NULL;
+  char pcap_err[PCAP_ERRBUF_SIZE] = "";
+  const char *iface = opt && opt->iface ? opt->iface : "any";
+  pcap_t *p = pcap_create(iface, pcap_err);
+  if (!p) {
+    set_err(err, errlen, "cannot capture: ", pcap_err);
+    return RL_EIFACE;
+  }
+  pcap_set_snaplen(p, opt && opt->snaplen > 0 ? opt->snaplen : 262144);
+  pcap_set_promisc(p, opt ? opt->promisc : 0);
+  pcap_set_timeout(p, opt && opt->timeout_ms > 0 ? opt->timeout_ms : 100);
+  if (opt && opt->immediate)
+    pcap_set_immediate_mode(p, 1);
+  if (opt && opt->buffer_size > 0)
+    pcap_set_buffer_size(p, opt->buffer_size);
+  /* Nanoseconds where the platform has them; otherwise microseconds,
+   * which rl_capture_next() scales. */
+  (void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+  int status = pcap_activate(p);
+  if (status < 0) {
+    int rc = activate_error(p, status, iface, err, errlen);
+    pcap_close(p);
+    return rc;
+  }
+  rl_capture *cap = capture_alloc(p, 1);
+  if (!cap) {
+    pcap_close(p);
+    set_err(err, errlen, "out of memory", NULL);
+    return RL_ENOMEM;
+  }
+  int rc = check_linktype(cap->linktype, err, errlen);
+  if (rc < 0) {
+    rl_capture_close(cap);
+    return rc;
+  }
+  cap->duration_s = opt ? opt->duration_s : 0;
+  clock_gettime(CLOCK_MONOTONIC, &cap->started);
+  *out = cap;
+  return 0;
+}
+
+int rl_capture_set_filter(rl_capture *cap, const char *expr, char *err, size_t errlen) {
+  struct bpf_program prog;
+  if (pcap_compile(cap->pcap, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    set_err(err, errlen, pcap_geterr(cap->pcap), NULL);
+    return RL_EFILTER;
+  }
+  if (cap->live) {
+    int rc = pcap_setfilter(cap->pcap, &prog);
+    if (rc != 0)
+      set_err(err, errlen, pcap_geterr(cap->pcap), NULL);
+    pcap_freecode(&prog);
+    return rc == 0 ? 0 : RL_EFILTER;
+  }
+  if (cap->has_prog)
+    pcap_freecode(&cap->prog);
+  cap->prog = prog;
+  cap->has_prog = 1;
+  return 0;
+}
+
+static int duration_over(const rl_capture *cap) {
+  if (cap->duration_s <= 0)
+    return 0;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double elapsed = (double)(now.tv_sec - cap->started.tv_sec) +
+                   (double)(now.tv_nsec - cap->started.tv_nsec) / 1e9;
+  return elapsed >= cap->duration_s;
+}
+
+/* Tells a cut last record from other read errors. libpcap reports both as
+ * PCAP_ERROR and says which only in its message: "truncated dump file" for
+ * pcap, "truncated pcapng dump file" for pcapng. */
+static int is_truncation(const char *msg) {
+  return strstr(msg, "truncated") != NULL && strstr(msg, "dump file") != NULL;
+}
+
+int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
+  for (;;) {
+    if (cap->stop || (cap->live && duration_over(cap)))
+      return 0;
+    struct pcap_pkthdr *hdr;
+    const u_char *data;
+    int rc = pcap_next_ex(cap->pcap, &hdr, &data);
+    if (rc == 0)
+      continue; /* live read timeout: look at the stop conditions again */
+    if (rc == PCAP_ERROR_BREAK)
+      return 0;
+    if (rc < 0) {
+      const char *msg = pcap_geterr(cap->pcap);
+      set_err(err, errlen, msg, NULL);
+      return !cap->live && is_truncation(msg) ? RL_ETRUNCATED : RL_EIO;
+    }
+    cap->frame++;
+    if (cap->has_prog && !pcap_offline_filter(&cap->prog, hdr, data))
+      continue;
+    pkt->data = data;
+    pkt->caplen = hdr->caplen;
+    pkt->wirelen = hdr->len;
+    pkt->ts.sec = (int64_t)hdr->ts.tv_sec;
+    pkt->ts.nsec = (uint32_t)hdr->ts.tv_usec * (cap->nano ? 1u : 1000u);
+    pkt->frame = cap->frame;
+    pkt->linktype = cap->linktype;
+    return 1;
+  }
+}
+
+void rl_capture_break(rl_capture *cap) {
+  if (!cap)
+    return;
+  cap->stop = 1;
+  /* Wakes a live capture blocked in poll(); on Linux this only writes to
+   * an eventfd, which is safe in a signal handler. */
+  pcap_breakloop(cap->pcap);
+}
+
+int rl_capture_linktype(const rl_capture *cap) { return cap->linktype; }
+
+void rl_capture_collect_stats(rl_capture *cap, rl_stats *stats) {
+  if (!cap->live)
+    return;
+  struct pcap_stat ps;
+  if (pcap_stats(cap->pcap, &ps) == 0) {
+    stats->kernel_drops += ps.ps_drop;
+    stats->iface_drops += ps.ps_ifdrop;
+  }
+}
+
+void rl_capture_close(rl_capture *cap) {
+  if (!cap)
+    return;
+  if (cap->has_prog)
+    pcap_freecode(&cap->prog);
+  pcap_close(cap->pcap);
+  free(cap);
+}
