@@ -86,6 +86,10 @@ typedef struct rl_flow_config {
   uint32_t idle_timeout_s;     /* capture seconds; 0: 600 */
   uint32_t max_ooo_per_stream; /* buffered out-of-order bytes per direction; 0: 1 MiB */
   uint64_t max_ooo_total;      /* buffered out-of-order bytes in all; 0: 256 MiB */
+  /* Most recently delivered bytes kept per direction to compare
+   * retransmissions with; allocated when data is delivered, grown on demand
+   * and released once the peer acknowledges everything; 0: 4096. */
+  uint32_t history_bytes;
 } rl_flow_config;
 
 typedef struct rl_flow_table rl_flow_table;

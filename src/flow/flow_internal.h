@@ -1,0 +1,118 @@
+/* resplint: the flow stage's internal types, shared by table.c (the
+ * conversation table), reasm.c (per-direction reassembly) and orient.c
+ * (client/server guessing). Nothing here is public. */
+#ifndef RESPLINT_FLOW_INTERNAL_H
+#define RESPLINT_FLOW_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resplint/flow.h"
+
+/* 32-bit sequence-space comparisons (RFC 9293 3.4): valid while the two
+ * numbers are less than 2^31 apart. */
+#define RL__SEQ_DIFF(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)))
+#define RL__SEQ_GEQ(a, b) (RL__SEQ_DIFF((a), (b)) >= 0)
+
+/* A buffered out-of-order piece of one direction. A chunk either holds a copy
+ * of its bytes, or (hole != 0) marks bytes known to be missing because the
+ * packet that carried them was cut by the snapshot length. Chunks of one
+ * direction never overlap and are kept sorted by offset. */
+typedef struct rl__chunk {
+  struct rl__chunk *next;
+  uint64_t off;
+  uint32_t len;
+  uint32_t cost; /* what the chunk counts against the out-of-order caps */
+  uint8_t hole;
+  rl_pktref at;
+  uint8_t data[];
+} rl__chunk;
+
+/* The most recently delivered bytes of one direction, a ring indexed by
+ * stream offset modulo `cap`. The valid bytes are [end - len, end). */
+typedef struct rl__hist {
+  uint64_t end;
+  uint32_t cap;
+  uint32_t len;
+  uint8_t buf[];
+} rl__hist;
+
+enum {
+  RL__H_SEQ_SET = 0x01,  /* next_seq/next_off are anchored */
+  RL__H_SYN = 0x02,      /* this side's SYN was seen; isn is valid */
+  RL__H_FIN = 0x04,      /* this side's FIN was seen; fin_off is valid */
+  RL__H_ENDED = 0x08     /* sink.end was called (or the side is dead) */
+};
+
+/* One direction: the bytes sent by one endpoint. */
+typedef struct rl__half {
+  uint64_t next_off;  /* stream offset of the next byte expected */
+  uint64_t fin_off;   /* stream offset of the FIN */
+  uint32_t next_seq;  /* sequence number of next_off */
+  uint32_t isn;
+  uint32_t ooo_bytes; /* cost of the chunks below */
+  uint8_t flags;      /* RL__H_* */
+  rl__chunk *ooo;
+  rl__hist *hist;
+} rl__half;
+
+enum {
+  RL__C_ORIENTED = 0x01, /* client/server known; pub.client is the client */
+  RL__C_OPENED = 0x02,   /* sink.open was called */
+  RL__C_CLOSED = 0x04,   /* sink.close was called, or the sink never will be */
+  RL__C_RST = 0x08       /* an RST was seen */
+};
+
+typedef struct rl__conn {
+  rl_conn pub;               /* before orientation pub.client is the first sender */
+  struct rl__conn *lru_prev; /* towards the most recently active */
+  struct rl__conn *lru_next; /* towards the least recently active */
+  int64_t last_sec;          /* capture time of the last segment */
+  uint32_t hash;
+  uint8_t flags;             /* RL__C_* */
+  rl__half half[2];          /* indexed by rl_dir once oriented */
+} rl__conn;
+
+struct rl_flow_table {
+  rl_flow_config cfg; /* with defaults filled in */
+  rl_stats *stats;
+  rl_stats own_stats; /* used when the caller passes no stats */
+  rl__conn **slots;   /* open addressing, linear probing */
+  uint32_t mask;
+  uint32_t count;
+  rl__conn *lru_head; /* most recently active */
+  rl__conn *lru_tail; /* least recently active */
+  uint64_t next_stream;
+  uint64_t ooo_total; /* cost of every buffered chunk */
+};
+
+/* Per-segment bookkeeping, so that a segment counts once as a
+ * retransmission, a mismatch or an out-of-order segment however many pieces
+ * it is split into. */
+typedef struct rl__seg_note {
+  const rl_pktref *at;
+  uint8_t retrans;
+  uint8_t mismatch;
+  uint8_t buffered;
+  uint8_t limit;
+} rl__seg_note;
+
+/* reasm.c */
+void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                     uint64_t off, const uint8_t *data, uint32_t len,
+                     rl__seg_note *note);
+void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                    const rl_pktref *at);
+void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,
+                  const rl_pktref *at);
+void rl__half_release(rl_flow_table *ft, rl__half *h);
+void rl__sink_event(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                    rl_event_kind kind, uint64_t off, const rl_pktref *at);
+
+/* orient.c */
+int rl__flow_looks_like_status(const uint8_t *p, size_t n);
+int rl__flow_looks_like_request(const uint8_t *p, size_t n);
+int rl__flow_is_service_port(uint16_t port);
+int rl__flow_sender_is_client(const rl_segment *seg);
+
+#endif

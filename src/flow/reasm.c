@@ -1,0 +1,349 @@
+/* Per-direction TCP reassembly.
+ *
+ * Each direction keeps the stream offset of the next byte it expects.
+ * Bytes at that offset go to the sink straight from the packet; bytes beyond
+ * it are copied into a sorted list of chunks until the hole before them is
+ * filled; bytes before it were delivered already and are only compared with
+ * a small history of what was delivered. Offsets are 64-bit so that the
+ * 32-bit sequence wraparound is handled once, where a segment is mapped to
+ * an offset (table.c), and never again here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow/flow_internal.h"
+
+/* A hole marker holds no bytes but still costs memory; it counts against
+ * the out-of-order caps as this many bytes so the number of markers is
+ * bounded too. */
+#define RL__HOLE_COST ((uint32_t)sizeof(rl__chunk))
+/* The history ring starts this small and doubles up to history_bytes, so a
+ * connection that sent one short request holds a short ring. */
+#define RL__HIST_MIN 256u
+
+static const uint64_t no_mismatch = UINT64_MAX;
+
+void rl__sink_event(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                    rl_event_kind kind, uint64_t off, const rl_pktref *at) {
+  if (ft->cfg.sink.event) {
+    ft->cfg.sink.event(ft->cfg.sink_ctx, &c->pub, dir, kind, off, at);
+  }
+}
+
+/* ---- history ring ------------------------------------------------------- */
+
+static rl__hist *hist_resize(rl__hist *old, uint32_t cap) {
+  rl__hist *h = malloc(sizeof *h + cap);
+  if (!h) {
+    return NULL;
+  }
+  h->cap = cap;
+  h->end = old ? old->end : 0;
+  h->len = 0;
+  if (old) {
+    /* Re-place the valid bytes, since positions are offsets modulo cap. */
+    uint32_t keep = old->len < cap ? old->len : cap;
+    for (uint64_t o = old->end - keep; o < old->end; o++) {
+      h->buf[o % cap] = old->buf[o % old->cap];
+    }
+    h->len = keep;
+    free(old);
+  }
+  return h;
+}
+
+static uint32_t hist_want(uint32_t have, uint64_t need, uint32_t max) {
+  uint64_t cap = have ? have : RL__HIST_MIN;
+  while (cap < need && cap < max) {
+    cap *= 2;
+  }
+  return cap > max ? max : (uint32_t)cap;
+}
+
+/* Remembers bytes [off, off+n) just delivered. A failed allocation only
+ * costs the ability to compare later retransmissions. */
+static void hist_record(rl_flow_table *ft, rl__half *h, uint64_t off,
+                        const uint8_t *data, uint32_t n) {
+  uint32_t max = ft->cfg.history_bytes;
+  rl__hist *r = h->hist;
+  if (r && r->end != off) {
+    r->len = 0; /* a gap broke continuity: the old bytes have other offsets */
+  }
+  uint64_t need = (uint64_t)(r && r->end == off ? r->len : 0) + n;
+  if (!r || (r->cap < need && r->cap < max)) {
+    rl__hist *grown = hist_resize(r, hist_want(r ? r->cap : 0, need, max));
+    if (!grown) {
+      return;
+    }
+    r = h->hist = grown;
+  }
+  r->end = off;
+  uint32_t skip = n > r->cap ? n - r->cap : 0;
+  for (uint32_t i = skip; i < n; i++) {
+    r->buf[(off + i) % r->cap] = data[i];
+  }
+  r->end = off + n;
+  r->len = (uint32_t)((uint64_t)r->len + n > r->cap ? r->cap : r->len + n);
+}
+
+/* Returns the offset of the first byte of [off, off+n) that differs from the
+ * remembered delivered bytes, or no_mismatch. */
+static uint64_t hist_compare(const rl__half *h, uint64_t off,
+                             const uint8_t *data, uint32_t n) {
+  const rl__hist *r = h->hist;
+  if (!r || r->len == 0) {
+    return no_mismatch;
+  }
+  uint64_t lo = r->end - r->len;
+  uint64_t from = off > lo ? off : lo;
+  uint64_t to = off + n < r->end ? off + n : r->end;
+  for (uint64_t o = from; o < to; o++) {
+    if (r->buf[o % r->cap] != data[o - off]) {
+      return o;
+    }
+  }
+  return no_mismatch;
+}
+
+/* ---- delivery ----------------------------------------------------------- */
+
+static void advance(rl__half *h, uint64_t n) {
+  h->next_off += n;
+  h->next_seq += (uint32_t)n;
+}
+
+static void deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                    const uint8_t *data, uint32_t n, const rl_pktref *at) {
+  rl__half *h = &c->half[dir];
+  if (ft->cfg.sink.data) {
+    ft->cfg.sink.data(ft->cfg.sink_ctx, &c->pub, dir, data, n, h->next_off, at);
+  }
+  hist_record(ft, h, h->next_off, data, n);
+  ft->stats->bytes_delivered += n;
+  advance(h, n);
+}
+
+void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,
+                  const rl_pktref *at) {
+  rl__half *h = &c->half[dir];
+  if (upto <= h->next_off) {
+    return;
+  }
+  uint64_t n = upto - h->next_off;
+  if (ft->cfg.sink.gap) {
+    ft->cfg.sink.gap(ft->cfg.sink_ctx, &c->pub, dir, h->next_off, n, at);
+  }
+  ft->stats->gaps++;
+  ft->stats->gap_bytes += n;
+  advance(h, n);
+}
+
+/* A hole reached in order: the bytes were on the wire but not captured. */
+static void deliver_hole(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                         uint32_t n, const rl_pktref *at) {
+  rl__half *h = &c->half[dir];
+  rl__sink_event(ft, c, dir, RL_EV_TRUNCATED_PACKET, h->next_off, at);
+  rl__half_gap(ft, c, dir, h->next_off + n, at);
+}
+
+static void chunk_free(rl_flow_table *ft, rl__half *h, rl__chunk *k) {
+  h->ooo_bytes -= k->cost;
+  ft->ooo_total -= k->cost;
+  free(k);
+}
+
+/* Delivers every buffered chunk that the in-order data has reached. */
+static void drain(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                  const rl_pktref *at) {
+  rl__half *h = &c->half[dir];
+  rl__chunk *k;
+  while ((k = h->ooo) != NULL && k->off <= h->next_off) {
+    h->ooo = k->next;
+    uint64_t kend = k->off + k->len;
+    if (kend > h->next_off) {
+      uint32_t skip = (uint32_t)(h->next_off - k->off);
+      if (k->hole) {
+        deliver_hole(ft, c, dir, k->len - skip, at);
+      } else {
+        deliver(ft, c, dir, k->data + skip, k->len - skip, &k->at);
+      }
+    }
+    chunk_free(ft, h, k);
+  }
+}
+
+void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                    const rl_pktref *at) {
+  rl__half *h = &c->half[dir];
+  while (h->ooo) {
+    rl__half_gap(ft, c, dir, h->ooo->off, at);
+    drain(ft, c, dir, at);
+  }
+}
+
+void rl__half_release(rl_flow_table *ft, rl__half *h) {
+  while (h->ooo) {
+    rl__chunk *k = h->ooo;
+    h->ooo = k->next;
+    chunk_free(ft, h, k);
+  }
+  free(h->hist);
+  h->hist = NULL;
+}
+
+/* ---- out-of-order buffer ------------------------------------------------ */
+
+static void note_retrans(rl_flow_table *ft, rl__seg_note *note) {
+  if (!note->retrans) {
+    note->retrans = 1;
+    ft->stats->retransmissions++;
+  }
+}
+
+static void note_mismatch(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                          uint64_t off, rl__seg_note *note) {
+  if (off == no_mismatch || note->mismatch) {
+    return;
+  }
+  note->mismatch = 1;
+  ft->stats->retransmission_mismatches++;
+  rl__sink_event(ft, c, dir, RL_EV_RETRANSMISSION_MISMATCH, off, note->at);
+}
+
+static rl__chunk *chunk_new(rl_flow_table *ft, rl__half *h, uint64_t off,
+                            const uint8_t *data, uint32_t n,
+                            const rl_pktref *at) {
+  rl__chunk *k = malloc(sizeof *k + (data ? n : 0));
+  if (!k) {
+    return NULL;
+  }
+  k->next = NULL;
+  k->off = off;
+  k->len = n;
+  k->hole = data == NULL;
+  k->cost = data ? n : RL__HOLE_COST;
+  k->at = *at;
+  if (data) {
+    memcpy(k->data, data, n);
+  }
+  h->ooo_bytes += k->cost;
+  ft->ooo_total += k->cost;
+  return k;
+}
+
+/* Copies the parts of [off, off+n) that fill holes between buffered chunks;
+ * parts already buffered are compared and the first bytes kept. */
+static void ooo_insert(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                       uint64_t off, const uint8_t *data, uint32_t n,
+                       rl__seg_note *note) {
+  rl__half *h = &c->half[dir];
+  rl__chunk **pp = &h->ooo;
+  uint64_t cur = off, end = off + n;
+  while (cur < end) {
+    rl__chunk *k = *pp;
+    if (k && k->off + k->len <= cur) {
+      pp = &k->next;
+      continue;
+    }
+    if (!k || k->off > cur) {
+      uint64_t piece_end = k && k->off < end ? k->off : end;
+      const uint8_t *src = data ? data + (cur - off) : NULL;
+      rl__chunk *nk = chunk_new(ft, h, cur, src, (uint32_t)(piece_end - cur),
+                                note->at);
+      if (!nk) {
+        ft->stats->ooo_bytes_dropped += piece_end - cur;
+        return;
+      }
+      nk->next = k;
+      *pp = nk;
+      pp = &nk->next;
+      cur = piece_end;
+      continue;
+    }
+    /* k covers cur: the bytes are buffered already. */
+    uint64_t ov_end = k->off + k->len < end ? k->off + k->len : end;
+    note_retrans(ft, note);
+    if (data && !k->hole) {
+      for (uint64_t o = cur; o < ov_end; o++) {
+        if (k->data[o - k->off] != data[o - off]) {
+          note_mismatch(ft, c, dir, o, note);
+          break;
+        }
+      }
+    }
+    cur = ov_end;
+    pp = &k->next;
+  }
+  if (!note->buffered) {
+    note->buffered = 1;
+    ft->stats->ooo_segments++;
+  }
+}
+
+static int ooo_fits(const rl_flow_table *ft, const rl__half *h, uint64_t cost) {
+  return (uint64_t)h->ooo_bytes + cost <= ft->cfg.max_ooo_per_stream &&
+         ft->ooo_total + cost <= ft->cfg.max_ooo_total;
+}
+
+/* The cap is reached: stop waiting for the first hole, announce it as a gap
+ * and move on, so that memory stays bounded and the data behind the hole
+ * still reaches the sink. */
+static void give_up_hole(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                         uint64_t off, rl__seg_note *note) {
+  rl__half *h = &c->half[dir];
+  uint64_t target = h->ooo && h->ooo->off < off ? h->ooo->off : off;
+  if (!note->limit) {
+    note->limit = 1;
+    rl__sink_event(ft, c, dir, RL_EV_OOO_LIMIT, h->next_off, note->at);
+  }
+  ft->stats->ooo_bytes_dropped += target - h->next_off;
+  rl__half_gap(ft, c, dir, target, note->at);
+  drain(ft, c, dir, note->at);
+}
+
+/* ---- the entry point ---------------------------------------------------- */
+
+void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                     uint64_t off, const uint8_t *data, uint32_t len,
+                     rl__seg_note *note) {
+  rl__half *h = &c->half[dir];
+  uint64_t end = off + len;
+  if ((h->flags & RL__H_FIN) && end > h->fin_off) {
+    end = h->fin_off > off ? h->fin_off : off; /* nothing follows a FIN */
+  }
+  while (off < end && !(h->flags & RL__H_ENDED)) {
+    if (off < h->next_off) {
+      /* Already delivered (or declared missing): a retransmission. */
+      uint64_t upto = end < h->next_off ? end : h->next_off;
+      note_retrans(ft, note);
+      if (data) {
+        note_mismatch(ft, c, dir,
+                      hist_compare(h, off, data, (uint32_t)(upto - off)), note);
+        data += upto - off;
+      }
+      off = upto;
+      continue;
+    }
+    if (off == h->next_off) {
+      /* In order: straight from the packet, up to the first buffered chunk
+       * (whose bytes came first and win any overlap). */
+      uint64_t lim = h->ooo && h->ooo->off < end ? h->ooo->off : end;
+      uint32_t n = (uint32_t)(lim - off);
+      if (data) {
+        deliver(ft, c, dir, data, n, note->at);
+        data += n;
+      } else {
+        deliver_hole(ft, c, dir, n, note->at);
+      }
+      off = lim;
+      drain(ft, c, dir, note->at);
+      continue;
+    }
+    uint64_t cost = data ? end - off : RL__HOLE_COST;
+    if (ooo_fits(ft, h, cost)) {
+      ooo_insert(ft, c, dir, off, data, (uint32_t)(end - off), note);
+      return;
+    }
+    give_up_hole(ft, c, dir, off, note);
+  }
+}

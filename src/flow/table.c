@@ -1,0 +1,550 @@
+/* The conversation table: a hash table keyed by the unordered pair of
+ * endpoints, an LRU list ordered by capture time of last activity (idle
+ * expiry and the max_flows limit both take from its old end), stream
+ * numbering as Wireshark's tcp.stream, and client/server orientation.
+ * Reassembly proper lives in reasm.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow/flow_internal.h"
+#include "resplint/error.h"
+
+#define RL__DEFAULT_MAX_FLOWS 1000000u
+#define RL__DEFAULT_IDLE_S 600u
+#define RL__DEFAULT_OOO_STREAM (1u << 20)
+#define RL__DEFAULT_OOO_TOTAL ((uint64_t)256 << 20)
+#define RL__DEFAULT_HISTORY 4096u
+#define RL__MIN_SLOTS 64u
+
+/* ---- endpoints and hashing ---------------------------------------------- */
+
+static int ep_eq(const rl_endpoint *a, const rl_endpoint *b) {
+  return a->port == b->port && a->ipver == b->ipver &&
+         memcmp(a->addr, b->addr, sizeof a->addr) == 0;
+}
+
+static int ep_cmp(const rl_endpoint *a, const rl_endpoint *b) {
+  int r = memcmp(a->addr, b->addr, sizeof a->addr);
+  if (r != 0) {
+    return r;
+  }
+  if (a->port != b->port) {
+    return a->port < b->port ? -1 : 1;
+  }
+  return (int)a->ipver - (int)b->ipver;
+}
+
+static uint64_t fnv_ep(uint64_t h, const rl_endpoint *ep) {
+  for (size_t i = 0; i < sizeof ep->addr; i++) {
+    h = (h ^ ep->addr[i]) * 0x100000001b3ULL;
+  }
+  h = (h ^ (uint8_t)(ep->port >> 8)) * 0x100000001b3ULL;
+  h = (h ^ (uint8_t)ep->port) * 0x100000001b3ULL;
+  return (h ^ ep->ipver) * 0x100000001b3ULL;
+}
+
+/* Both directions of a conversation must hash alike, so the endpoints are
+ * hashed in a canonical order; the final mix spreads FNV's weak low bits,
+ * which linear probing would otherwise cluster on. */
+static uint32_t key_hash(const rl_endpoint *a, const rl_endpoint *b) {
+  if (ep_cmp(a, b) > 0) {
+    const rl_endpoint *t = a;
+    a = b;
+    b = t;
+  }
+  uint64_t h = fnv_ep(fnv_ep(0xcbf29ce484222325ULL, a), b);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return (uint32_t)h;
+}
+
+static int conn_matches(const rl__conn *c, uint32_t hash,
+                        const rl_endpoint *src, const rl_endpoint *dst) {
+  if (c->hash != hash) {
+    return 0;
+  }
+  return (ep_eq(&c->pub.client, src) && ep_eq(&c->pub.server, dst)) ||
+         (ep_eq(&c->pub.client, dst) && ep_eq(&c->pub.server, src));
+}
+
+/* ---- the hash table ----------------------------------------------------- */
+
+static rl__conn *slot_find(const rl_flow_table *ft, uint32_t hash,
+                           const rl_endpoint *src, const rl_endpoint *dst) {
+  for (uint32_t i = hash & ft->mask;; i = (i + 1) & ft->mask) {
+    rl__conn *c = ft->slots[i];
+    if (!c || conn_matches(c, hash, src, dst)) {
+      return c;
+    }
+  }
+}
+
+static void slot_put(rl__conn **slots, uint32_t mask, rl__conn *c) {
+  uint32_t i = c->hash & mask;
+  while (slots[i]) {
+    i = (i + 1) & mask;
+  }
+  slots[i] = c;
+}
+
+static int slots_grow(rl_flow_table *ft) {
+  uint32_t n = (ft->mask + 1) * 2;
+  rl__conn **slots = calloc(n, sizeof *slots);
+  if (!slots) {
+    return RL_ENOMEM;
+  }
+  for (uint32_t i = 0; i <= ft->mask; i++) {
+    if (ft->slots[i]) {
+      slot_put(slots, n - 1, ft->slots[i]);
+    }
+  }
+  free(ft->slots);
+  ft->slots = slots;
+  ft->mask = n - 1;
+  return 0;
+}
+
+/* Removes c with backward-shift deletion, so that lookups never need
+ * tombstones and the probe sequences stay short. */
+static void slot_remove(rl_flow_table *ft, rl__conn *c) {
+  uint32_t i = c->hash & ft->mask;
+  while (ft->slots[i] != c) {
+    i = (i + 1) & ft->mask;
+  }
+  ft->slots[i] = NULL;
+  for (uint32_t j = (i + 1) & ft->mask; ft->slots[j]; j = (j + 1) & ft->mask) {
+    uint32_t home = ft->slots[j]->hash & ft->mask;
+    /* The entry at j may move to the hole at i unless its home lies
+     * cyclically in (i, j]. */
+    int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (!stays) {
+      ft->slots[i] = ft->slots[j];
+      ft->slots[j] = NULL;
+      i = j;
+    }
+  }
+  ft->count--;
+}
+
+/* ---- LRU ---------------------------------------------------------------- */
+
+static void lru_unlink(rl_flow_table *ft, rl__conn *c) {
+  if (c->lru_prev) {
+    c->lru_prev->lru_next = c->lru_next;
+  } else {
+    ft->lru_head = c->lru_next;
+  }
+  if (c->lru_next) {
+    c->lru_next->lru_prev = c->lru_prev;
+  } else {
+    ft->lru_tail = c->lru_prev;
+  }
+  c->lru_prev = c->lru_next = NULL;
+}
+
+static void lru_push(rl_flow_table *ft, rl__conn *c) {
+  c->lru_prev = NULL;
+  c->lru_next = ft->lru_head;
+  if (ft->lru_head) {
+    ft->lru_head->lru_prev = c;
+  } else {
+    ft->lru_tail = c;
+  }
+  ft->lru_head = c;
+}
+
+static void lru_touch(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
+  c->last_sec = at->ts.sec;
+  if (ft->lru_head != c) {
+    lru_unlink(ft, c);
+    lru_push(ft, c);
+  }
+}
+
+/* ---- sink wrappers ------------------------------------------------------ */
+
+static void conn_open(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
+  c->flags |= RL__C_OPENED;
+  c->pub.saw_syn = (c->half[0].flags | c->half[1].flags) & RL__H_SYN ? 1 : 0;
+  if (ft->cfg.sink.open) {
+    ft->cfg.sink.open(ft->cfg.sink_ctx, &c->pub, at);
+  }
+}
+
+static void half_end(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                     rl_end_kind how, const rl_pktref *at) {
+  rl__half *h = &c->half[dir];
+  h->flags |= RL__H_ENDED;
+  rl__half_release(ft, h);
+  if (ft->cfg.sink.end) {
+    ft->cfg.sink.end(ft->cfg.sink_ctx, &c->pub, dir, how, at);
+  }
+}
+
+static void conn_close(rl_flow_table *ft, rl__conn *c) {
+  c->flags |= RL__C_CLOSED;
+  rl__half_release(ft, &c->half[0]);
+  rl__half_release(ft, &c->half[1]);
+  if ((c->flags & RL__C_OPENED) && ft->cfg.sink.close) {
+    ft->cfg.sink.close(ft->cfg.sink_ctx, &c->pub);
+  }
+}
+
+/* Ends what is still open of c: buffered data is flushed with gaps for the
+ * holes, a direction whose FIN was seen ends as FIN after a gap up to it,
+ * the others end as `how`; then the sink lets go of the connection. */
+static void conn_finish(rl_flow_table *ft, rl__conn *c, rl_end_kind how,
+                        const rl_pktref *at) {
+  if (c->flags & RL__C_CLOSED) {
+    return;
+  }
+  if (c->flags & RL__C_OPENED) {
+    for (int d = 0; d < 2; d++) {
+      rl__half *h = &c->half[d];
+      if (h->flags & RL__H_ENDED) {
+        continue;
+      }
+      rl__half_flush(ft, c, (rl_dir)d, at);
+      if ((h->flags & RL__H_FIN) && how != RL_END_RST) {
+        rl__half_gap(ft, c, (rl_dir)d, h->fin_off, at);
+        half_end(ft, c, (rl_dir)d, RL_END_FIN, at);
+      } else {
+        half_end(ft, c, (rl_dir)d, how, at);
+      }
+    }
+  }
+  conn_close(ft, c);
+}
+
+/* Ends a direction whose in-order data reached its FIN, and closes the
+ * connection once both directions are over. */
+static void conn_settle(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
+  if (!(c->flags & RL__C_OPENED) || (c->flags & RL__C_CLOSED)) {
+    return;
+  }
+  for (int d = 0; d < 2; d++) {
+    rl__half *h = &c->half[d];
+    if ((h->flags & (RL__H_FIN | RL__H_ENDED)) == RL__H_FIN &&
+        h->next_off >= h->fin_off) {
+      half_end(ft, c, (rl_dir)d, RL_END_FIN, at);
+    }
+  }
+  if (c->half[0].flags & c->half[1].flags & RL__H_ENDED) {
+    conn_close(ft, c);
+  }
+}
+
+/* ---- conversation life -------------------------------------------------- */
+
+static void conn_destroy(rl_flow_table *ft, rl__conn *c) {
+  slot_remove(ft, c);
+  lru_unlink(ft, c);
+  rl__half_release(ft, &c->half[0]);
+  rl__half_release(ft, &c->half[1]);
+  free(c);
+}
+
+/* Removes c for the flow limit or the idle timeout. */
+static void conn_evict(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
+  if ((c->flags & (RL__C_OPENED | RL__C_CLOSED)) == RL__C_OPENED) {
+    ft->stats->flows_evicted++;
+    rl__sink_event(ft, c, RL_DIR_TO_CLIENT, RL_EV_FLOW_EVICTED,
+                   c->half[RL_DIR_TO_CLIENT].next_off, at);
+  }
+  conn_finish(ft, c, RL_END_IDLE, at);
+  conn_destroy(ft, c);
+}
+
+static void expire_idle(rl_flow_table *ft, const rl_pktref *at) {
+  int64_t limit = (int64_t)ft->cfg.idle_timeout_s;
+  while (ft->lru_tail && at->ts.sec - ft->lru_tail->last_sec > limit) {
+    conn_evict(ft, ft->lru_tail, at);
+  }
+}
+
+static rl__conn *conn_new(rl_flow_table *ft, const rl_segment *seg,
+                          uint32_t hash, const rl_pktref *at) {
+  if (ft->count >= ft->cfg.max_flows && ft->lru_tail) {
+    conn_evict(ft, ft->lru_tail, at);
+  }
+  if ((uint64_t)(ft->count + 1) * 2 > (uint64_t)ft->mask + 1 &&
+      slots_grow(ft) != 0) {
+    return NULL;
+  }
+  rl__conn *c = calloc(1, sizeof *c);
+  if (!c) {
+    return NULL;
+  }
+  c->pub.stream = ft->next_stream++;
+  c->pub.client = seg->src;
+  c->pub.server = seg->dst;
+  c->hash = hash;
+  slot_put(ft->slots, ft->mask, c);
+  ft->count++;
+  lru_push(ft, c);
+  ft->stats->flows++;
+  return c;
+}
+
+/* Port reuse as Wireshark decides it: a SYN without ACK on a conversation
+ * that is over (FIN from both sides, or an RST) whose sequence number is not
+ * the original ISN starts a new conversation. A SYN with the same ISN is a
+ * retransmission of the old handshake. */
+static int port_reused(const rl__conn *c, const rl_segment *seg) {
+  int over = (c->flags & RL__C_RST) ||
+             (c->half[0].flags & c->half[1].flags & RL__H_FIN);
+  if (!over) {
+    return 0;
+  }
+  const rl__half *h = &c->half[ep_eq(&seg->src, &c->pub.client) ? 0 : 1];
+  return !(h->flags & RL__H_SYN) || h->isn != seg->seq;
+}
+
+static void conn_swap(rl__conn *c) {
+  rl_endpoint ep = c->pub.client;
+  c->pub.client = c->pub.server;
+  c->pub.server = ep;
+  rl__half h = c->half[0];
+  c->half[0] = c->half[1];
+  c->half[1] = h;
+}
+
+/* Fixes the sides: `sender_is_client` says whether the sender of this
+ * segment (side `*side`) is the client. */
+static void conn_orient(rl__conn *c, int *side, int sender_is_client) {
+  if (sender_is_client != (*side == 0)) {
+    conn_swap(c);
+    *side = !*side;
+  }
+  c->flags |= RL__C_ORIENTED;
+}
+
+/* ---- per segment -------------------------------------------------------- */
+
+static void anchor(rl__half *h, uint32_t seq) {
+  h->next_seq = seq;
+  h->next_off = 0;
+  h->flags |= RL__H_SEQ_SET;
+}
+
+/* A SYN anchors its side at ISN+1. A SYN that differs from a known ISN
+ * before any byte of that side was placed re-bases it (a new handshake
+ * attempt); otherwise the anchor stays. */
+static void on_syn(rl__half *h, uint32_t seq) {
+  int fresh = !(h->flags & RL__H_SEQ_SET) ||
+              ((h->flags & RL__H_SYN) && h->isn != seq && h->next_off == 0 &&
+               h->ooo == NULL && !(h->flags & RL__H_FIN));
+  if (!(h->flags & RL__H_SYN) || fresh) {
+    h->isn = seq;
+  }
+  h->flags |= RL__H_SYN;
+  if (fresh) {
+    anchor(h, seq + 1);
+  }
+}
+
+/* Maps a sequence number to a stream offset relative to the side's anchor;
+ * the signed 32-bit distance makes wraparound at 2^32 invisible. Bytes
+ * before the start of the stream map to negative values. */
+static int64_t seq_off(const rl__half *h, uint32_t seq) {
+  return (int64_t)h->next_off + RL__SEQ_DIFF(seq, h->next_seq);
+}
+
+static void on_payload(rl_flow_table *ft, rl__conn *c, int side,
+                       const rl_segment *seg, const rl_pktref *at) {
+  rl__half *h = &c->half[side];
+  uint32_t seq = seg->seq + ((seg->flags & RL_TCP_SYN) ? 1u : 0u);
+  if (!(h->flags & RL__H_SEQ_SET)) {
+    anchor(h, seq);
+  }
+  int64_t off = seq_off(h, seq);
+  const uint8_t *data = seg->payload;
+  uint32_t len = data ? seg->payload_len : 0;
+  uint32_t missing = seg->payload_missing + (data ? 0 : seg->payload_len);
+  rl__seg_note note = {at, 0, 0, 0, 0};
+  if (off < 0) {
+    /* Bytes before the first byte of the stream (a late SYN's data, or a
+     * stray retransmission): drop what precedes offset 0. */
+    uint64_t cut = (uint64_t)-off;
+    uint32_t dl = cut < len ? (uint32_t)cut : len;
+    if (data) {
+      data += dl;
+    }
+    len -= dl;
+    cut -= dl;
+    missing -= cut < missing ? (uint32_t)cut : missing;
+    off = 0;
+    note.retrans = 1;
+    ft->stats->retransmissions++;
+  }
+  if (len) {
+    rl__half_accept(ft, c, (rl_dir)side, (uint64_t)off, data, len, &note);
+  }
+  if (missing) {
+    rl__half_accept(ft, c, (rl_dir)side, (uint64_t)off + len, NULL, missing,
+                    &note);
+  }
+}
+
+static void on_fin(rl__half *h, const rl_segment *seg) {
+  if (h->flags & RL__H_FIN) {
+    return; /* a retransmitted FIN; the first one counts */
+  }
+  uint32_t seq = seg->seq + ((seg->flags & RL_TCP_SYN) ? 1u : 0u);
+  uint32_t fin_seq = seq + seg->payload_len + seg->payload_missing;
+  if (!(h->flags & RL__H_SEQ_SET)) {
+    anchor(h, fin_seq);
+  }
+  int64_t off = seq_off(h, fin_seq);
+  h->fin_off = off > (int64_t)h->next_off ? (uint64_t)off : h->next_off;
+  h->flags |= RL__H_FIN;
+}
+
+/* The history of a side only serves to compare retransmissions of bytes the
+ * peer has not yet acknowledged. Once the peer acknowledges all of it and
+ * starts to speak itself (the turn changes), the ring is released, so that
+ * a connection waiting between exchanges holds no history. */
+static void release_acked(rl__half *h, const rl_segment *seg) {
+  if (h->hist && !h->ooo && (seg->flags & RL_TCP_ACK) &&
+      RL__SEQ_GEQ(seg->ack, h->next_seq)) {
+    free(h->hist);
+    h->hist = NULL;
+  }
+}
+
+void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
+                           const rl_pktref *at) {
+  if (!ft || !seg || !at) {
+    return;
+  }
+  expire_idle(ft, at);
+  uint8_t fl = seg->flags;
+  uint32_t hash = key_hash(&seg->src, &seg->dst);
+  rl__conn *c = slot_find(ft, hash, &seg->src, &seg->dst);
+  if (c && (fl & (RL_TCP_SYN | RL_TCP_ACK)) == RL_TCP_SYN &&
+      port_reused(c, seg)) {
+    conn_finish(ft, c, RL_END_CAPTURE, at);
+    conn_destroy(ft, c);
+    c = NULL;
+  }
+  if (!c && !(c = conn_new(ft, seg, hash, at))) {
+    return;
+  }
+  lru_touch(ft, c, at);
+  if (c->flags & (RL__C_CLOSED | RL__C_RST)) {
+    return; /* the conversation is over; it stays only for its number */
+  }
+  int side = ep_eq(&seg->src, &c->pub.client) ? 0 : 1;
+  int has_payload = seg->payload_len > 0 || seg->payload_missing > 0;
+  if (!(c->flags & RL__C_ORIENTED) && (fl & RL_TCP_SYN)) {
+    conn_orient(c, &side, !(fl & RL_TCP_ACK));
+  } else if (!(c->flags & RL__C_ORIENTED) && has_payload && !(fl & RL_TCP_RST)) {
+    conn_orient(c, &side, rl__flow_sender_is_client(seg));
+  }
+  if (fl & RL_TCP_SYN) {
+    on_syn(&c->half[side], seg->seq);
+  }
+  if ((c->flags & (RL__C_ORIENTED | RL__C_OPENED)) == RL__C_ORIENTED) {
+    conn_open(ft, c, at);
+  }
+  if (has_payload && !(fl & RL_TCP_RST)) {
+    release_acked(&c->half[!side], seg);
+    on_payload(ft, c, side, seg, at);
+  }
+  if (fl & RL_TCP_FIN) {
+    on_fin(&c->half[side], seg);
+  }
+  if (fl & RL_TCP_RST) {
+    c->flags |= RL__C_RST;
+    conn_finish(ft, c, RL_END_RST, at);
+    return;
+  }
+  conn_settle(ft, c, at);
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+rl_flow_table *rl_flow_table_new(const rl_flow_config *cfg, rl_stats *stats) {
+  rl_flow_table *ft = calloc(1, sizeof *ft);
+  if (!ft) {
+    return NULL;
+  }
+  if (cfg) {
+    ft->cfg = *cfg;
+  }
+  if (!ft->cfg.max_flows) {
+    ft->cfg.max_flows = RL__DEFAULT_MAX_FLOWS;
+  }
+  if (!ft->cfg.idle_timeout_s) {
+    ft->cfg.idle_timeout_s = RL__DEFAULT_IDLE_S;
+  }
+  if (!ft->cfg.max_ooo_per_stream) {
+    ft->cfg.max_ooo_per_stream = RL__DEFAULT_OOO_STREAM;
+  }
+  if (!ft->cfg.max_ooo_total) {
+    ft->cfg.max_ooo_total = RL__DEFAULT_OOO_TOTAL;
+  }
+  if (!ft->cfg.history_bytes) {
+    ft->cfg.history_bytes = RL__DEFAULT_HISTORY;
+  }
+  ft->stats = stats ? stats : &ft->own_stats;
+  ft->slots = calloc(RL__MIN_SLOTS, sizeof *ft->slots);
+  if (!ft->slots) {
+    free(ft);
+    return NULL;
+  }
+  ft->mask = RL__MIN_SLOTS - 1;
+  return ft;
+}
+
+static int by_stream(const void *a, const void *b) {
+  const rl__conn *x = *(const rl__conn *const *)a;
+  const rl__conn *y = *(const rl__conn *const *)b;
+  return x->pub.stream < y->pub.stream ? -1 : x->pub.stream > y->pub.stream;
+}
+
+void rl_flow_table_finish(rl_flow_table *ft, const rl_pktref *last) {
+  if (!ft) {
+    return;
+  }
+  rl_pktref none = {0, {0, 0}};
+  const rl_pktref *at = last ? last : &none;
+  rl__conn **all = malloc((ft->count ? ft->count : 1) * sizeof *all);
+  uint32_t n = 0;
+  for (rl__conn *c = ft->lru_head; c; c = c->lru_next) {
+    if (all) {
+      all[n++] = c;
+    } else {
+      conn_finish(ft, c, RL_END_CAPTURE, at); /* no memory: LRU order */
+    }
+  }
+  if (all) {
+    qsort(all, n, sizeof *all, by_stream);
+    for (uint32_t i = 0; i < n; i++) {
+      conn_finish(ft, all[i], RL_END_CAPTURE, at);
+    }
+    free(all);
+  }
+  while (ft->lru_head) {
+    conn_destroy(ft, ft->lru_head);
+  }
+}
+
+void rl_flow_table_free(rl_flow_table *ft) {
+  if (!ft) {
+    return;
+  }
+  while (ft->lru_head) {
+    rl__conn *c = ft->lru_head;
+    if (!(c->flags & RL__C_CLOSED)) {
+      conn_close(ft, c);
+    }
+    conn_destroy(ft, c);
+  }
+  free(ft->slots);
+  free(ft);
+}
