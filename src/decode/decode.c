@@ -1,0 +1,88 @@
+/* The decode stage's entry points: one packet in, one TCP segment out.
+ *
+ * The layers (link.c, ipv4.c, ipv6.c, tcp.c, frag.c) decode; this file
+ * owns the decoder's lifetime and does all the counting, so that each
+ * packet is counted exactly once whatever path it took. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/layers.h"
+
+rl_decoder *rl_decoder_new(const rl_decode_limits *limits) {
+  rl_decoder *dec = calloc(1, sizeof *dec);
+  if (!dec)
+    return NULL;
+  if (limits)
+    dec->limits = *limits;
+  dec->frags = rl__frag_new(limits);
+  if (!dec->frags) {
+    free(dec);
+    return NULL;
+  }
+  return dec;
+}
+
+void rl_decoder_free(rl_decoder *dec) {
+  if (!dec)
+    return;
+  rl__frag_free(dec->frags);
+  free(dec);
+}
+
+rl_decode_result rl__short_header(rl__dctx *c) {
+  if (c->missing)
+    c->truncated = 1;
+  return RL_DECODE_MALFORMED;
+}
+
+rl_decode_result rl_decode(rl_decoder *dec, const rl_packet *pkt,
+                           rl_segment *seg, rl_stats *stats) {
+  if (!rl_decode_linktype_supported(pkt->linktype)) {
+    stats->packets_unsupported_link++;
+    return RL_DECODE_UNSUPPORTED;
+  }
+  /* Expiry runs on every packet's clock, not only on fragments, so that a
+   * datagram that never completes is released even if no fragment follows. */
+  rl__frag_expire(dec->frags, pkt->ts, stats);
+  memset(seg, 0, sizeof *seg);
+  rl__dctx c = {dec, pkt, seg, stats, 0, 0};
+  if (pkt->wirelen > pkt->caplen)
+    c.missing = pkt->wirelen - pkt->caplen;
+  rl__bytes b = {pkt->data, pkt->data ? pkt->caplen : 0};
+  rl_decode_result r = rl__decode_link(&c, b);
+  switch (r) {
+  case RL_DECODE_TCP:
+    stats->packets_tcp++;
+    break;
+  case RL_DECODE_NOT_TCP:
+    stats->packets_not_tcp++;
+    break;
+  case RL_DECODE_MALFORMED:
+    /* A header cut by the snaplen is a short capture, not a lie. */
+    if (!c.truncated)
+      stats->packets_malformed++;
+    break;
+  case RL_DECODE_FRAGMENT:
+  case RL_DECODE_UNSUPPORTED:
+    break;
+  }
+  if (c.truncated)
+    stats->packets_truncated++;
+  if (r != RL_DECODE_TCP)
+    memset(seg, 0, sizeof *seg);
+  return r;
+}
+
+void rl_endpoint_format(const rl_endpoint *ep, char *buf, size_t buflen) {
+  char addr[INET6_ADDRSTRLEN];
+  if (!buf || buflen == 0)
+    return;
+  if (ep->ipver == 4 && inet_ntop(AF_INET, ep->addr, addr, sizeof addr))
+    snprintf(buf, buflen, "%s:%u", addr, (unsigned)ep->port);
+  else if (ep->ipver == 6 && inet_ntop(AF_INET6, ep->addr, addr, sizeof addr))
+    snprintf(buf, buflen, "[%s]:%u", addr, (unsigned)ep->port);
+  else
+    snprintf(buf, buflen, "?:%u", (unsigned)ep->port);
+}

@@ -1,0 +1,53 @@
+/* The decode layers and the state one rl_decode() call threads through them.
+ *
+ * Each layer takes a view that starts at its header and ends at the last
+ * captured byte that belongs to it, decodes its header, and hands the rest
+ * to the next layer. Results are rl_decode_result values; counting happens
+ * once, in rl_decode(), from the result and the flags below, so that every
+ * packet lands in exactly one of packets_tcp / packets_not_tcp /
+ * packets_malformed (or is a stored fragment, or was cut by the snaplen). */
+#ifndef RESPLINT_DECODE_LAYERS_H
+#define RESPLINT_DECODE_LAYERS_H
+
+#include <stdint.h>
+
+#include "decode/bytes.h"
+#include "decode/frag.h"
+#include "resplint/decode.h"
+
+struct rl_decoder {
+  rl_decode_limits limits;
+  rl__frag_table *frags;
+};
+
+/* One packet being decoded. */
+typedef struct rl__dctx {
+  rl_decoder *dec;
+  const rl_packet *pkt;
+  rl_segment *seg;
+  rl_stats *stats;
+  uint32_t missing; /* bytes on the wire that the snaplen cut off */
+  int truncated;    /* a header or payload we needed was cut by the snaplen */
+} rl__dctx;
+
+/* Link layer (link.c): dispatches on the packet's link type. */
+rl_decode_result rl__decode_link(rl__dctx *c, rl__bytes b);
+
+/* Ethertype dispatch (link.c), shared by Ethernet, SLL and SLL2: skips
+ * 802.1Q/802.1ad tags, then decodes IPv4 or IPv6. */
+rl_decode_result rl__decode_ethertype(rl__dctx *c, uint16_t type, rl__bytes b);
+
+/* IPv4 (ipv4.c) and IPv6 (ipv6.c); b starts at the IP header. */
+rl_decode_result rl__decode_ipv4(rl__dctx *c, rl__bytes b);
+rl_decode_result rl__decode_ipv6(rl__dctx *c, rl__bytes b);
+
+/* TCP (tcp.c): b holds the captured part of the segment, wire_len its length
+ * according to the IP header. The endpoints' addresses are already set. */
+rl_decode_result rl__decode_tcp(rl__dctx *c, rl__bytes b, uint32_t wire_len);
+
+/* Marks the packet as cut by the snaplen when a header does not fit in the
+ * captured bytes but the wire length says it was there; returns MALFORMED
+ * either way (the caller cannot go on). */
+rl_decode_result rl__short_header(rl__dctx *c);
+
+#endif
