@@ -1,0 +1,66 @@
+/* The name tables of the built-in checks and grammars, generated from the
+ * X-macro lists in builtins.h so that each list is written once. */
+#include "checks/builtins.h"
+
+#include <string.h>
+
+typedef int (*rl__builtin_fn)(const rl_exchange *x, rl__match *m);
+typedef int (*rl__grammar_fn)(const uint8_t *s, size_t n);
+
+static const struct {
+  const char *name;
+  rl__builtin_fn fn;
+  int needs_request;
+  const char *desc;
+} builtins[] = {
+#define RL__BUILTIN_ROW(e, name, fn, req, desc) {name, fn, req, desc},
+    RL_BUILTIN_MAP(RL__BUILTIN_ROW)
+#undef RL__BUILTIN_ROW
+};
+
+static const struct {
+  const char *name;
+  rl__grammar_fn fn;
+} grammars[] = {
+#define RL__GRAMMAR_ROW(e, name, fn) {name, fn},
+    RL_GRAMMAR_MAP(RL__GRAMMAR_ROW)
+#undef RL__GRAMMAR_ROW
+};
+
+int rl__builtin_lookup(const char *name) {
+  for (int i = 0; i < RL_BUILTIN__COUNT; i++)
+    if (strcmp(builtins[i].name, name) == 0) return i;
+  return -1;
+}
+
+const char *rl__builtin_name(int b) {
+  return (b >= 0 && b < RL_BUILTIN__COUNT) ? builtins[b].name : NULL;
+}
+
+const char *rl__builtin_description(int b) {
+  return (b >= 0 && b < RL_BUILTIN__COUNT) ? builtins[b].desc : NULL;
+}
+
+int rl__builtin_needs_request(int b) {
+  return (b >= 0 && b < RL_BUILTIN__COUNT) ? builtins[b].needs_request : 0;
+}
+
+int rl__builtin_run(int b, const rl_exchange *x, rl__match *m) {
+  if (b < 0 || b >= RL_BUILTIN__COUNT) return 0;
+  return builtins[b].fn(x, m);
+}
+
+int rl__grammar_lookup(const char *name) {
+  for (int i = 0; i < RL_GRAMMAR__COUNT; i++)
+    if (strcmp(grammars[i].name, name) == 0) return i;
+  return -1;
+}
+
+const char *rl__grammar_name(int g) {
+  return (g >= 0 && g < RL_GRAMMAR__COUNT) ? grammars[g].name : NULL;
+}
+
+int rl__grammar_match(int g, const uint8_t *s, size_t n) {
+  if (g < 0 || g >= RL_GRAMMAR__COUNT) return 0;
+  return grammars[g].fn(s, n);
+}

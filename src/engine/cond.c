@@ -1,0 +1,424 @@
+/* Condition evaluation, message templates and check descriptions.
+ *
+ * Evaluation reads the exchange only; the one buffer it needs (regexec wants
+ * a C string) is the engine's scratch space, grown rarely and reused, so
+ * judging a response does not allocate.
+ */
+#include "engine/rule.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void take_evidence(rl__match *m, const rl_message *msg,
+                          const rl_field *f) {
+  if (m->has_evidence) return;
+  m->has_evidence = 1;
+  m->evidence = rl__span_bytes(msg, f->line, &m->evidence_len);
+  m->offset = msg->stream_offset + f->line.off;
+}
+
+static const char *cstr(rl__scratch *sc, const uint8_t *s, size_t n) {
+  if (n + 1 > sc->cap) {
+    size_t cap = sc->cap ? sc->cap : 256;
+    while (cap < n + 1) cap *= 2;
+    char *b = realloc(sc->buf, cap);
+    if (!b) return NULL;
+    sc->buf = b;
+    sc->cap = cap;
+  }
+  memcpy(sc->buf, s, n);
+  sc->buf[n] = '\0';
+  return sc->buf;
+}
+
+/* 1 when a value of the field matches the regex/grammar (want == 1) or
+ * fails to (want == 0). */
+static int field_values(const rl__cond *c, const rl_message *msg, int want,
+                        rl__match *m, rl__scratch *sc) {
+  if (!msg) return 0;
+  for (int i = rl__field_next(msg, 0, c->fid, c->fname, c->fname_len); i >= 0;
+       i = rl__field_next(msg, (uint32_t)i + 1, c->fid, c->fname,
+                          c->fname_len)) {
+    size_t n;
+    const uint8_t *v = rl__span_bytes(msg, msg->fields[i].value, &n);
+    int hit;
+    if (c->grammar >= 0) {
+      hit = rl__grammar_match(c->grammar, v, n);
+    } else {
+      const char *s = cstr(sc, v, n);
+      hit = s && regexec(&c->re, s, 0, NULL, 0) == 0;
+    }
+    if (hit == want) {
+      take_evidence(m, msg, &msg->fields[i]);
+      if (!m->detail[0]) rl__escape(m->detail, sizeof m->detail, v, n, 80);
+      m->count++;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int has_field(const rl__cond *c, const rl_message *msg, rl__match *m) {
+  int i = rl__field_next(msg, 0, c->fid, c->fname, c->fname_len);
+  if (i < 0) return 0;
+  take_evidence(m, msg, &msg->fields[i]);
+  return 1;
+}
+
+static int version_in(const rl__cond *c, const rl_message *msg) {
+  if (!msg) return 0;
+  for (size_t i = 0; i < c->nwords; i++)
+    if (c->words[i][0] - '0' == msg->http_major &&
+        c->words[i][2] - '0' == msg->http_minor)
+      return 1;
+  return 0;
+}
+
+static int method_in(const rl__cond *c, const rl_message *req) {
+  if (!req) return 0;
+  size_t n;
+  const uint8_t *s = rl__span_bytes(req, req->method, &n);
+  for (size_t i = 0; i < c->nwords; i++)
+    if (strlen(c->words[i]) == n && memcmp(c->words[i], s, n) == 0) return 1;
+  return 0;
+}
+
+/* Events the exchange's state implies, so a record can name them whether or
+ * not the http stage also attached them as events. */
+static int implied(const rl_exchange *x, int kind) {
+  const rl_message *r = x->response;
+  switch (kind) {
+  case RL_EV_REQUEST_NOT_CAPTURED:
+    return x->request_state == RL_REQ_NOT_CAPTURED;
+  case RL_EV_UNSOLICITED_RESPONSE:
+    return x->request_state == RL_REQ_NONE;
+  case RL_EV_RESPONSE_AFTER_CLOSE:
+    return x->after_close;
+  case RL_EV_CLOSED_IN_HEADERS:
+    return r->cut == RL_CUT_HEADERS;
+  case RL_EV_CLOSED_IN_LENGTH:
+    return r->cut == RL_CUT_LENGTH;
+  case RL_EV_CLOSED_IN_CHUNKED:
+    return r->cut == RL_CUT_CHUNKED;
+  case RL_EV_CAPTURE_ENDED:
+    return r->cut == RL_CUT_CAPTURE_END;
+  case RL_EV_TCP_GAP:
+    return r->cut == RL_CUT_GAP;
+  case RL_EV_PARSE_ERROR:
+    return r->cut == RL_CUT_PARSE_ERROR;
+  case RL_EV_CONTENT_AFTER_BODILESS:
+    return r->forbidden_bytes > 0;
+  default:
+    return 0;
+  }
+}
+
+static void event_detail(rl__match *m, const rl_msg_event *ev) {
+  if (ev->hpe_name)
+    snprintf(m->detail, sizeof m->detail, "%s at byte %llu%s%s", ev->hpe_name,
+             (unsigned long long)ev->offset, ev->reason ? ": " : "",
+             ev->reason ? ev->reason : "");
+  else
+    snprintf(m->detail, sizeof m->detail, "%s",
+             rl_event_description(ev->kind));
+}
+
+uint64_t rl__event_count(const rl_exchange *x, int kind, rl__match *m) {
+  const rl_message *r = x->response;
+  uint64_t count = 0;
+  for (uint32_t i = 0; i < r->nevents; i++) {
+    const rl_msg_event *ev = &r->events[i];
+    if ((int)ev->kind != kind) continue;
+    if (count++ == 0) {
+      if (!m->detail[0]) event_detail(m, ev);
+      if (!m->has_evidence && (ev->evidence.len || ev->extra_len)) {
+        m->has_evidence = 1;
+        if (ev->evidence.len) {
+          m->evidence = rl__span_bytes(r, ev->evidence, &m->evidence_len);
+        } else {
+          m->evidence = ev->extra;
+          m->evidence_len = ev->extra_len;
+        }
+        m->offset = ev->offset;
+      }
+    }
+  }
+  if (count == 0 && implied(x, kind)) {
+    count = 1;
+    if (!m->detail[0])
+      snprintf(m->detail, sizeof m->detail, "%s",
+               rl_event_description((rl_event_kind)kind));
+    if (kind == RL_EV_CONTENT_AFTER_BODILESS && !m->has_evidence &&
+        r->forbidden_prefix_len) {
+      m->has_evidence = 1;
+      m->evidence = r->forbidden_prefix;
+      m->evidence_len = r->forbidden_prefix_len;
+    }
+  }
+  return count;
+}
+
+int rl__cond_eval(const rl__cond *c, const rl_exchange *x, rl__match *m,
+                  rl__scratch *sc) {
+  const rl_message *r = x->response, *q = x->request;
+  switch (c->kind) {
+  case RL__C_ALL:
+    for (size_t i = 0; i < c->nkids; i++)
+      if (!rl__cond_eval(c->kids[i], x, m, sc)) return 0;
+    return 1;
+  case RL__C_ANY:
+    for (size_t i = 0; i < c->nkids; i++)
+      if (rl__cond_eval(c->kids[i], x, m, sc)) return 1;
+    return 0;
+  case RL__C_NOT: {
+    /* Evidence of what did not hold explains nothing; keep it apart. */
+    rl__match inner;
+    memset(&inner, 0, sizeof inner);
+    return !rl__cond_eval(c->kids[0], x, &inner, sc);
+  }
+  case RL__C_FIELD_PRESENT:
+    return has_field(c, r, m);
+  case RL__C_FIELD_ABSENT:
+    return rl__field_next(r, 0, c->fid, c->fname, c->fname_len) < 0;
+  case RL__C_FIELD_REPEATED: {
+    uint32_t n = rl__field_count(r, c->fid, c->fname, c->fname_len);
+    if (n < 2) return 0;
+    int second = rl__field_next(
+        r, (uint32_t)rl__field_next(r, 0, c->fid, c->fname, c->fname_len) + 1,
+        c->fid, c->fname, c->fname_len);
+    take_evidence(m, r, &r->fields[second]);
+    if (!m->count) m->count = n;
+    return 1;
+  }
+  case RL__C_FIELD_MATCHES:
+    return field_values(c, r, 1, m, sc);
+  case RL__C_FIELD_VIOLATES:
+    return field_values(c, r, 0, m, sc);
+  case RL__C_CONTENT: {
+    int present = r->content_bytes > 0 || r->forbidden_bytes > 0;
+    if (present && !c->content_empty && !m->has_evidence) {
+      m->has_evidence = 1;
+      if (r->content_prefix_len) {
+        m->evidence = r->content_prefix;
+        m->evidence_len = r->content_prefix_len;
+      } else {
+        m->evidence = r->forbidden_prefix;
+        m->evidence_len = r->forbidden_prefix_len;
+      }
+    }
+    return c->content_empty ? !present : present;
+  }
+  case RL__C_REQ_FIELD_PRESENT:
+    return q && rl__field_next(q, 0, c->fid, c->fname, c->fname_len) >= 0;
+  case RL__C_REQ_FIELD_ABSENT:
+    return q && rl__field_next(q, 0, c->fid, c->fname, c->fname_len) < 0;
+  case RL__C_REQ_FIELD_MATCHES: {
+    rl__match inner;
+    memset(&inner, 0, sizeof inner);
+    return q && field_values(c, q, 1, &inner, sc);
+  }
+  case RL__C_REQ_METHOD:
+    return method_in(c, q);
+  case RL__C_RESP_VERSION:
+    return version_in(c, r);
+  case RL__C_REQ_VERSION:
+    return version_in(c, q);
+  case RL__C_STATUS:
+    return rl__codes_has(c->codes, r->status_code);
+  case RL__C_BUILTIN:
+    return rl__builtin_run(c->builtin, x, m);
+  case RL__C_EVENT: {
+    uint64_t n = rl__event_count(x, c->event, m);
+    if (n && !m->count) m->count = n;
+    return n > 0;
+  }
+  default:
+    return 0;
+  }
+}
+
+static const char *const cond_keywords[] = {
+#define RL__COND_KW(e, kw) kw,
+    RL__COND_MAP(RL__COND_KW)
+#undef RL__COND_KW
+};
+
+void rl__cond_describe(const rl__cond *c, FILE *out) {
+  const char *kw = cond_keywords[c->kind];
+  switch (c->kind) {
+  case RL__C_ALL:
+  case RL__C_ANY:
+    fprintf(out, "%s(", kw);
+    for (size_t i = 0; i < c->nkids; i++) {
+      if (i) fputs(", ", out);
+      rl__cond_describe(c->kids[i], out);
+    }
+    fputc(')', out);
+    break;
+  case RL__C_NOT:
+    fputs("not(", out);
+    rl__cond_describe(c->kids[0], out);
+    fputc(')', out);
+    break;
+  case RL__C_FIELD_MATCHES:
+  case RL__C_FIELD_VIOLATES:
+  case RL__C_REQ_FIELD_MATCHES:
+    fprintf(out, "%s %s ", kw, c->fname);
+    if (c->grammar >= 0)
+      fprintf(out, "grammar %s", rl__grammar_name(c->grammar));
+    else
+      fputs("regex", out);
+    break;
+  case RL__C_CONTENT:
+    fprintf(out, "content %s", c->content_empty ? "empty" : "present");
+    break;
+  case RL__C_REQ_METHOD:
+  case RL__C_RESP_VERSION:
+  case RL__C_REQ_VERSION:
+    fprintf(out, "%s [", kw);
+    for (size_t i = 0; i < c->nwords; i++)
+      fprintf(out, "%s%s", i ? ", " : "", c->words[i]);
+    fputc(']', out);
+    break;
+  case RL__C_STATUS: {
+    fprintf(out, "%s [", kw);
+    int first = 1;
+    for (int s = 0; s < RL__NCODES; s++)
+      if (rl__codes_has(c->codes, s)) {
+        int e = s;
+        while (e + 1 < RL__NCODES && rl__codes_has(c->codes, e + 1)) e++;
+        fprintf(out, first ? "%03d" : ", %03d", s);
+        if (e > s) fprintf(out, "-%03d", e);
+        first = 0;
+        s = e;
+      }
+    fputc(']', out);
+    break;
+  }
+  case RL__C_BUILTIN:
+    fprintf(out, "builtin %s", rl__builtin_name(c->builtin));
+    break;
+  case RL__C_EVENT:
+    fprintf(out, "event %s", rl_event_name((rl_event_kind)c->event));
+    break;
+  default:
+    fprintf(out, "%s %s", kw, c->fname ? c->fname : "");
+    break;
+  }
+}
+
+/* --- message templates ---------------------------------------------------- */
+
+static const char *const simple_placeholders[] = {
+    "status", "reason", "version", "method", "target", "count", "detail",
+    "content-bytes", "event", NULL};
+
+static int placeholder_ok(const char *p, size_t n) {
+  for (const char *const *s = simple_placeholders; *s; s++)
+    if (strlen(*s) == n && memcmp(*s, p, n) == 0) return 1;
+  if (n > 6 && memcmp(p, "field:", 6) == 0)
+    return rl__gr_token((const uint8_t *)p + 6, n - 6);
+  if (n > 14 && memcmp(p, "request-field:", 14) == 0)
+    return rl__gr_token((const uint8_t *)p + 14, n - 14);
+  return 0;
+}
+
+int rl__template_check(const char *tmpl, char *bad, size_t badcap) {
+  for (const char *p = tmpl; (p = strchr(p, '{')) != NULL;) {
+    const char *e = strchr(p, '}');
+    size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1);
+    if (!e || !placeholder_ok(p + 1, n)) {
+      snprintf(bad, badcap, "%.*s", (int)(n < 60 ? n : 60), p + 1);
+      return -1;
+    }
+    p = e + 1;
+  }
+  return 0;
+}
+
+static void put(char *out, size_t cap, size_t *o, const char *s) {
+  size_t n = strlen(s);
+  if (*o + n >= cap) n = cap - *o - 1;
+  memcpy(out + *o, s, n);
+  *o += n;
+  out[*o] = '\0';
+}
+
+static void put_span(char *out, size_t cap, size_t *o, const rl_message *m,
+                     rl_span sp) {
+  char tmp[400];
+  size_t n;
+  const uint8_t *s = m ? rl__span_bytes(m, sp, &n) : NULL;
+  if (!s) {
+    put(out, cap, o, "?");
+    return;
+  }
+  rl__escape(tmp, sizeof tmp, s, n, 80);
+  put(out, cap, o, tmp);
+}
+
+static void put_field(char *out, size_t cap, size_t *o, const rl_message *m,
+                      const char *name, size_t n) {
+  rl_field_id id = rl_field_lookup(name, n);
+  int i = m ? rl__field_next(m, 0, id, name, n) : -1;
+  if (i < 0) {
+    put(out, cap, o, "(absent)");
+    return;
+  }
+  put_span(out, cap, o, m, m->fields[i].value);
+}
+
+void rl__render(char *out, size_t cap, const char *tmpl, const rl_exchange *x,
+                const rl__match *m, const char *event_name) {
+  size_t o = 0;
+  out[0] = '\0';
+  const rl_message *r = x ? x->response : NULL, *q = x ? x->request : NULL;
+  for (const char *p = tmpl; *p && o + 1 < cap;) {
+    const char *e = *p == '{' ? strchr(p, '}') : NULL;
+    if (!e) {
+      out[o++] = *p++;
+      out[o] = '\0';
+      continue;
+    }
+    char key[64];
+    size_t n = (size_t)(e - p - 1);
+    snprintf(key, sizeof key, "%.*s", (int)(n < 63 ? n : 63), p + 1);
+    char num[32];
+    if (strcmp(key, "status") == 0) {
+      if (r && r->status_code >= 0) {
+        snprintf(num, sizeof num, "%d", r->status_code);
+        put(out, cap, &o, num);
+      } else {
+        put_span(out, cap, &o, r, r ? r->status : (rl_span){0, 0});
+      }
+    } else if (strcmp(key, "reason") == 0) {
+      put_span(out, cap, &o, r, r ? r->reason : (rl_span){0, 0});
+    } else if (strcmp(key, "version") == 0) {
+      put_span(out, cap, &o, r, r ? r->version : (rl_span){0, 0});
+    } else if (strcmp(key, "method") == 0) {
+      put_span(out, cap, &o, q, q ? q->method : (rl_span){0, 0});
+    } else if (strcmp(key, "target") == 0) {
+      put_span(out, cap, &o, q, q ? q->target : (rl_span){0, 0});
+    } else if (strcmp(key, "count") == 0) {
+      snprintf(num, sizeof num, "%llu",
+               (unsigned long long)(m->count ? m->count : 1));
+      put(out, cap, &o, num);
+    } else if (strcmp(key, "detail") == 0) {
+      put(out, cap, &o, m->detail);
+    } else if (strcmp(key, "content-bytes") == 0) {
+      snprintf(num, sizeof num, "%llu",
+               (unsigned long long)(r ? r->content_bytes : 0));
+      put(out, cap, &o, num);
+    } else if (strcmp(key, "event") == 0) {
+      put(out, cap, &o, event_name ? event_name : "");
+    } else if (strncmp(key, "field:", 6) == 0) {
+      put_field(out, cap, &o, r, key + 6, strlen(key + 6));
+    } else if (strncmp(key, "request-field:", 14) == 0) {
+      put_field(out, cap, &o, q, key + 14, strlen(key + 14));
+    } else {
+      put(out, cap, &o, key);
+    }
+    p = e + 1;
+  }
+}

@@ -1,0 +1,608 @@
+/* The rule engine: the set of loaded rules, selection, the status-code index
+ * and the judging of exchanges and connection events.
+ *
+ * Rules are kept sorted by ID, so findings for one response come out in ID
+ * order and the same input always gives the same output. The index maps each
+ * status code 000..999 (and "no parsable code") to the enabled rules that
+ * apply to it; it is built once, after loading and selection.
+ */
+#include "engine/catalogue.h"
+#include "engine/rule.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "resplint/error.h"
+
+#define RL__UNPARSED RL__NCODES /* index slot for responses without a code */
+
+typedef struct rl__list {
+  uint32_t *items;
+  uint32_t n;
+} rl__list;
+
+struct rl_engine {
+  rl__rule **rules;
+  size_t nrules;
+  int prepared;
+  int selected; /* a select was given: rules start disabled */
+  rl__list by_status[RL__NCODES + 1];
+  rl__list by_event[RL_EV__COUNT]; /* top-level event rules, for notes */
+  rl_finding_fn sink;
+  void *sink_ctx;
+  rl_engine_counts counts;
+  rl__scratch scratch;
+  char msg[512];
+};
+
+/* --- closed-list names ---------------------------------------------------- */
+
+static const char *const level_names[] = {
+#define RL__LEVEL_NAME(e, name) name,
+    RL_LEVEL_MAP(RL__LEVEL_NAME)
+#undef RL__LEVEL_NAME
+};
+
+const char *rl_level_name(rl_level level) {
+  return ((unsigned)level < RL_LEVEL__COUNT) ? level_names[level] : NULL;
+}
+
+int rl_level_lookup(const char *name) {
+  for (int i = 0; i < RL_LEVEL__COUNT; i++)
+    if (strcmp(level_names[i], name) == 0) return i;
+  return -1;
+}
+
+static const struct {
+  const char *name, *desc;
+} needs[] = {
+#define RL__NEED_ROW(e, name, desc) {name, desc},
+    RL_NEED_MAP(RL__NEED_ROW)
+#undef RL__NEED_ROW
+};
+
+const char *rl_need_name(rl_need need) {
+  return ((unsigned)need < RL_NEED__COUNT) ? needs[need].name : NULL;
+}
+
+const char *rl_need_description(rl_need need) {
+  return ((unsigned)need < RL_NEED__COUNT) ? needs[need].desc : NULL;
+}
+
+const char *rl_engine_builtin_name(size_t i) {
+  return rl__builtin_name((int)i);
+}
+
+const char *rl_engine_grammar_name(size_t i) {
+  return rl__grammar_name((int)i);
+}
+
+/* --- life cycle ----------------------------------------------------------- */
+
+rl_engine *rl_engine_new(void) { return calloc(1, sizeof(rl_engine)); }
+
+static void free_index(rl_engine *e) {
+  for (size_t i = 0; i <= RL__NCODES; i++) {
+    free(e->by_status[i].items);
+    e->by_status[i].items = NULL;
+    e->by_status[i].n = 0;
+  }
+  for (size_t i = 0; i < RL_EV__COUNT; i++) {
+    free(e->by_event[i].items);
+    e->by_event[i].items = NULL;
+    e->by_event[i].n = 0;
+  }
+}
+
+void rl_engine_free(rl_engine *e) {
+  if (!e) return;
+  for (size_t i = 0; i < e->nrules; i++) rl__rule_free(e->rules[i]);
+  free(e->rules);
+  free_index(e);
+  free(e->scratch.buf);
+  free(e);
+}
+
+/* --- loading -------------------------------------------------------------- */
+
+static int by_id(const void *a, const void *b) {
+  const rl__rule *ra = *(rl__rule *const *)a, *rb = *(rl__rule *const *)b;
+  return strcmp(ra->info.id, rb->info.id);
+}
+
+static const rl__rule *find_rule(rl__rule *const *rules, size_t n,
+                                 const char *s) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(rules[i]->info.id, s) == 0 ||
+        strcmp(rules[i]->info.name, s) == 0)
+      return rules[i];
+  return NULL;
+}
+
+/* Adds a batch of parsed rules, refusing the whole batch when an ID or name
+ * is already taken (by the engine or by another rule of the batch). */
+static int add_batch(rl_engine *e, rl__rule **batch, size_t n, FILE *errs) {
+  int dup = 0;
+  for (size_t i = 0; i < n; i++) {
+    const rl_rule_info *in = &batch[i]->info;
+    const rl__rule *o = find_rule(e->rules, e->nrules, in->id);
+    if (!o) o = find_rule(e->rules, e->nrules, in->name);
+    if (!o) o = find_rule(batch, i, in->id);
+    if (!o) o = find_rule(batch, i, in->name);
+    if (o) {
+      dup++;
+      if (errs)
+        fprintf(errs, "%s:1:1: error: %s %s clashes with %s %s in %s\n",
+                in->file, in->id, in->name, o->info.id, o->info.name,
+                o->info.file);
+    }
+  }
+  if (dup) return RL_EINVAL;
+  rl__rule **nr = realloc(e->rules, (e->nrules + n + 1) * sizeof *nr);
+  if (!nr) return RL_ENOMEM;
+  e->rules = nr;
+  memcpy(e->rules + e->nrules, batch, n * sizeof *batch);
+  e->nrules += n;
+  qsort(e->rules, e->nrules, sizeof *e->rules, by_id);
+  return (int)n;
+}
+
+static void free_batch(rl__rule **batch, size_t n) {
+  for (size_t i = 0; i < n; i++) rl__rule_free(batch[i]);
+  free(batch);
+}
+
+/* Parses texts into a batch; returns the batch count or an error. */
+static int parse_into(rl__rule **batch, size_t *n, const char *name,
+                      const char *text, size_t len, FILE *errs, int *nerr,
+                      int from_catalogue) {
+  rl__rule *r = rl__rule_parse(name, text, len, errs, nerr);
+  if (!r) return -1;
+  r->info.file = strdup(name);
+  r->info.from_catalogue = from_catalogue;
+  r->info.enabled = 1;
+  if (!r->info.file) {
+    rl__rule_free(r);
+    (*nerr)++;
+    return -1;
+  }
+  batch[(*n)++] = r;
+  return 0;
+}
+
+static int refuse_late(rl_engine *e, FILE *errs) {
+  if (!e->prepared) return 0;
+  if (errs) fprintf(errs, "resplint: rules cannot be added after judging began\n");
+  return RL_EINVAL;
+}
+
+int rl_engine_load_catalogue(rl_engine *e, FILE *errs) {
+  if (refuse_late(e, errs)) return RL_EINVAL;
+  rl__rule **batch = calloc(rl__catalogue_count + 1, sizeof *batch);
+  if (!batch) return RL_ENOMEM;
+  size_t n = 0;
+  int nerr = 0;
+  for (size_t i = 0; i < rl__catalogue_count; i++)
+    parse_into(batch, &n, rl__catalogue[i].path, rl__catalogue[i].text,
+               rl__catalogue[i].len, errs, &nerr, 1);
+  /* Unlike user records, the valid part of the catalogue is kept even when
+   * a record is broken: the caller still learns of it (RL_EINVAL, errors
+   * written) and decides, and the other rules keep working meanwhile. */
+  int rc = add_batch(e, batch, n, errs);
+  if (rc < 0) {
+    free_batch(batch, n);
+  } else {
+    free(batch);
+  }
+  return rc < 0 ? rc : nerr ? RL_EINVAL : rc;
+}
+
+int rl_engine_load_buffer(rl_engine *e, const char *name, const char *text,
+                          size_t len, FILE *errs) {
+  if (refuse_late(e, errs)) return RL_EINVAL;
+  rl__rule *one[1];
+  size_t n = 0;
+  int nerr = 0;
+  parse_into(one, &n, name, text, len, errs, &nerr, 0);
+  if (nerr) return RL_EINVAL;
+  int rc = add_batch(e, one, n, errs);
+  if (rc < 0) rl__rule_free(one[0]);
+  return rc;
+}
+
+static int errno_code(int err) {
+  switch (err) {
+  case ENOENT:
+  case ENOTDIR:
+    return RL_ENOENT;
+  case EACCES:
+  case EPERM:
+    return RL_EACCES;
+  case ENOMEM:
+    return RL_ENOMEM;
+  case EISDIR:
+    return RL_EISDIR;
+  default:
+    return RL_EIO;
+  }
+}
+
+static int read_file(const char *path, char **text, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return errno_code(errno);
+  char *buf = NULL;
+  size_t cap = 0, n = 0;
+  for (;;) {
+    if (n + 4096 > cap) {
+      cap = cap ? cap * 2 : 8192;
+      char *nb = realloc(buf, cap);
+      if (!nb) {
+        free(buf);
+        fclose(f);
+        return RL_ENOMEM;
+      }
+      buf = nb;
+    }
+    size_t got = fread(buf + n, 1, cap - n, f);
+    n += got;
+    if (got == 0) break;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) {
+    free(buf);
+    return RL_EIO;
+  }
+  *text = buf;
+  *len = n;
+  return 0;
+}
+
+int rl_engine_load_file(rl_engine *e, const char *path, FILE *errs) {
+  char *text;
+  size_t len;
+  int rc = read_file(path, &text, &len);
+  if (rc < 0) {
+    if (errs) fprintf(errs, "%s: error: %s\n", path, rl_strerror(rc));
+    return rc;
+  }
+  rc = rl_engine_load_buffer(e, path, text, len, errs);
+  free(text);
+  return rc;
+}
+
+typedef struct pathlist {
+  char **p;
+  size_t n, cap;
+} pathlist;
+
+static int has_yaml_ext(const char *name) {
+  size_t l = strlen(name);
+  return (l > 5 && strcmp(name + l - 5, ".yaml") == 0) ||
+         (l > 4 && strcmp(name + l - 4, ".yml") == 0);
+}
+
+static int collect(const char *dir, pathlist *pl, int depth) {
+  if (depth > 16) return 0;
+  DIR *d = opendir(dir);
+  if (!d) return errno_code(errno);
+  struct dirent *de;
+  int rc = 0;
+  while (rc == 0 && (de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.') continue;
+    size_t l = strlen(dir) + strlen(de->d_name) + 2;
+    char *p = malloc(l);
+    if (!p) {
+      rc = RL_ENOMEM;
+      break;
+    }
+    snprintf(p, l, "%s/%s", dir, de->d_name);
+    struct stat st;
+    if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+      rc = collect(p, pl, depth + 1);
+      free(p);
+    } else if (has_yaml_ext(de->d_name)) {
+      if (pl->n == pl->cap) {
+        size_t cap = pl->cap ? pl->cap * 2 : 32;
+        char **np = realloc(pl->p, cap * sizeof *np);
+        if (!np) {
+          free(p);
+          rc = RL_ENOMEM;
+          break;
+        }
+        pl->p = np;
+        pl->cap = cap;
+      }
+      pl->p[pl->n++] = p;
+    } else {
+      free(p);
+    }
+  }
+  closedir(d);
+  return rc;
+}
+
+static int str_cmp(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int rl_engine_load_dir(rl_engine *e, const char *dir, FILE *errs) {
+  if (refuse_late(e, errs)) return RL_EINVAL;
+  pathlist pl = {NULL, 0, 0};
+  int rc = collect(dir, &pl, 0);
+  if (rc < 0 && errs) fprintf(errs, "%s: error: %s\n", dir, rl_strerror(rc));
+  rl__rule **batch = rc == 0 ? calloc(pl.n + 1, sizeof *batch) : NULL;
+  if (rc == 0 && !batch) rc = RL_ENOMEM;
+  size_t n = 0;
+  int nerr = 0;
+  if (rc == 0) {
+    qsort(pl.p, pl.n, sizeof *pl.p, str_cmp);
+    for (size_t i = 0; i < pl.n && rc == 0; i++) {
+      char *text;
+      size_t len;
+      int r = read_file(pl.p[i], &text, &len);
+      if (r < 0) {
+        if (errs) fprintf(errs, "%s: error: %s\n", pl.p[i], rl_strerror(r));
+        rc = r;
+        break;
+      }
+      parse_into(batch, &n, pl.p[i], text, len, errs, &nerr, 0);
+      free(text);
+    }
+  }
+  if (rc == 0 && nerr) rc = RL_EINVAL;
+  if (rc == 0) rc = add_batch(e, batch, n, errs);
+  if (rc < 0) {
+    free_batch(batch, n);
+  } else {
+    free(batch);
+  }
+  for (size_t i = 0; i < pl.n; i++) free(pl.p[i]);
+  free(pl.p);
+  return rc;
+}
+
+/* --- selection ------------------------------------------------------------ */
+
+static int upper(int c) { return (c >= 'a' && c <= 'z') ? c - 32 : c; }
+
+/* An item matches an exact name, an exact ID, or an ID prefix of letters
+ * then digits ("ST", "ST03"); "ALL" matches everything. */
+static int item_matches(const rl_rule_info *in, const char *item, size_t n) {
+  if (n == 3 && strncmp(item, "ALL", 3) == 0) return 1;
+  if (strlen(in->name) == n && strncmp(in->name, item, n) == 0) return 1;
+  if (n > strlen(in->id)) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (upper((unsigned char)item[i]) != in->id[i]) return 0;
+  return 1;
+}
+
+/* Calls fn on every rule each item of spec matches. */
+static int for_spec(rl_engine *e, const char *spec, FILE *errs,
+                    void (*fn)(rl__rule *r, void *ctx), void *ctx,
+                    const char *what) {
+  int bad = 0;
+  const char *p = spec;
+  while (*p) {
+    while (*p == ',' || *p == ' ') p++;
+    size_t n = strcspn(p, ", ");
+    if (n == 0) break;
+    int hits = 0;
+    for (size_t i = 0; i < e->nrules; i++)
+      if (item_matches(&e->rules[i]->info, p, n)) {
+        hits++;
+        fn(e->rules[i], ctx);
+      }
+    if (!hits) {
+      bad = 1;
+      if (errs)
+        fprintf(errs, "resplint: %s: '%.*s' matches no rule\n", what, (int)n, p);
+    }
+    p += n;
+  }
+  return bad ? RL_EINVAL : 0;
+}
+
+static void mark_selected(rl__rule *r, void *ctx) {
+  (void)ctx;
+  r->info.enabled |= 2; /* bit 1: selected by this call */
+}
+
+static void mark_ignored(rl__rule *r, void *ctx) {
+  (void)ctx;
+  r->info.enabled = 0;
+}
+
+static void set_level(rl__rule *r, void *ctx) {
+  r->info.level = *(const rl_level *)ctx;
+}
+
+int rl_engine_select(rl_engine *e, const char *spec, FILE *errs) {
+  if (refuse_late(e, errs)) return RL_EINVAL;
+  /* The first select narrows the set; later ones add to it. */
+  if (!e->selected) {
+    for (size_t i = 0; i < e->nrules; i++) e->rules[i]->info.enabled &= ~1;
+    e->selected = 1;
+  }
+  int rc = for_spec(e, spec, errs, mark_selected, NULL, "select");
+  for (size_t i = 0; i < e->nrules; i++) {
+    rl_rule_info *in = &e->rules[i]->info;
+    in->enabled = (in->enabled & 3) ? 1 : 0;
+  }
+  return rc;
+}
+
+int rl_engine_ignore(rl_engine *e, const char *spec, FILE *errs) {
+  if (refuse_late(e, errs)) return RL_EINVAL;
+  return for_spec(e, spec, errs, mark_ignored, NULL, "ignore");
+}
+
+int rl_engine_set_level(rl_engine *e, const char *spec, rl_level level,
+                        FILE *errs) {
+  if ((unsigned)level >= RL_LEVEL__COUNT) return RL_EINVAL;
+  return for_spec(e, spec, errs, set_level, &level, "level");
+}
+
+void rl_engine_set_sink(rl_engine *e, rl_finding_fn fn, void *ctx) {
+  e->sink = fn;
+  e->sink_ctx = ctx;
+}
+
+/* --- index ---------------------------------------------------------------- */
+
+static int list_push(rl__list *l, uint32_t v) {
+  uint32_t *ni = realloc(l->items, (l->n + 1) * sizeof *ni);
+  if (!ni) return RL_ENOMEM;
+  l->items = ni;
+  ni[l->n++] = v;
+  return 0;
+}
+
+int rl_engine_prepare(rl_engine *e) {
+  if (e->prepared) return 0;
+  free_index(e);
+  for (uint32_t i = 0; i < e->nrules; i++) {
+    const rl__rule *r = e->rules[i];
+    if (!r->info.enabled) continue;
+    for (int c = 0; c <= RL__NCODES; c++) {
+      int applies = c == RL__UNPARSED ? r->status_unparsed
+                                      : (!r->has_status || rl__codes_has(r->codes, c));
+      if (applies && list_push(&e->by_status[c], i) < 0) return RL_ENOMEM;
+    }
+    /* A connection-level event has no status; only status-free event rules
+     * can describe it. */
+    if (r->top_event >= 0 && !r->has_status && r->nmethods == 0 &&
+        list_push(&e->by_event[r->top_event], i) < 0)
+      return RL_ENOMEM;
+  }
+  e->prepared = 1;
+  return 0;
+}
+
+/* --- judging -------------------------------------------------------------- */
+
+static int version_ok(const rl__rule *r, const rl_message *m) {
+  if (!r->nversions) return 1;
+  for (size_t i = 0; i < r->nversions; i++)
+    if (r->versions[i][0] - '0' == m->http_major &&
+        r->versions[i][2] - '0' == m->http_minor)
+      return 1;
+  return 0;
+}
+
+static int method_ok(const rl__rule *r, const rl_message *q) {
+  if (!r->nmethods) return 1;
+  size_t n;
+  const uint8_t *s = rl__span_bytes(q, q->method, &n);
+  for (size_t i = 0; i < r->nmethods; i++)
+    if (strlen(r->methods[i]) == n && memcmp(r->methods[i], s, n) == 0)
+      return 1;
+  return 0;
+}
+
+/* The first need the exchange cannot meet, or -1. */
+static int unmet_need(unsigned needs_mask, const rl_exchange *x) {
+  const rl_message *r = x->response;
+  if ((needs_mask & (1u << RL_NEED_REQUEST)) &&
+      (x->request_state != RL_REQ_PAIRED || !x->request))
+    return RL_NEED_REQUEST;
+  if ((needs_mask & (1u << RL_NEED_COMPLETE_HEADERS)) &&
+      (r->cut == RL_CUT_HEADERS || r->raw_len < r->raw_total))
+    return RL_NEED_COMPLETE_HEADERS;
+  if ((needs_mask & (1u << RL_NEED_COMPLETE_CONTENT)) && r->cut != RL_CUT_NONE)
+    return RL_NEED_COMPLETE_CONTENT;
+  return -1;
+}
+
+static void emit(rl_engine *e, const rl__rule *r, const rl_exchange *x,
+                 const rl_conn *conn, const rl_pktref *at, uint64_t offset,
+                 const rl__match *m, const char *event_name) {
+  rl__render(e->msg, sizeof e->msg, r->info.message, x, m, event_name);
+  e->counts.findings[r->info.level]++;
+  if (!e->sink) return;
+  rl_finding f;
+  memset(&f, 0, sizeof f);
+  f.rule = &r->info;
+  f.level = r->info.level;
+  f.message = e->msg;
+  f.x = x;
+  f.conn = conn;
+  if (at) f.at = *at;
+  f.offset = offset;
+  if (m->has_evidence) {
+    f.evidence = m->evidence;
+    f.evidence_len = m->evidence_len;
+  }
+  e->sink(e->sink_ctx, &f);
+}
+
+void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
+  if (!x || !x->response || rl_engine_prepare(e) < 0) return;
+  const rl_message *resp = x->response;
+  int code = resp->status_code;
+  const rl__list *l = &e->by_status[(code >= 0 && code < RL__NCODES) ? code
+                                                                     : RL__UNPARSED];
+  unsigned skipped = 0;
+  e->counts.responses++;
+  for (uint32_t k = 0; k < l->n; k++) {
+    const rl__rule *r = e->rules[l->items[k]];
+    if (!version_ok(r, resp)) continue;
+    int need = unmet_need(r->info.needs, x);
+    if (need >= 0) {
+      e->counts.rules_skipped[need]++;
+      skipped |= 1u << need;
+      continue;
+    }
+    if (r->nmethods && !method_ok(r, x->request)) continue;
+    rl__match m;
+    memset(&m, 0, sizeof m);
+    if (!rl__cond_eval(r->check, x, &m, &e->scratch)) continue;
+    uint64_t off = m.has_evidence && m.offset ? m.offset : resp->stream_offset;
+    emit(e, r, x, x->conn, &resp->first, off, &m,
+         r->top_event >= 0 ? rl_event_name((rl_event_kind)r->top_event) : NULL);
+  }
+  for (int n = 0; n < RL_NEED__COUNT; n++)
+    if (skipped & (1u << n)) e->counts.responses_skipped[n]++;
+}
+
+void rl_engine_note(rl_engine *e, const rl_conn *conn, rl_dir dir,
+                    rl_event_kind kind, uint64_t offset, const rl_pktref *at,
+                    const char *detail) {
+  (void)dir;
+  if ((unsigned)kind >= RL_EV__COUNT || rl_engine_prepare(e) < 0) return;
+  e->counts.notes++;
+  const rl__list *l = &e->by_event[kind];
+  for (uint32_t k = 0; k < l->n; k++) {
+    const rl__rule *r = e->rules[l->items[k]];
+    rl__match m;
+    memset(&m, 0, sizeof m);
+    m.count = 1;
+    snprintf(m.detail, sizeof m.detail, "%s",
+             detail ? detail : rl_event_description(kind));
+    emit(e, r, NULL, conn, at, offset, &m, rl_event_name(kind));
+  }
+}
+
+const rl_engine_counts *rl_engine_get_counts(const rl_engine *e) {
+  return &e->counts;
+}
+
+int rl_engine_failed(const rl_engine *e, rl_level fail_on) {
+  for (int l = (int)fail_on; l < RL_LEVEL__COUNT; l++)
+    if (l >= 0 && e->counts.findings[l]) return 1;
+  return 0;
+}
+
+size_t rl_engine_rule_count(const rl_engine *e) { return e->nrules; }
+
+const rl_rule_info *rl_engine_rule(const rl_engine *e, size_t i) {
+  return i < e->nrules ? &e->rules[i]->info : NULL;
+}
+
+const rl_rule_info *rl_engine_find(const rl_engine *e, const char *s) {
+  const rl__rule *r = find_rule(e->rules, e->nrules, s);
+  return r ? &r->info : NULL;
+}

@@ -1,0 +1,781 @@
+/* Rule records: YAML (libyaml's document API) to compiled rules.
+ *
+ * Validation is strict and complete: every problem is reported with the file,
+ * line and column of the node at fault, and unknown keys are errors, because a
+ * misspelt key would otherwise switch a check off without a word.
+ */
+#include "engine/rule.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "resplint/events.h"
+
+typedef struct loader {
+  const char *file;
+  FILE *errs;
+  int nerr;
+  yaml_document_t doc;
+  int needs_request; /* set while compiling a check that reads the request */
+} loader;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void err_at(loader *ld, const yaml_node_t *n, const char *fmt, ...) {
+  ld->nerr++;
+  if (!ld->errs) return;
+  unsigned line = n ? (unsigned)n->start_mark.line + 1 : 1;
+  unsigned col = n ? (unsigned)n->start_mark.column + 1 : 1;
+  fprintf(ld->errs, "%s:%u:%u: error: ", ld->file, line, col);
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(ld->errs, fmt, ap);
+  va_end(ap);
+  fputc('\n', ld->errs);
+}
+
+static yaml_node_t *node(loader *ld, int idx) {
+  return yaml_document_get_node(&ld->doc, idx);
+}
+
+static const char *scalar(const yaml_node_t *n) {
+  return (n && n->type == YAML_SCALAR_NODE) ? (const char *)n->data.scalar.value
+                                            : NULL;
+}
+
+/* A mapping's value for `key`, NULL when absent. */
+static yaml_node_t *map_get(loader *ld, yaml_node_t *map, const char *key) {
+  if (!map || map->type != YAML_MAPPING_NODE) return NULL;
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+       p < map->data.mapping.pairs.top; p++) {
+    const char *k = scalar(node(ld, p->key));
+    if (k && strcmp(k, key) == 0) return node(ld, p->value);
+  }
+  return NULL;
+}
+
+/* Reports keys outside `allowed` (NULL-terminated) and duplicated keys. */
+static void map_keys_check(loader *ld, yaml_node_t *map,
+                           const char *const *allowed, const char *what) {
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+       p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *kn = node(ld, p->key);
+    const char *k = scalar(kn);
+    if (!k) {
+      err_at(ld, kn, "%s: keys must be plain strings", what);
+      continue;
+    }
+    int ok = 0;
+    for (const char *const *a = allowed; *a; a++)
+      if (strcmp(*a, k) == 0) ok = 1;
+    if (!ok) err_at(ld, kn, "%s: unknown key '%s'", what, k);
+    for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
+      const char *k2 = scalar(node(ld, q->key));
+      if (k2 && strcmp(k2, k) == 0)
+        err_at(ld, kn, "%s: key '%s' appears twice", what, k);
+    }
+  }
+}
+
+static char *xstrdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+/* A required (or optional) non-empty string; returns an owned copy. */
+static char *get_str(loader *ld, yaml_node_t *map, const char *key,
+                     int required) {
+  yaml_node_t *n = map_get(ld, map, key);
+  if (!n) {
+    if (required) err_at(ld, map, "missing required key '%s'", key);
+    return NULL;
+  }
+  const char *s = scalar(n);
+  if (!s) {
+    err_at(ld, n, "'%s' must be a string", key);
+    return NULL;
+  }
+  if (!*s) {
+    err_at(ld, n, "'%s' must not be empty", key);
+    return NULL;
+  }
+  /* Folded scalars end in a newline; docs and messages want one line. */
+  char *d = xstrdup(s);
+  if (d) {
+    size_t l = strlen(d);
+    while (l > 0 && (d[l - 1] == '\n' || d[l - 1] == ' ')) d[--l] = '\0';
+  }
+  return d;
+}
+
+static int match_id(const char *s) {
+  size_t i = 0;
+  while (s[i] >= 'A' && s[i] <= 'Z') i++;
+  if (i < 2 || i > 8) return 0;
+  for (int k = 0; k < 3; k++, i++)
+    if (s[i] < '0' || s[i] > '9') return 0;
+  return s[i] == '\0';
+}
+
+static int match_name(const char *s) {
+  if (!*s || *s == '-') return 0;
+  for (const char *p = s; *p; p++) {
+    int ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+             (*p == '-' && p[1] != '-' && p[1] != '\0');
+    if (!ok) return 0;
+  }
+  return 1;
+}
+
+static const char *const requirements[] = {
+    "MUST", "MUST NOT", "REQUIRED", "SHALL", "SHALL NOT", "SHOULD",
+    "SHOULD NOT", "RECOMMENDED", "NOT RECOMMENDED", "MAY", "OPTIONAL",
+    "advice", "deprecated", "note", NULL};
+
+int rl__codes_add(uint8_t *set, const char *item) {
+  size_t n = strlen(item);
+  int lo, hi;
+  char *end;
+  if (n == 3 && item[0] >= '1' && item[0] <= '9' && item[1] == 'x' &&
+      item[2] == 'x') {
+    lo = (item[0] - '0') * 100;
+    hi = lo + 99;
+  } else {
+    long a = strtol(item, &end, 10);
+    if (end == item || a < 0 || a >= RL__NCODES) return -1;
+    long b = a;
+    if (*end == '-') {
+      const char *s2 = end + 1;
+      b = strtol(s2, &end, 10);
+      if (end == s2 || b < a || b >= RL__NCODES) return -1;
+    }
+    if (*end != '\0') return -1;
+    lo = (int)a;
+    hi = (int)b;
+  }
+  for (int c = lo; c <= hi; c++) set[c / 8] |= (uint8_t)(1u << (c % 8));
+  return 0;
+}
+
+/* A list of strings (a sequence of scalars, or one scalar). */
+static char **get_words(loader *ld, yaml_node_t *n, size_t *count,
+                        const char *what) {
+  *count = 0;
+  if (scalar(n)) {
+    char **w = calloc(1, sizeof *w);
+    if (!w || !(w[0] = xstrdup(scalar(n)))) {
+      free(w);
+      return NULL;
+    }
+    *count = 1;
+    return w;
+  }
+  if (!n || n->type != YAML_SEQUENCE_NODE) {
+    err_at(ld, n, "%s must be a list", what);
+    return NULL;
+  }
+  size_t len = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+  if (len == 0) {
+    err_at(ld, n, "%s must not be empty", what);
+    return NULL;
+  }
+  char **w = calloc(len, sizeof *w);
+  if (!w) return NULL;
+  for (size_t i = 0; i < len; i++) {
+    yaml_node_t *it = node(ld, n->data.sequence.items.start[i]);
+    const char *s = scalar(it);
+    if (!s || !*s) {
+      err_at(ld, it, "%s: each item must be a non-empty string", what);
+      s = "";
+    }
+    w[i] = xstrdup(s);
+    (*count)++;
+  }
+  return w;
+}
+
+static void free_words(char **w, size_t n) {
+  for (size_t i = 0; i < n; i++) free(w[i]);
+  free(w);
+}
+
+static int parse_codes(loader *ld, yaml_node_t *n, uint8_t *set,
+                       const char *what) {
+  size_t cnt;
+  char **w = get_words(ld, n, &cnt, what);
+  int bad = 0;
+  for (size_t i = 0; i < cnt; i++)
+    if (rl__codes_add(set, w[i]) != 0) {
+      err_at(ld, n, "%s: '%s' is not a status code, class (4xx) or range "
+                    "(300-308) within 000-999", what, w[i]);
+      bad = 1;
+    }
+  free_words(w, cnt);
+  return bad ? -1 : 0;
+}
+
+static int check_version(const char *v) {
+  return strlen(v) == 3 && v[0] >= '0' && v[0] <= '9' && v[1] == '.' &&
+         v[2] >= '0' && v[2] <= '9';
+}
+
+void rl__cond_free(rl__cond *c) {
+  if (!c) return;
+  for (size_t i = 0; i < c->nkids; i++) rl__cond_free(c->kids[i]);
+  free(c->kids);
+  free(c->fname);
+  if (c->has_re) regfree(&c->re);
+  free_words(c->words, c->nwords);
+  free(c);
+}
+
+static const char *const cond_keywords[] = {
+#define RL__COND_KW(e, kw) kw,
+    RL__COND_MAP(RL__COND_KW)
+#undef RL__COND_KW
+};
+
+static int cond_lookup(const char *kw) {
+  for (int i = 0; i < RL__C__COUNT; i++)
+    if (strcmp(cond_keywords[i], kw) == 0) return i;
+  return -1;
+}
+
+static void set_field(rl__cond *c, const char *name) {
+  c->fid = rl_field_lookup(name, strlen(name));
+  c->fname = xstrdup(name);
+  c->fname_len = strlen(name);
+}
+
+static int is_field_name(const char *s) {
+  return rl__gr_token((const uint8_t *)s, strlen(s));
+}
+
+/* {name: NAME, regex: RE | grammar: G, icase: bool} */
+static void parse_match(loader *ld, rl__cond *c, yaml_node_t *v,
+                        const char *kw) {
+  if (!v || v->type != YAML_MAPPING_NODE) {
+    err_at(ld, v, "%s takes a mapping {name, regex | grammar}", kw);
+    return;
+  }
+  static const char *const keys[] = {"name", "regex", "grammar", "icase", NULL};
+  map_keys_check(ld, v, keys, kw);
+  const char *name = scalar(map_get(ld, v, "name"));
+  if (!name || !is_field_name(name))
+    err_at(ld, v, "%s needs 'name', a field name", kw);
+  else
+    set_field(c, name);
+  yaml_node_t *re = map_get(ld, v, "regex");
+  yaml_node_t *gr = map_get(ld, v, "grammar");
+  if (!re == !gr) {
+    err_at(ld, v, "%s needs exactly one of 'regex' and 'grammar'", kw);
+    return;
+  }
+  if (gr) {
+    const char *g = scalar(gr);
+    c->grammar = g ? rl__grammar_lookup(g) : -1;
+    if (c->grammar < 0)
+      err_at(ld, gr, "unknown grammar '%s' (see rules/README.md)", g ? g : "");
+    return;
+  }
+  const char *rs = scalar(re);
+  yaml_node_t *ic = map_get(ld, v, "icase");
+  int icase = 0;
+  if (ic) {
+    const char *s = scalar(ic);
+    if (s && strcmp(s, "true") == 0)
+      icase = 1;
+    else if (!s || strcmp(s, "false") != 0)
+      err_at(ld, ic, "icase must be true or false");
+  }
+  if (!rs) {
+    err_at(ld, re, "regex must be a string");
+    return;
+  }
+  int rc = regcomp(&c->re, rs, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
+  if (rc != 0) {
+    char buf[128];
+    regerror(rc, &c->re, buf, sizeof buf);
+    err_at(ld, re, "invalid regex '%s': %s", rs, buf);
+    return;
+  }
+  c->has_re = 1;
+}
+
+static rl__cond *parse_cond(loader *ld, yaml_node_t *n, int depth);
+
+static void parse_kids(loader *ld, rl__cond *c, yaml_node_t *v, int depth,
+                       const char *kw) {
+  if (!v || v->type != YAML_SEQUENCE_NODE ||
+      v->data.sequence.items.top == v->data.sequence.items.start) {
+    err_at(ld, v, "%s takes a non-empty list of conditions", kw);
+    return;
+  }
+  size_t len = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+  c->kids = calloc(len, sizeof *c->kids);
+  if (!c->kids) return;
+  for (size_t i = 0; i < len; i++) {
+    rl__cond *k = parse_cond(ld, node(ld, v->data.sequence.items.start[i]),
+                             depth + 1);
+    if (k) c->kids[c->nkids++] = k;
+  }
+}
+
+static void parse_leaf(loader *ld, rl__cond *c, yaml_node_t *v, const char *kw,
+                       int depth) {
+  const char *s = scalar(v);
+  switch (c->kind) {
+  case RL__C_ALL:
+  case RL__C_ANY:
+    parse_kids(ld, c, v, depth, kw);
+    break;
+  case RL__C_NOT: {
+    rl__cond *k = parse_cond(ld, v, depth + 1);
+    if (k && (c->kids = calloc(1, sizeof *c->kids)) != NULL) {
+      c->kids[0] = k;
+      c->nkids = 1;
+    } else {
+      rl__cond_free(k);
+    }
+    break;
+  }
+  case RL__C_REQ_FIELD_PRESENT:
+  case RL__C_REQ_FIELD_ABSENT:
+    ld->needs_request = 1;
+    /* fall through */
+  case RL__C_FIELD_PRESENT:
+  case RL__C_FIELD_ABSENT:
+  case RL__C_FIELD_REPEATED:
+    if (!s || !is_field_name(s))
+      err_at(ld, v, "%s takes a field name", kw);
+    else
+      set_field(c, s);
+    break;
+  case RL__C_REQ_FIELD_MATCHES:
+    ld->needs_request = 1;
+    /* fall through */
+  case RL__C_FIELD_MATCHES:
+  case RL__C_FIELD_VIOLATES:
+    parse_match(ld, c, v, kw);
+    break;
+  case RL__C_CONTENT:
+    if (s && strcmp(s, "present") == 0)
+      c->content_empty = 0;
+    else if (s && strcmp(s, "empty") == 0)
+      c->content_empty = 1;
+    else
+      err_at(ld, v, "content takes 'present' or 'empty'");
+    break;
+  case RL__C_REQ_METHOD:
+    ld->needs_request = 1;
+    c->words = get_words(ld, v, &c->nwords, kw);
+    for (size_t i = 0; i < c->nwords; i++)
+      if (!is_field_name(c->words[i]))
+        err_at(ld, v, "request-method: '%s' is not a method token", c->words[i]);
+    break;
+  case RL__C_REQ_VERSION:
+    ld->needs_request = 1;
+    /* fall through */
+  case RL__C_RESP_VERSION:
+    c->words = get_words(ld, v, &c->nwords, kw);
+    for (size_t i = 0; i < c->nwords; i++)
+      if (!check_version(c->words[i]))
+        err_at(ld, v, "%s: '%s' is not a version like \"1.1\"", kw, c->words[i]);
+    break;
+  case RL__C_STATUS:
+    parse_codes(ld, v, c->codes, kw);
+    break;
+  case RL__C_BUILTIN:
+    c->builtin = s ? rl__builtin_lookup(s) : -1;
+    if (c->builtin < 0)
+      err_at(ld, v, "unknown builtin '%s' (see src/checks/builtins.h)", s ? s : "");
+    else if (rl__builtin_needs_request(c->builtin))
+      ld->needs_request = 1;
+    break;
+  case RL__C_EVENT:
+    c->event = s ? rl_event_lookup(s) : -1;
+    if (c->event < 0)
+      err_at(ld, v, "unknown event '%s' (see include/resplint/events.h)", s ? s : "");
+    break;
+  default:
+    break;
+  }
+}
+
+static rl__cond *parse_cond(loader *ld, yaml_node_t *n, int depth) {
+  if (depth > 32) {
+    err_at(ld, n, "condition nested too deeply");
+    return NULL;
+  }
+  if (!n || n->type != YAML_MAPPING_NODE ||
+      n->data.mapping.pairs.top - n->data.mapping.pairs.start != 1) {
+    err_at(ld, n, "a condition is a mapping with exactly one key");
+    return NULL;
+  }
+  yaml_node_pair_t *p = n->data.mapping.pairs.start;
+  yaml_node_t *kn = node(ld, p->key);
+  const char *kw = scalar(kn);
+  int kind = kw ? cond_lookup(kw) : -1;
+  if (kind < 0) {
+    err_at(ld, kn, "unknown condition '%s' (see rules/README.md)", kw ? kw : "");
+    return NULL;
+  }
+  rl__cond *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->kind = (rl__cond_kind)kind;
+  c->grammar = -1;
+  c->builtin = -1;
+  c->event = -1;
+  parse_leaf(ld, c, node(ld, p->value), kw, depth);
+  return c;
+}
+
+/* Decodes a YAML (UTF-8) string whose every character is one byte
+ * (Latin-1), as rules/README.md defines example bytes. */
+static uint8_t *latin1(loader *ld, yaml_node_t *n, size_t *len) {
+  const unsigned char *s = n->data.scalar.value;
+  size_t sl = n->data.scalar.length;
+  uint8_t *out = malloc(sl + 1);
+  if (!out) return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < sl;) {
+    unsigned c = s[i];
+    if (c < 0x80) {
+      out[o++] = (uint8_t)c;
+      i++;
+    } else if ((c & 0xe0) == 0xc0 && i + 1 < sl && c <= 0xc3) {
+      out[o++] = (uint8_t)(((c & 0x1f) << 6) | (s[i + 1] & 0x3f));
+      i += 2;
+    } else {
+      err_at(ld, n, "example bytes: a character above U+00FF; write bytes "
+                    "as \\xHH");
+      free(out);
+      return NULL;
+    }
+  }
+  *len = o;
+  return out;
+}
+
+static int keep_bytes(rl__rule *r, uint8_t *b) {
+  uint8_t **nb = realloc(r->example_bytes,
+                         (r->nexample_bytes + 1) * sizeof *nb);
+  if (!nb) return -1;
+  r->example_bytes = nb;
+  nb[r->nexample_bytes++] = b;
+  return 0;
+}
+
+static void parse_examples(loader *ld, rl__rule *r, yaml_node_t *v) {
+  if (!v || v->type != YAML_SEQUENCE_NODE) {
+    err_at(ld, v ? v : NULL, "examples must be a list");
+    return;
+  }
+  size_t len = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+  r->examples = calloc(len ? len : 1, sizeof *r->examples);
+  if (!r->examples) return;
+  static const char *const keys[] = {"expect", "note", "request", "response",
+                                     "end", NULL};
+  for (size_t i = 0; i < len; i++) {
+    yaml_node_t *ex = node(ld, v->data.sequence.items.start[i]);
+    if (!ex || ex->type != YAML_MAPPING_NODE) {
+      err_at(ld, ex, "an example is a mapping");
+      continue;
+    }
+    map_keys_check(ld, ex, keys, "example");
+    rl_rule_example *e = &r->examples[r->info.nexamples];
+    e->line = (unsigned)ex->start_mark.line + 1;
+    const char *expect = scalar(map_get(ld, ex, "expect"));
+    if (expect && strcmp(expect, "fail") == 0)
+      e->expect_fail = 1;
+    else if (!expect || strcmp(expect, "pass") != 0)
+      err_at(ld, ex, "example: 'expect' must be fail or pass");
+    yaml_node_t *note = map_get(ld, ex, "note");
+    if (note) {
+      char *s = get_str(ld, ex, "note", 0);
+      if (s) {
+        keep_bytes(r, (uint8_t *)s);
+        e->note = s;
+      }
+    }
+    yaml_node_t *req = map_get(ld, ex, "request");
+    yaml_node_t *resp = map_get(ld, ex, "response");
+    if (req) {
+      uint8_t *b = scalar(req) ? latin1(ld, req, &e->request_len) : NULL;
+      if (!scalar(req)) err_at(ld, req, "example: request must be a string");
+      if (b && keep_bytes(r, b) == 0) e->request = b;
+    }
+    if (!resp || !scalar(resp)) {
+      err_at(ld, resp ? resp : ex, "example: 'response' (a string) is required");
+    } else {
+      uint8_t *b = latin1(ld, resp, &e->response_len);
+      if (b && keep_bytes(r, b) == 0) e->response = b;
+    }
+    const char *end = scalar(map_get(ld, ex, "end"));
+    e->end = RL_TRANSCRIPT_FIN;
+    if (end && strcmp(end, "open") == 0)
+      e->end = RL_TRANSCRIPT_OPEN;
+    else if (end && strcmp(end, "fin") != 0)
+      err_at(ld, map_get(ld, ex, "end"), "example: 'end' must be fin or open");
+    r->info.nexamples++;
+  }
+}
+
+static void parse_applies(loader *ld, rl__rule *r, yaml_node_t *v) {
+  if (v->type != YAML_MAPPING_NODE) {
+    err_at(ld, v, "applies_to must be a mapping");
+    return;
+  }
+  static const char *const keys[] = {"status", "methods", "versions", NULL};
+  map_keys_check(ld, v, keys, "applies_to");
+  yaml_node_t *st = map_get(ld, v, "status");
+  if (st && parse_codes(ld, st, r->codes, "applies_to.status") == 0)
+    r->has_status = 1;
+  yaml_node_t *me = map_get(ld, v, "methods");
+  if (me) {
+    r->methods = get_words(ld, me, &r->nmethods, "applies_to.methods");
+    ld->needs_request = 1;
+  }
+  yaml_node_t *ve = map_get(ld, v, "versions");
+  if (ve) {
+    r->versions = get_words(ld, ve, &r->nversions, "applies_to.versions");
+    for (size_t i = 0; i < r->nversions; i++)
+      if (!check_version(r->versions[i]))
+        err_at(ld, ve, "applies_to.versions: '%s' is not like \"1.1\"",
+               r->versions[i]);
+  }
+}
+
+static void parse_needs(loader *ld, rl__rule *r, yaml_node_t *v) {
+  size_t cnt;
+  char **w = get_words(ld, v, &cnt, "needs");
+  for (size_t i = 0; i < cnt; i++) {
+    int found = -1;
+    for (int k = 0; k < RL_NEED__COUNT; k++)
+      if (strcmp(rl_need_name((rl_need)k), w[i]) == 0) found = k;
+    if (found < 0)
+      err_at(ld, v, "needs: unknown need '%s' (request, complete-headers, "
+                    "complete-content)", w[i]);
+    else
+      r->info.needs |= 1u << found;
+  }
+  free_words(w, cnt);
+}
+
+/* The file name must be <ID>-<name>.yaml so that a rule is found by either. */
+static void check_file_name(loader *ld, const rl__rule *r, yaml_node_t *root) {
+  const char *base = strrchr(ld->file, '/');
+  base = base ? base + 1 : ld->file;
+  size_t il = strlen(r->info.id), nl = strlen(r->info.name);
+  const char *ext = base + il + 1 + nl;
+  int ok = strlen(base) > il + 1 + nl && strncmp(base, r->info.id, il) == 0 &&
+           base[il] == '-' && strncmp(base + il + 1, r->info.name, nl) == 0 &&
+           (strcmp(ext, ".yaml") == 0 || strcmp(ext, ".yml") == 0);
+  if (!ok)
+    err_at(ld, root, "file name must be %s-%s.yaml", r->info.id, r->info.name);
+}
+
+static void parse_rfc(loader *ld, rl__rule *r, yaml_node_t *v) {
+  if (!v || v->type != YAML_MAPPING_NODE) {
+    err_at(ld, v, "rfc must be a mapping {document, section, url, quote}");
+    return;
+  }
+  static const char *const keys[] = {"document", "section", "url", "quote", NULL};
+  map_keys_check(ld, v, keys, "rfc");
+  r->info.rfc_document = get_str(ld, v, "document", 1);
+  r->info.rfc_section = get_str(ld, v, "section", 1);
+  r->info.rfc_url = get_str(ld, v, "url", 1);
+  r->info.rfc_quote = get_str(ld, v, "quote", 1);
+  const char *u = r->info.rfc_url;
+  if (u && strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0)
+    err_at(ld, map_get(ld, v, "url"), "rfc.url must be an http(s) URL");
+}
+
+static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
+  static const char *const keys[] = {
+      "id", "name", "level", "requirement", "summary", "why", "rfc",
+      "applies_to", "needs", "check", "message", "examples", NULL};
+  map_keys_check(ld, root, keys, "record");
+  rl_rule_info *in = &r->info;
+  in->id = get_str(ld, root, "id", 1);
+  in->name = get_str(ld, root, "name", 1);
+  if (in->id && !match_id(in->id))
+    err_at(ld, map_get(ld, root, "id"),
+           "id '%s' must be 2-8 upper-case letters and 3 digits", in->id);
+  if (in->name && !match_name(in->name))
+    err_at(ld, map_get(ld, root, "name"), "name '%s' must be kebab-case",
+           in->name);
+  if (in->id && in->name && match_id(in->id) && match_name(in->name))
+    check_file_name(ld, r, root);
+  char *level = get_str(ld, root, "level", 1);
+  int lv = level ? rl_level_lookup(level) : -1;
+  if (level && lv < 0)
+    err_at(ld, map_get(ld, root, "level"), "level must be info, warning or error");
+  in->level = in->default_level = lv < 0 ? RL_LEVEL_INFO : (rl_level)lv;
+  free(level);
+  in->requirement = get_str(ld, root, "requirement", 1);
+  if (in->requirement) {
+    int ok = 0;
+    for (const char *const *q = requirements; *q; q++)
+      if (strcmp(*q, in->requirement) == 0) ok = 1;
+    if (!ok)
+      err_at(ld, map_get(ld, root, "requirement"),
+             "requirement '%s' is not a BCP 14 keyword, advice, deprecated or note",
+             in->requirement);
+  }
+  in->summary = get_str(ld, root, "summary", 1);
+  in->why = get_str(ld, root, "why", 1);
+  parse_rfc(ld, r, map_get(ld, root, "rfc"));
+  yaml_node_t *ap = map_get(ld, root, "applies_to");
+  if (ap) parse_applies(ld, r, ap);
+  yaml_node_t *ck = map_get(ld, root, "check");
+  if (!ck)
+    err_at(ld, root, "missing required key 'check'");
+  else
+    r->check = parse_cond(ld, ck, 0);
+  if (r->check && r->check->kind == RL__C_EVENT) r->top_event = r->check->event;
+  yaml_node_t *nd = map_get(ld, root, "needs");
+  if (nd) parse_needs(ld, r, nd);
+  if (ld->needs_request) in->needs |= 1u << RL_NEED_REQUEST;
+  in->message = get_str(ld, root, "message", 1);
+  char bad[64];
+  if (in->message && rl__template_check(in->message, bad, sizeof bad) != 0)
+    err_at(ld, map_get(ld, root, "message"), "message: unknown placeholder {%s}",
+           bad);
+  yaml_node_t *ex = map_get(ld, root, "examples");
+  if (!ex)
+    err_at(ld, root, "missing required key 'examples'");
+  else
+    parse_examples(ld, r, ex);
+}
+
+/* A one-line description of where the rule applies, for the docs. */
+static char *describe_applies(const rl__rule *r) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f) return NULL;
+  const char *sep = "";
+  if (r->has_status) {
+    fputs("status ", f);
+    int first = 1;
+    for (int c = 0; c < RL__NCODES; c++) {
+      if (!rl__codes_has(r->codes, c)) continue;
+      int e = c;
+      while (e + 1 < RL__NCODES && rl__codes_has(r->codes, e + 1)) e++;
+      if (!first) fputs(", ", f);
+      first = 0;
+      if (e == c)
+        fprintf(f, "%03d", c);
+      else if (c % 100 == 0 && e == c + 99)
+        fprintf(f, "%dxx", c / 100);
+      else
+        fprintf(f, "%03d-%03d", c, e);
+      c = e;
+    }
+    sep = "; ";
+  }
+  if (r->nmethods) {
+    fprintf(f, "%smethods ", sep);
+    for (size_t i = 0; i < r->nmethods; i++)
+      fprintf(f, "%s%s", i ? ", " : "", r->methods[i]);
+    sep = "; ";
+  }
+  if (r->nversions) {
+    fprintf(f, "%sHTTP ", sep);
+    for (size_t i = 0; i < r->nversions; i++)
+      fprintf(f, "%s%s", i ? ", " : "", r->versions[i]);
+  }
+  fclose(f);
+  return buf;
+}
+
+static char *describe_check(const rl__cond *c) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f) return NULL;
+  if (c) rl__cond_describe(c, f);
+  fclose(f);
+  return buf;
+}
+
+rl__rule *rl__rule_parse(const char *name, const char *text, size_t len,
+                         FILE *errs, int *nerr) {
+  loader ld;
+  memset(&ld, 0, sizeof ld);
+  ld.file = name;
+  ld.errs = errs;
+  yaml_parser_t p;
+  if (!yaml_parser_initialize(&p)) return NULL;
+  yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+  if (!yaml_parser_load(&p, &ld.doc)) {
+    ld.nerr++;
+    if (errs)
+      fprintf(errs, "%s:%u:%u: error: YAML: %s\n", name,
+              (unsigned)p.problem_mark.line + 1,
+              (unsigned)p.problem_mark.column + 1,
+              p.problem ? p.problem : "syntax error");
+    yaml_parser_delete(&p);
+    *nerr += ld.nerr;
+    return NULL;
+  }
+  yaml_parser_delete(&p);
+  rl__rule *r = calloc(1, sizeof *r);
+  yaml_node_t *root = yaml_document_get_root_node(&ld.doc);
+  if (r) {
+    r->top_event = -1;
+    r->status_unparsed = 1;
+    if (!root || root->type != YAML_MAPPING_NODE)
+      err_at(&ld, root, "a record is a YAML mapping");
+    else
+      parse_root(&ld, r, root);
+  }
+  yaml_document_delete(&ld.doc);
+  if (r && ld.nerr == 0) {
+    /* A status restriction excludes responses whose code did not parse. */
+    r->status_unparsed = !r->has_status;
+    char *a = describe_applies(r);
+    char *c = describe_check(r->check);
+    r->info.applies_to = a ? a : xstrdup("");
+    r->info.check = c ? c : xstrdup("");
+    r->info.examples = r->examples;
+    if (!r->info.applies_to || !r->info.check) ld.nerr++;
+  }
+  *nerr += ld.nerr;
+  if (!r || ld.nerr) {
+    rl__rule_free(r);
+    return NULL;
+  }
+  return r;
+}
+
+void rl__rule_free(rl__rule *r) {
+  if (!r) return;
+  rl_rule_info *in = &r->info;
+  free((char *)in->id);
+  free((char *)in->name);
+  free((char *)in->requirement);
+  free((char *)in->summary);
+  free((char *)in->why);
+  free((char *)in->rfc_document);
+  free((char *)in->rfc_section);
+  free((char *)in->rfc_url);
+  free((char *)in->rfc_quote);
+  free((char *)in->applies_to);
+  free((char *)in->check);
+  free((char *)in->message);
+  free((char *)in->file);
+  rl__cond_free(r->check);
+  free_words(r->methods, r->nmethods);
+  free_words(r->versions, r->nversions);
+  for (size_t i = 0; i < r->nexample_bytes; i++) free(r->example_bytes[i]);
+  free(r->example_bytes);
+  free(r->examples);
+  free(r);
+}

@@ -1,0 +1,120 @@
+/* resplint engine internals: a loaded rule and its compiled check.
+ *
+ * A record is compiled once at load: field names resolve to ids, regexes are
+ * compiled, status lists become bit sets, built-in and event names become
+ * ids. Evaluation then only walks the tree.
+ */
+#ifndef RL_ENGINE_RULE_H
+#define RL_ENGINE_RULE_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "checks/builtins.h"
+#include "resplint/engine.h"
+
+#define RL__NCODES 1000 /* status codes 000..999 */
+#define RL__CODESET_BYTES (RL__NCODES / 8 + 1)
+
+/* The condition primitives of rules/README.md. XX(ENUM, "keyword") */
+#define RL__COND_MAP(XX)                            \
+  XX(ALL, "all")                                    \
+  XX(ANY, "any")                                    \
+  XX(NOT, "not")                                    \
+  XX(FIELD_PRESENT, "field-present")                \
+  XX(FIELD_ABSENT, "field-absent")                  \
+  XX(FIELD_REPEATED, "field-repeated")              \
+  XX(FIELD_MATCHES, "field-matches")                \
+  XX(FIELD_VIOLATES, "field-violates")              \
+  XX(CONTENT, "content")                            \
+  XX(REQ_FIELD_PRESENT, "request-field-present")    \
+  XX(REQ_FIELD_ABSENT, "request-field-absent")      \
+  XX(REQ_FIELD_MATCHES, "request-field-matches")    \
+  XX(REQ_METHOD, "request-method")                  \
+  XX(RESP_VERSION, "response-version")              \
+  XX(REQ_VERSION, "request-version")                \
+  XX(STATUS, "status")                              \
+  XX(BUILTIN, "builtin")                            \
+  XX(EVENT, "event")
+
+typedef enum rl__cond_kind {
+#define RL__COND_ENUM(e, kw) RL__C_##e,
+  RL__COND_MAP(RL__COND_ENUM)
+#undef RL__COND_ENUM
+  RL__C__COUNT
+} rl__cond_kind;
+
+typedef struct rl__cond rl__cond;
+struct rl__cond {
+  rl__cond_kind kind;
+  rl__cond **kids;           /* all / any / not */
+  size_t nkids;
+  rl_field_id fid;           /* field primitives */
+  char *fname;
+  size_t fname_len;
+  int has_re;
+  regex_t re;
+  int grammar;               /* -1 unless a grammar is named */
+  int content_empty;         /* content: empty */
+  char **words;              /* request-method, versions */
+  size_t nwords;
+  uint8_t codes[RL__CODESET_BYTES]; /* status */
+  int builtin;               /* -1 unless builtin */
+  int event;                 /* -1 unless event */
+};
+
+typedef struct rl__rule {
+  rl_rule_info info;         /* public face; its strings are owned here */
+  rl__cond *check;
+  int top_event;             /* kind when check is exactly `event: NAME`, else -1 */
+  int has_status;
+  uint8_t codes[RL__CODESET_BYTES];
+  int status_unparsed;       /* applies to responses with no 3-digit code */
+  char **methods;
+  size_t nmethods;
+  char **versions;
+  size_t nversions;
+  rl_rule_example *examples; /* bytes owned here */
+  uint8_t **example_bytes;   /* every decoded buffer, to free */
+  size_t nexample_bytes;
+} rl__rule;
+
+/* Compiles one record; returns the rule or NULL after writing errors to
+ * `errs` (as "name:line:col: error: ..."). *nerr counts them. */
+rl__rule *rl__rule_parse(const char *name, const char *text, size_t len,
+                         FILE *errs, int *nerr);
+void rl__rule_free(rl__rule *r);
+void rl__cond_free(rl__cond *c);
+
+/* Parses "401", "4xx", "300-308" into the set; 0 or -1 when malformed. */
+int rl__codes_add(uint8_t *set, const char *item);
+static inline int rl__codes_has(const uint8_t *set, int code) {
+  return code >= 0 && code < RL__NCODES && (set[code / 8] >> (code % 8)) & 1;
+}
+
+/* Scratch space the evaluator may use (regexec needs a C string). */
+typedef struct rl__scratch {
+  char *buf;
+  size_t cap;
+} rl__scratch;
+
+/* Evaluates a compiled condition against one exchange. */
+int rl__cond_eval(const rl__cond *c, const rl_exchange *x, rl__match *m,
+                  rl__scratch *sc);
+/* How many times the response carries event `kind`, counting the events its
+ * state implies (a cut, a missing request); fills m for the first. */
+uint64_t rl__event_count(const rl_exchange *x, int kind, rl__match *m);
+
+/* Writes a human-readable form of the condition (for docs). */
+void rl__cond_describe(const rl__cond *c, FILE *out);
+
+/* Renders a message template; unknown placeholders were refused at load. */
+void rl__render(char *out, size_t cap, const char *tmpl, const rl_exchange *x,
+                const rl__match *m, const char *event_name);
+/* 0 when every placeholder of tmpl is known, else -1 with the bad one in
+ * bad/badcap. */
+int rl__template_check(const char *tmpl, char *bad, size_t badcap);
+
+#endif
