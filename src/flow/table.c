@@ -450,6 +450,10 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   }
   if ((c->flags & (RL__C_ORIENTED | RL__C_OPENED)) == RL__C_ORIENTED) {
     conn_open(ft, c, at);
+    conn_settle(ft, c, at); /* FINs held from before, in capture order */
+    if (c->flags & RL__C_CLOSED) {
+      return;
+    }
   }
   if (has_payload && !(fl & RL_TCP_RST)) {
     release_acked(&c->half[!side], seg);
