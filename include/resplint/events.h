@@ -50,7 +50,9 @@
   XX(PENDING_LIMIT, "pending-request-limit",                                     \
      "too many pipelined requests awaiting a response")                          \
   XX(HEADER_LIMIT, "header-section-limit",                                       \
-     "header section larger than the buffer cap")
+     "header section larger than the buffer cap")                                \
+  XX(RESYNC, "resync-skipped",                                                   \
+     "bytes skipped while looking for the start of the next message")
 
 typedef enum rl_event_kind {
 #define RL__EVENT_ENUM(e, name, desc) RL_EV_##e,

@@ -65,4 +65,17 @@ int rl_http_run_transcript(rl_http *http, uint64_t stream_id,
                            const uint8_t *server, size_t server_len,
                            rl_transcript_end end);
 
+/* Raw transcript files (fixtures/README.md, "Transcripts"): NAME.server.http
+ * holds exactly the server's bytes, the optional sibling NAME.client.http the
+ * client's. Returns 1 if `path` names a server transcript, else 0. */
+int rl_http_is_transcript(const char *path);
+
+/* Reads the server transcript `server_path` and its client sibling if there
+ * is one, and runs them as one connection (rl_http_run_transcript). The
+ * exchanges' `source` is the server file's name when cfg.source is NULL.
+ * Returns 0, RL_ENOENT/RL_EACCES/RL_EISDIR/RL_EIO if a file cannot be read,
+ * RL_EINVAL if the name is not a server transcript, or RL_ENOMEM. */
+int rl_http_run_transcript_file(rl_http *http, uint64_t stream_id,
+                                const char *server_path, rl_transcript_end end);
+
 #endif

@@ -1,0 +1,653 @@
+/* The per-direction state machine of the http stage.
+ *
+ * llhttp decides message boundaries and framing; this file decides where a
+ * message may begin (IDLE, SEEK, FORBIDDEN), feeds llhttp, copies header
+ * sections as they pass, and recovers after errors, gaps and closes.
+ * llhttp is paused at the end of every header section and every message so
+ * that the stage, not llhttp, chooses what the following bytes are.
+ * See docs/internals/resync.md. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http_internal.h"
+#include "resplint/error.h"
+
+/* Why llhttp paused. */
+enum { P_NONE = 0, P_HEADERS, P_DONE, P_LAST_CHUNK };
+
+/* A response starts with "HTTP/" right at a message boundary; when
+ * resynchronising we demand "HTTP/1." at the start of a line. */
+static const uint8_t at_boundary[] = "HTTP/";
+static const uint8_t at_line[] = "HTTP/1.";
+enum { BOUNDARY_LEN = 5, LINE_LEN = 7 };
+
+static int is_server(const rl__hdir *d) { return d->dir == RL_DIR_TO_CLIENT; }
+
+static uint64_t off_of(const rl__hdir *d, const char *at) {
+  return d->feed_off + (uint64_t)((const uint8_t *)at - d->feed_p);
+}
+
+/* --- llhttp callbacks ------------------------------------------------------ */
+
+static int cb_headers_complete(llhttp_t *p) {
+  ((rl__hdir *)p->data)->paused = P_HEADERS;
+  return HPE_PAUSED;
+}
+
+static int cb_message_complete(llhttp_t *p) {
+  ((rl__hdir *)p->data)->paused = P_DONE;
+  return HPE_PAUSED;
+}
+
+static int cb_chunk_header(llhttp_t *p) {
+  rl__hdir *d = p->data;
+  if (p->content_length == 0) {
+    d->paused = P_LAST_CHUNK;
+    return HPE_PAUSED;
+  }
+  d->cur->chunk_count++;
+  d->in_chunk = 1;
+  return 0;
+}
+
+static int cb_chunk_complete(llhttp_t *p) {
+  ((rl__hdir *)p->data)->in_chunk = 0;
+  return 0;
+}
+
+static int cb_chunk_ext_name(llhttp_t *p, const char *at, size_t len) {
+  rl__hdir *d = p->data;
+  rl__hmsg *m = d->cur;
+  /* A name split across packets comes in pieces; one event per chunk. */
+  if (d->ext_chunk == m->chunk_count + 1)
+    return 0;
+  d->ext_chunk = m->chunk_count + 1;
+  rl__msg_event(m, RL_EV_CHUNK_EXTENSION, off_of(d, at), NULL, NULL,
+                (const uint8_t *)at, len);
+  return 0;
+}
+
+static int cb_body(llhttp_t *p, const char *at, size_t len) {
+  rl__hdir *d = p->data;
+  rl__hmsg *m = d->cur;
+  uint32_t cap = d->hc->http->cfg.content_prefix;
+  if (m->prefix_len < cap) {
+    size_t n = cap - m->prefix_len < len ? cap - m->prefix_len : len;
+    memcpy(m->prefix + m->prefix_len, at, n);
+    m->prefix_len += (uint32_t)n;
+  }
+  m->content_bytes += len;
+  return 0;
+}
+
+void rl__settings_init(llhttp_settings_t *s) {
+  llhttp_settings_init(s);
+  s->on_headers_complete = cb_headers_complete;
+  s->on_message_complete = cb_message_complete;
+  s->on_chunk_header = cb_chunk_header;
+  s->on_chunk_complete = cb_chunk_complete;
+  s->on_chunk_extension_name = cb_chunk_ext_name;
+  s->on_body = cb_body;
+}
+
+/* --- message boundaries ---------------------------------------------------- */
+
+static void parser_init(rl__hdir *d) {
+  llhttp_init(&d->parser, is_server(d) ? HTTP_RESPONSE : HTTP_REQUEST,
+              &d->hc->http->settings);
+  d->parser.data = d;
+  d->parser.lenient_flags = d->lenient;
+  d->paused = P_NONE;
+  d->in_chunk = 0;
+  d->ext_chunk = 0;
+}
+
+static void enter_seek(rl__hdir *d, int line_start) {
+  d->state = RL__D_SEEK;
+  d->line_start = (uint8_t)line_start;
+  d->match = 0;
+  d->skipped = 0;
+  d->skip_off = d->off;
+}
+
+static void enter_idle(rl__hdir *d) {
+  d->state = RL__D_IDLE;
+  d->match = 0;
+}
+
+/* Hands the current message on (a response to the sink, a request to the
+ * queue's keeping) and forgets it. */
+static void finish_cur(rl__hdir *d, uint64_t end_off) {
+  rl__hmsg *m = d->cur;
+  if (m == NULL)
+    return;
+  d->cur = NULL;
+  if (m->end_off == 0)
+    m->end_off = end_off;
+  rl__msg_finish(d, m);
+}
+
+static size_t feed(rl__hdir *d, const uint8_t *p, size_t len, uint64_t off,
+                   const rl_pktref *at);
+
+/* Starts a message at stream offset `off`; `prefix` holds its first bytes
+ * when they were recognised before the current packet (a start pattern). */
+static void start_message(rl__hdir *d, const uint8_t *prefix, size_t plen,
+                          uint64_t off, const rl_pktref *first,
+                          const rl_pktref *at) {
+  rl__hmsg *m = rl__msg_new(d, first);
+  if (m == NULL) {
+    enter_seek(d, 0);
+    return;
+  }
+  m->start_off = off;
+  m->last = *at;
+  d->cur = m;
+  d->lenient = is_server(d) ? 0 : 0x1f; /* requests: see pairing.md */
+  parser_init(d);
+  d->state = RL__D_HEAD;
+  if (plen > 0)
+    feed(d, prefix, plen, off, at);
+}
+
+/* --- after the header section ---------------------------------------------- */
+
+static void enter_tunnel(rl__hdir *d, uint64_t end_off) {
+  finish_cur(d, end_off);
+  d->state = RL__D_TUNNEL;
+}
+
+/* Switches both directions of the connection to counting. */
+static void tunnel_connection(rl__hdir *d, uint64_t end_off) {
+  rl__hconn *hc = d->hc;
+  hc->tunnel = 1;
+  rl__note(d, RL_EV_PROTOCOL_SWITCHED, end_off, &d->cur->last, NULL);
+  enter_tunnel(d, end_off);
+  rl__hdir *peer = hc->d[d->dir == RL_DIR_TO_CLIENT ? RL_DIR_TO_SERVER
+                                                     : RL_DIR_TO_CLIENT];
+  if (peer != NULL && peer->state != RL__D_CLOSED)
+    enter_tunnel(peer, peer->off);
+}
+
+/* The header section just ended at stream offset `end_off`. Returns 1 if
+ * llhttp should go on parsing content. */
+static int headers_done(rl__hdir *d, uint64_t end_off) {
+  rl__hmsg *m = d->cur;
+  m->head_done = 1;
+  m->status_code = d->parser.status_code;
+  m->method = d->parser.method;
+  m->http_major = d->parser.http_major;
+  m->http_minor = d->parser.http_minor;
+  m->keep_alive = (uint8_t)llhttp_should_keep_alive(&d->parser);
+  m->conn_close = (d->parser.flags & F_CONNECTION_CLOSE) != 0;
+  if (!is_server(d)) {
+    rl__queue_request(d, m);
+    if (m->method == HTTP_CONNECT) {
+      /* The client waits for the answer; a 2xx turns both sides into a
+       * tunnel (see pair_response), anything else leaves HTTP going on. */
+      m->complete = 1;
+      finish_cur(d, end_off);
+      enter_idle(d);
+      return 0;
+    }
+    d->state = RL__D_BODY;
+    return 1;
+  }
+  int verdict = rl__pair_response(d, m);
+  if (verdict == 2) {
+    m->complete = 1;
+    tunnel_connection(d, end_off);
+    return 0;
+  }
+  if (verdict == 1) {
+    /* The response is kept until we know whether content follows. */
+    m->complete = 1;
+    m->end_off = end_off;
+    d->state = RL__D_FORBIDDEN;
+    d->line_start = 1;
+    d->match = 0;
+    return 0;
+  }
+  d->state = RL__D_BODY;
+  return 1;
+}
+
+/* --- errors and recovery --------------------------------------------------- */
+
+/* The lenient flag that makes llhttp 8.1 accept what it just rejected, or 0
+ * when no flag helps. */
+static uint8_t lenient_for(llhttp_errno_t e) {
+  switch (e) {
+  case HPE_INVALID_HEADER_TOKEN:
+  case HPE_UNEXPECTED_SPACE:
+  case HPE_LF_EXPECTED:
+  case HPE_CR_EXPECTED:
+    return LENIENT_HEADERS;
+  case HPE_UNEXPECTED_CONTENT_LENGTH:
+    return LENIENT_CHUNKED_LENGTH;
+  case HPE_INVALID_TRANSFER_ENCODING:
+    return LENIENT_TRANSFER_ENCODING;
+  case HPE_INVALID_VERSION:
+    return LENIENT_VERSION;
+  case HPE_CLOSED_CONNECTION:
+    return LENIENT_KEEP_ALIVE;
+  default:
+    return 0;
+  }
+}
+
+/* Re-parses the copied header section with one more lenient flag. Returns 1
+ * if llhttp now accepts everything up to where it stopped. */
+static int retry_lenient(rl__hdir *d, uint8_t flag) {
+  rl__hmsg *m = d->cur;
+  if (flag == 0 || (d->lenient & flag) || m->raw_len != m->raw_total)
+    return 0;
+  uint8_t lenient = d->lenient | flag;
+  parser_init(d);
+  d->lenient = lenient;
+  d->parser.lenient_flags = lenient;
+  d->replaying = 1;
+  llhttp_errno_t e = llhttp_execute(&d->parser, (const char *)m->raw, m->raw_len);
+  d->replaying = 0;
+  return e == HPE_OK;
+}
+
+/* Whether the copied header bytes end with an empty line in progress. */
+static int raw_line_empty(const rl__hmsg *m) {
+  for (uint32_t i = m->raw_len; i > 0; i--) {
+    if (m->raw[i - 1] == '\n')
+      return 1;
+    if (m->raw[i - 1] != '\r')
+      return 0;
+  }
+  return 0;
+}
+
+static size_t line_len(const uint8_t *p, size_t len) {
+  const uint8_t *lf = memchr(p, '\n', len);
+  return lf ? (size_t)(lf - p) : len;
+}
+
+static void parse_error(rl__hdir *d, llhttp_errno_t e, const uint8_t *p,
+                        size_t len, uint64_t off) {
+  rl__hmsg *m = d->cur;
+  rl__msg_event(m, RL_EV_PARSE_ERROR, off, llhttp_errno_name(e),
+                llhttp_get_error_reason(&d->parser), p, line_len(p, len));
+  if (d->state == RL__D_HEAD) {
+    if (retry_lenient(d, lenient_for(e)))
+      return;
+    m->cut = RL_CUT_PARSE_ERROR;
+    d->state = RL__D_DRAIN;
+    d->drain_empty = (uint8_t)raw_line_empty(m);
+    return;
+  }
+  m->cut = RL_CUT_PARSE_ERROR;
+  finish_cur(d, off);
+  enter_seek(d, 0);
+}
+
+/* --- feeding llhttp -------------------------------------------------------- */
+
+static void copy_consumed(rl__hdir *d, const uint8_t *p, size_t n) {
+  rl__hmsg *m = d->cur;
+  uint32_t cap = d->hc->http->cfg.max_header_bytes;
+  if (n == 0 || d->replaying)
+    return;
+  if (d->state == RL__D_HEAD || d->state == RL__D_DRAIN) {
+    if (rl__msg_append(m, &m->raw, &m->raw_len, &m->raw_cap, p, n, cap) > 0)
+      rl__msg_event(m, RL_EV_HEADER_LIMIT, m->start_off + cap, NULL, NULL,
+                    NULL, 0);
+    m->raw_total += (uint32_t)n;
+  } else if (m->trailing) {
+    rl__msg_append(m, &m->trl, &m->trl_len, &m->trl_cap, p, n, cap);
+  }
+}
+
+/* Handles a pause; returns 1 if llhttp should keep going. */
+static int on_pause(rl__hdir *d, uint64_t off) {
+  int why = d->paused;
+  d->paused = P_NONE;
+  llhttp_resume(&d->parser);
+  switch (why) {
+  case P_HEADERS:
+    return headers_done(d, off);
+  case P_LAST_CHUNK:
+    d->cur->trailing = 1;
+    return 1;
+  case P_DONE:
+  default:
+    d->cur->complete = 1;
+    finish_cur(d, off);
+    enter_idle(d);
+    return 0;
+  }
+}
+
+/* Runs llhttp over p[0, len) (stream offset `off`); returns bytes used. */
+static size_t feed(rl__hdir *d, const uint8_t *p, size_t len, uint64_t off,
+                   const rl_pktref *at) {
+  size_t done = 0;
+  for (;;) {
+    d->feed_p = p + done;
+    d->feed_off = off + done;
+    d->feed_at = at;
+    llhttp_errno_t e =
+        llhttp_execute(&d->parser, (const char *)p + done, len - done);
+    size_t used = len - done;
+    if (e != HPE_OK && llhttp_get_error_pos(&d->parser) != NULL)
+      used = (size_t)((const uint8_t *)llhttp_get_error_pos(&d->parser) -
+                      (p + done));
+    if (used > 0)
+      d->cur->last = *at;
+    copy_consumed(d, p + done, used);
+    done += used;
+    if (e == HPE_OK)
+      return done;
+    if (e == HPE_PAUSED_UPGRADE) {
+      d->paused = P_DONE;
+      e = HPE_PAUSED;
+    }
+    if (e != HPE_PAUSED) {
+      parse_error(d, e, p + done, len - done, off + done);
+      return done;
+    }
+    if (!on_pause(d, off + done))
+      return done;
+  }
+}
+
+/* --- states ---------------------------------------------------------------- */
+
+/* IDLE: the next byte is a message boundary. */
+static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
+                        const rl_pktref *at) {
+  if (!is_server(d)) {
+    /* A request line starts with a method token (RFC 9110 9.1). */
+    if (p[0] >= 'A' && p[0] <= 'Z') {
+      start_message(d, NULL, 0, d->off, at, at);
+      return 0;
+    }
+    enter_seek(d, 0);
+    return 0;
+  }
+  for (size_t i = 0; i < len; i++) {
+    if (p[i] == at_boundary[d->match]) {
+      if (d->match == 0) {
+        d->match_off = d->off + i;
+        d->match_at = *at;
+      }
+      if (++d->match == BOUNDARY_LEN) {
+        start_message(d, at_boundary, BOUNDARY_LEN, d->match_off, &d->match_at,
+                      at);
+        return i + 1;
+      }
+      continue;
+    }
+    uint64_t bad = d->match ? d->match_off : d->off + i;
+    rl__note(d, d->messages == 0 ? RL_EV_NOT_HTTP : RL_EV_DATA_AFTER_MESSAGE,
+             bad, at, NULL);
+    uint8_t matched = d->match;
+    enter_seek(d, 0);
+    d->skipped = matched;
+    d->skip_off = bad;
+    return i;
+  }
+  return len;
+}
+
+/* Ends a SEEK that found its target: reports what was skipped. */
+static void seek_found(rl__hdir *d, const rl_pktref *at) {
+  if (d->skipped > 0 && is_server(d))
+    rl__note(d, RL_EV_RESYNC, d->skip_off, at, NULL);
+  d->skipped = 0;
+}
+
+/* SEEK: find a line that starts a message. */
+static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
+                        const rl_pktref *at) {
+  for (size_t i = 0; i < len; i++) {
+    uint8_t c = p[i];
+    if (!is_server(d)) {
+      if (d->line_start && c >= 'A' && c <= 'Z') {
+        seek_found(d, at);
+        start_message(d, NULL, 0, d->off + i, at, at);
+        return i;
+      }
+    } else if ((d->match > 0 || d->line_start) && c == at_line[d->match]) {
+      if (d->match == 0) {
+        d->match_off = d->off + i;
+        d->match_at = *at;
+      }
+      d->skipped++;
+      if (++d->match == LINE_LEN) {
+        d->skipped -= LINE_LEN;
+        seek_found(d, at);
+        start_message(d, at_line, LINE_LEN, d->match_off, &d->match_at, at);
+        return i + 1;
+      }
+      d->line_start = 0;
+      continue;
+    }
+    d->match = 0;
+    d->skipped++;
+    d->line_start = c == '\n';
+  }
+  return len;
+}
+
+/* Counts bytes of a bodiless response's forbidden content. */
+static void forbid(rl__hdir *d, const uint8_t *p, size_t n) {
+  rl__hmsg *m = d->cur;
+  uint32_t cap = d->hc->http->cfg.content_prefix;
+  if (m->forbidden_prefix_len < cap) {
+    size_t k = cap - m->forbidden_prefix_len < n ? cap - m->forbidden_prefix_len : n;
+    memcpy(m->forbidden_prefix + m->forbidden_prefix_len, p, k);
+    m->forbidden_prefix_len += (uint32_t)k;
+  }
+  m->forbidden_bytes += n;
+}
+
+/* FORBIDDEN: after a response that cannot have content. Bytes up to the
+ * next line starting "HTTP/1." belong to it. */
+static size_t step_forbidden(rl__hdir *d, const uint8_t *p, size_t len,
+                             const rl_pktref *at) {
+  for (size_t i = 0; i < len; i++) {
+    uint8_t c = p[i];
+    if ((d->match > 0 || d->line_start) && c == at_line[d->match]) {
+      if (d->match == 0) {
+        d->match_off = d->off + i;
+        d->match_at = *at;
+      }
+      d->line_start = 0;
+      if (++d->match == LINE_LEN) {
+        finish_cur(d, 0);
+        start_message(d, at_line, LINE_LEN, d->match_off, &d->match_at, at);
+        return i + 1;
+      }
+      continue;
+    }
+    if (d->match > 0)
+      forbid(d, at_line, d->match);
+    d->match = 0;
+    forbid(d, &c, 1);
+    d->cur->last = *at;
+    d->line_start = c == '\n';
+  }
+  return len;
+}
+
+/* DRAIN: copy the rest of a rejected header section, to its empty line. */
+static size_t step_drain(rl__hdir *d, const uint8_t *p, size_t len,
+                         const rl_pktref *at) {
+  size_t i = 0;
+  int end = 0;
+  for (; i < len && !end; i++) {
+    if (p[i] == '\n')
+      end = d->drain_empty;
+    if (p[i] == '\n')
+      d->drain_empty = 1;
+    else if (p[i] != '\r')
+      d->drain_empty = 0;
+  }
+  copy_consumed(d, p, i);
+  d->cur->last = *at;
+  if (end || d->cur->raw_len < d->cur->raw_total) {
+    rl__hmsg *m = d->cur;
+    int server = is_server(d);
+    if (!server)
+      rl__queue_request(d, m);
+    finish_cur(d, d->off + i);
+    if (server)
+      enter_seek(d, 1);
+    else
+      enter_idle(d);
+  }
+  return i;
+}
+
+static size_t step(rl__hdir *d, const uint8_t *p, size_t len,
+                   const rl_pktref *at) {
+  switch (d->state) {
+  case RL__D_IDLE:
+    return step_idle(d, p, len, at);
+  case RL__D_SEEK:
+    return step_seek(d, p, len, at);
+  case RL__D_HEAD:
+  case RL__D_BODY:
+    return feed(d, p, len, d->off, at);
+  case RL__D_DRAIN:
+    return step_drain(d, p, len, at);
+  case RL__D_FORBIDDEN:
+    return step_forbidden(d, p, len, at);
+  case RL__D_TUNNEL:
+  case RL__D_CLOSED:
+  default:
+    return len;
+  }
+}
+
+void rl__dir_data(rl__hdir *d, const uint8_t *p, size_t len,
+                  const rl_pktref *at) {
+  int stuck = 0;
+  while (len > 0) {
+    rl__dstate before = d->state;
+    size_t n = step(d, p, len, at);
+    /* Each state either consumes bytes or moves on; a state that does
+     * neither twice would loop forever, so skip to the next byte instead. */
+    if (n == 0 && d->state == before && ++stuck > 2)
+      n = 1;
+    if (n > 0)
+      stuck = 0;
+    p += n;
+    len -= n;
+    d->off += n;
+  }
+}
+
+/* --- gaps and ends --------------------------------------------------------- */
+
+/* A gap inside content: skip it inside llhttp when the framing says where
+ * the content goes on; returns 0 when the message cannot be followed. */
+static int skip_content_gap(rl__hdir *d, uint64_t len) {
+  rl__hmsg *m = d->cur;
+  llhttp_t *ps = &d->parser;
+  if (m->framing == RL_FRAMING_CLOSE)
+    return 1;
+  int in_data = m->framing == RL_FRAMING_LENGTH ||
+                (m->framing == RL_FRAMING_CHUNKED && d->in_chunk);
+  if (!in_data || len >= ps->content_length)
+    return 0;
+  ps->content_length -= len;
+  return 1;
+}
+
+void rl__dir_gap(rl__hdir *d, uint64_t len, const rl_pktref *at) {
+  uint64_t off = d->off;
+  d->had_gap = 1;
+  if (!is_server(d))
+    d->hc->client_lossy = 1;
+  switch (d->state) {
+  case RL__D_IDLE:
+  case RL__D_SEEK:
+    rl__note(d, RL_EV_TCP_GAP, off, at, NULL);
+    break;
+  case RL__D_BODY:
+    rl__msg_event(d->cur, RL_EV_TCP_GAP, off, NULL, NULL, NULL, 0);
+    d->cur->cut = RL_CUT_GAP;
+    if (skip_content_gap(d, len)) {
+      d->off += len;
+      return;
+    }
+    finish_cur(d, off);
+    break;
+  case RL__D_HEAD:
+  case RL__D_DRAIN:
+  case RL__D_FORBIDDEN:
+    rl__msg_event(d->cur, RL_EV_TCP_GAP, off, NULL, NULL, NULL, 0);
+    if (d->state != RL__D_FORBIDDEN)
+      d->cur->cut = RL_CUT_GAP;
+    finish_cur(d, off);
+    break;
+  default:
+    d->off += len;
+    return;
+  }
+  d->off += len;
+  /* Segments often begin with a message, so the byte after a gap counts as
+   * the start of a line. */
+  enter_seek(d, 1);
+}
+
+static void cut_at_end(rl__hdir *d, int closed) {
+  rl__hmsg *m = d->cur;
+  rl_event_kind kind = RL_EV_CAPTURE_ENDED;
+  rl_cut cut = RL_CUT_CAPTURE_END;
+  if (d->state == RL__D_HEAD && closed) {
+    kind = RL_EV_CLOSED_IN_HEADERS;
+    cut = RL_CUT_HEADERS;
+  } else if (d->state == RL__D_BODY && closed) {
+    if (m->framing == RL_FRAMING_CLOSE || (!is_server(d) && m->framing == RL_FRAMING_NONE)) {
+      m->complete = 1;
+      return;
+    }
+    kind = m->framing == RL_FRAMING_CHUNKED ? RL_EV_CLOSED_IN_CHUNKED
+                                            : RL_EV_CLOSED_IN_LENGTH;
+    cut = m->framing == RL_FRAMING_CHUNKED ? RL_CUT_CHUNKED : RL_CUT_LENGTH;
+  }
+  rl__msg_event(m, kind, d->off, NULL, NULL, NULL, 0);
+  if (m->cut == RL_CUT_NONE || m->cut == RL_CUT_GAP)
+    m->cut = cut;
+}
+
+void rl__dir_end(rl__hdir *d, rl_end_kind how, const rl_pktref *at) {
+  int closed = how == RL_END_FIN || how == RL_END_RST;
+  (void)at;
+  switch (d->state) {
+  case RL__D_HEAD:
+  case RL__D_BODY:
+    cut_at_end(d, closed);
+    if (!is_server(d) && d->state == RL__D_HEAD)
+      rl__queue_request(d, d->cur);
+    finish_cur(d, d->off);
+    break;
+  case RL__D_DRAIN:
+  case RL__D_FORBIDDEN:
+    finish_cur(d, d->off);
+    break;
+  case RL__D_SEEK:
+    if (d->skipped > 0 && is_server(d))
+      rl__note(d, RL_EV_RESYNC, d->skip_off, at, NULL);
+    break;
+  default:
+    break;
+  }
+  d->state = RL__D_CLOSED;
+}
+
+void rl__dir_free(rl__hdir *d) {
+  if (d == NULL)
+    return;
+  if (d->cur != NULL)
+    rl__msg_unref(d->cur);
+  free(d);
+}

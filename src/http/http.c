@@ -1,0 +1,448 @@
+/* The http stage: connections, pairing and handing exchanges out.
+ * The per-direction parsing lives in dir.c; see docs/internals/pairing.md. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http_internal.h"
+#include "resplint/error.h"
+
+enum {
+  DEFAULT_MAX_HEADER = 64 * 1024,
+  DEFAULT_MAX_PENDING = 1024,
+  DEFAULT_PREFIX = 64,
+  FIRST_RAW_CAP = 512
+};
+
+rl_http *rl_http_new(const rl_http_config *cfg, rl_stats *stats) {
+  rl_http *h = calloc(1, sizeof *h);
+  if (h == NULL)
+    return NULL;
+  if (cfg != NULL)
+    h->cfg = *cfg;
+  if (h->cfg.max_header_bytes == 0)
+    h->cfg.max_header_bytes = DEFAULT_MAX_HEADER;
+  if (h->cfg.max_pending == 0)
+    h->cfg.max_pending = DEFAULT_MAX_PENDING;
+  if (h->cfg.content_prefix == 0)
+    h->cfg.content_prefix = DEFAULT_PREFIX;
+  h->stats = stats;
+  rl__settings_init(&h->settings);
+  return h;
+}
+
+void rl_http_free(rl_http *http) {
+  if (http == NULL)
+    return;
+  rl__fieldvec_free(&http->resp_f);
+  rl__fieldvec_free(&http->req_f);
+  rl__fieldvec_free(&http->trl_f);
+  rl__fieldvec_free(&http->rtrl_f);
+  free(http);
+}
+
+/* --- messages -------------------------------------------------------------- */
+
+rl__hmsg *rl__msg_new(rl__hdir *d, const rl_pktref *at) {
+  uint32_t cap = d->hc->http->cfg.content_prefix;
+  rl__hmsg *m = calloc(1, sizeof *m + 2 * (size_t)cap);
+  if (m == NULL)
+    return NULL;
+  m->refs = 1;
+  m->prefix = (uint8_t *)(m + 1);
+  m->forbidden_prefix = m->prefix + cap;
+  m->first = m->last = *at;
+  m->index = d->messages++;
+  m->is_response = d->dir == RL_DIR_TO_CLIENT;
+  m->status_code = -1;
+  m->req_state = RL_REQ_NOT_CAPTURED;
+  return m;
+}
+
+void rl__msg_unref(rl__hmsg *m) {
+  if (m == NULL || --m->refs > 0)
+    return;
+  if (m->req != NULL)
+    rl__msg_unref(m->req);
+  free(m->raw);
+  free(m->trl);
+  free(m);
+}
+
+void rl__msg_event(rl__hmsg *m, rl_event_kind kind, uint64_t offset,
+                   const char *hpe, const char *reason, const uint8_t *bytes,
+                   size_t len) {
+  if (m->nev == RL__MAX_EVENTS) {
+    m->ev_dropped++;
+    return;
+  }
+  rl_msg_event *e = &m->ev[m->nev++];
+  memset(e, 0, sizeof *e);
+  e->kind = kind;
+  e->offset = offset;
+  e->hpe_name = hpe;
+  e->reason = reason;
+  if (len > RL__EVIDENCE)
+    len = RL__EVIDENCE;
+  if (len > RL__XBUF - m->xlen)
+    len = RL__XBUF - m->xlen;
+  if (bytes != NULL && len > 0) {
+    memcpy(m->xbuf + m->xlen, bytes, len);
+    e->extra = m->xbuf + m->xlen;
+    e->extra_len = (uint32_t)len;
+    m->xlen += (uint32_t)len;
+  }
+}
+
+/* Appends to a bounded buffer that grows by doubling. Returns the number of
+ * bytes that did not fit (0 when all did), so the first overflow can be
+ * reported once. */
+int rl__msg_append(rl__hmsg *m, uint8_t **buf, uint32_t *blen, uint32_t *bcap,
+                   const uint8_t *p, size_t len, uint32_t cap) {
+  (void)m;
+  size_t room = cap > *blen ? cap - *blen : 0;
+  size_t n = len < room ? len : room;
+  if (*blen + n > *bcap) {
+    size_t want = *bcap ? *bcap : FIRST_RAW_CAP;
+    while (want < *blen + n)
+      want *= 2;
+    if (want > cap)
+      want = cap;
+    uint8_t *nb = realloc(*buf, want);
+    if (nb == NULL)
+      return (int)len;
+    *buf = nb;
+    *bcap = (uint32_t)want;
+  }
+  if (n > 0)
+    memcpy(*buf + *blen, p, n);
+  int first_overflow = n < len && *blen + n == cap && room > 0;
+  *blen += (uint32_t)n;
+  return first_overflow ? (int)(len - n) : 0;
+}
+
+void rl__note(rl__hdir *d, rl_event_kind kind, uint64_t offset,
+              const rl_pktref *at, const char *detail) {
+  rl_http *h = d->hc->http;
+  if (h->cfg.sink.note != NULL)
+    h->cfg.sink.note(h->cfg.sink_ctx, d->hc->conn, d->dir, kind, offset, at,
+                     detail);
+}
+
+/* --- pairing --------------------------------------------------------------- */
+
+static rl_framing framing_from_parser(const llhttp_t *p) {
+  if (p->flags & F_CHUNKED)
+    return RL_FRAMING_CHUNKED;
+  if (p->flags & F_CONTENT_LENGTH)
+    return RL_FRAMING_LENGTH;
+  return RL_FRAMING_CLOSE;
+}
+
+void rl__queue_request(rl__hdir *d, rl__hmsg *m) {
+  rl__hconn *hc = d->hc;
+  if (m->head_done && d->cur == m) {
+    m->framing = framing_from_parser(&d->parser);
+    if (m->framing == RL_FRAMING_LENGTH)
+      m->cl_declared = d->parser.content_length;
+    if (m->framing == RL_FRAMING_CLOSE)
+      m->framing = RL_FRAMING_NONE; /* a request without length has none */
+  }
+  if (hc->q_len >= hc->http->cfg.max_pending) {
+    rl__note(d, RL_EV_PENDING_LIMIT, m->start_off, &m->first, NULL);
+    hc->client_lossy = 1;
+    return;
+  }
+  m->refs++;
+  m->next = NULL;
+  if (hc->q_tail != NULL)
+    hc->q_tail->next = m;
+  else
+    hc->q_head = m;
+  hc->q_tail = m;
+  hc->q_len++;
+}
+
+static rl__hmsg *queue_pop(rl__hconn *hc) {
+  rl__hmsg *m = hc->q_head;
+  if (m == NULL)
+    return NULL;
+  hc->q_head = m->next;
+  if (hc->q_head == NULL)
+    hc->q_tail = NULL;
+  hc->q_len--;
+  m->next = NULL;
+  return m; /* the queue's reference passes to the caller */
+}
+
+/* Whether every request the client sent is known to be in the queue. */
+static int client_exact(const rl__hconn *hc) {
+  const rl__hdir *c = hc->d[RL_DIR_TO_SERVER];
+  return hc->conn->saw_syn && !hc->client_lossy && c != NULL &&
+         !c->started_mid && c->messages > 0;
+}
+
+static rl_framing response_framing(const rl__hdir *d, const rl__hmsg *m) {
+  int s = m->status_code;
+  const rl__hmsg *req = m->req;
+  if (s == 101)
+    return RL_FRAMING_TUNNEL;
+  if (s / 100 == 1)
+    return RL_FRAMING_NONE;
+  if (req != NULL && req->method == HTTP_CONNECT && s / 100 == 2)
+    return RL_FRAMING_TUNNEL;
+  if (req != NULL && req->method == HTTP_HEAD)
+    return RL_FRAMING_NONE;
+  if (s == 204 || s == 304)
+    return RL_FRAMING_NONE;
+  return framing_from_parser(&d->parser);
+}
+
+int rl__pair_response(rl__hdir *d, rl__hmsg *m) {
+  rl__hconn *hc = d->hc;
+  int s = m->status_code;
+  m->interim = s / 100 == 1 && s != 101;
+  if (hc->q_head != NULL) {
+    m->req_state = RL_REQ_PAIRED;
+    if (m->interim) {
+      m->req = hc->q_head;
+      m->req->refs++;
+    } else {
+      m->req = queue_pop(hc);
+    }
+  } else {
+    m->req_state = client_exact(hc) ? RL_REQ_NONE : RL_REQ_NOT_CAPTURED;
+  }
+  m->after_close = hc->said_close;
+  if (!m->interim && m->conn_close)
+    hc->said_close = 1;
+  m->framing = response_framing(d, m);
+  if (m->framing == RL_FRAMING_LENGTH)
+    m->cl_declared = d->parser.content_length;
+  if (m->framing == RL_FRAMING_TUNNEL)
+    return 2;
+  return m->framing == RL_FRAMING_NONE ? 1 : 0;
+}
+
+/* --- handing out ----------------------------------------------------------- */
+
+static void fill_events(const rl__hmsg *m, rl_message *out, rl_msg_event *ev) {
+  for (uint32_t i = 0; i < m->nev; i++) {
+    ev[i] = m->ev[i];
+    uint64_t rel = ev[i].offset - m->start_off;
+    if (ev[i].offset >= m->start_off && rel < out->raw_len) {
+      uint32_t n = ev[i].extra_len;
+      if (n > out->raw_len - rel)
+        n = (uint32_t)(out->raw_len - rel);
+      ev[i].evidence = (rl_span){(uint32_t)rel, n};
+    }
+  }
+  out->events = ev;
+  out->nevents = m->nev;
+}
+
+static void fill_message(const rl__hmsg *m, rl_message *out, rl__fieldvec *fv,
+                         rl__fieldvec *tv, rl_msg_event *ev) {
+  memset(out, 0, sizeof *out);
+  out->raw = m->raw;
+  out->raw_len = m->raw_len;
+  out->raw_total = m->raw_total;
+  out->is_response = m->is_response;
+  out->status_code = -1;
+  rl__scan_head(out, fv);
+  out->fields = fv->v;
+  out->nfields = fv->n;
+  if (m->trl_len > 0 && rl__scan_fields(m->trl, m->trl_len, tv) == 0) {
+    out->trailers = tv->v;
+    out->ntrailers = tv->n;
+    out->trailer_raw = m->trl;
+    out->trailer_raw_len = m->trl_len;
+  }
+  out->http_major = m->http_major;
+  out->http_minor = m->http_minor;
+  out->framing = m->framing;
+  out->cut = m->complete ? m->cut : (m->cut != RL_CUT_NONE ? m->cut : RL_CUT_CAPTURE_END);
+  out->content_length_declared = m->cl_declared;
+  out->content_bytes = m->content_bytes;
+  out->wire_bytes = m->end_off > m->start_off ? m->end_off - m->start_off : 0;
+  out->wire_bytes += m->forbidden_bytes;
+  out->content_prefix = m->prefix;
+  out->content_prefix_len = m->prefix_len;
+  out->chunk_count = m->chunk_count;
+  out->forbidden_bytes = m->forbidden_bytes;
+  out->forbidden_prefix = m->forbidden_prefix;
+  out->forbidden_prefix_len = m->forbidden_prefix_len;
+  out->stream_offset = m->start_off;
+  out->first = m->first;
+  out->last = m->last;
+  out->index = m->index;
+  fill_events(m, out, ev);
+}
+
+static void emit(rl__hdir *d, rl__hmsg *m) {
+  rl_http *h = d->hc->http;
+  if (m->forbidden_bytes > 0)
+    rl__msg_event(m, RL_EV_CONTENT_AFTER_BODILESS, m->end_off, NULL, NULL,
+                  m->forbidden_prefix, m->forbidden_prefix_len);
+  if (h->cfg.sink.exchange == NULL)
+    return;
+  rl_message resp, req;
+  rl_msg_event ev[RL__MAX_EVENTS], rev[RL__MAX_EVENTS];
+  fill_message(m, &resp, &h->resp_f, &h->trl_f, ev);
+  rl_exchange x = {0};
+  x.conn = d->hc->conn;
+  x.response = &resp;
+  x.request_state = m->req_state;
+  if (m->req != NULL) {
+    fill_message(m->req, &req, &h->req_f, &h->rtrl_f, rev);
+    x.request = &req;
+  }
+  x.interim = m->interim;
+  x.after_close = m->after_close;
+  x.source = h->cfg.source;
+  h->cfg.sink.exchange(h->cfg.sink_ctx, &x);
+}
+
+void rl__msg_finish(rl__hdir *d, rl__hmsg *m) {
+  if (m->is_response)
+    emit(d, m);
+  rl__msg_unref(m);
+}
+
+/* --- the stream sink --------------------------------------------------------- */
+
+static rl__hdir *dir_get(rl__hconn *hc, rl_dir dir, uint64_t offset) {
+  if (hc->d[dir] != NULL)
+    return hc->d[dir];
+  rl__hdir *d = calloc(1, sizeof *d);
+  if (d == NULL)
+    return NULL;
+  d->hc = hc;
+  d->dir = dir;
+  d->off = offset;
+  /* Without the connection's start the first bytes may be anywhere in a
+   * message: look for the first line that starts one. */
+  d->started_mid = !hc->conn->saw_syn || offset != 0;
+  if (d->started_mid) {
+    d->state = RL__D_SEEK;
+    d->line_start = 1;
+    d->skip_off = offset;
+  }
+  if (hc->tunnel)
+    d->state = RL__D_TUNNEL;
+  hc->d[dir] = d;
+  return d;
+}
+
+static void sink_open(void *ctx, rl_conn *conn, const rl_pktref *at) {
+  (void)at;
+  rl__hconn *hc = calloc(1, sizeof *hc);
+  conn->user = hc;
+  if (hc == NULL)
+    return;
+  hc->http = ctx;
+  hc->conn = conn;
+}
+
+static void sink_data(void *ctx, rl_conn *conn, rl_dir dir, const uint8_t *data,
+                      size_t len, uint64_t offset, const rl_pktref *at) {
+  (void)ctx;
+  rl__hconn *hc = conn->user;
+  if (hc == NULL || len == 0)
+    return;
+  rl__hdir *d = dir_get(hc, dir, offset);
+  if (d == NULL)
+    return;
+  if (offset > d->off)
+    rl__dir_gap(d, offset - d->off, at);
+  else if (offset < d->off) {
+    /* Bytes we already have; the flow stage should not send them. */
+    uint64_t dup = d->off - offset;
+    if (dup >= len)
+      return;
+    data += dup;
+    len -= (size_t)dup;
+  }
+  rl__dir_data(d, data, len, at);
+}
+
+static void sink_gap(void *ctx, rl_conn *conn, rl_dir dir, uint64_t offset,
+                     uint64_t len, const rl_pktref *at) {
+  (void)ctx;
+  rl__hconn *hc = conn->user;
+  if (hc == NULL || len == 0)
+    return;
+  rl__hdir *d = dir_get(hc, dir, offset);
+  if (d == NULL)
+    return;
+  if (offset > d->off)
+    len += offset - d->off;
+  rl__dir_gap(d, len, at);
+}
+
+static void sink_end(void *ctx, rl_conn *conn, rl_dir dir, rl_end_kind how,
+                     const rl_pktref *at) {
+  (void)ctx;
+  rl__hconn *hc = conn->user;
+  if (hc != NULL && hc->d[dir] != NULL)
+    rl__dir_end(hc->d[dir], how, at);
+}
+
+static void sink_close(void *ctx, rl_conn *conn) {
+  (void)ctx;
+  rl__hconn *hc = conn->user;
+  if (hc == NULL)
+    return;
+  rl_pktref none = {0};
+  /* Responses first: they hold references to the queued requests. */
+  for (int i = 1; i >= 0; i--) {
+    if (hc->d[i] != NULL && hc->d[i]->state != RL__D_CLOSED)
+      rl__dir_end(hc->d[i], RL_END_CAPTURE, &none);
+  }
+  while (hc->q_head != NULL)
+    rl__msg_unref(queue_pop(hc));
+  rl__dir_free(hc->d[0]);
+  rl__dir_free(hc->d[1]);
+  free(hc);
+  conn->user = NULL;
+}
+
+rl_stream_sink rl_http_stream_sink(void) {
+  rl_stream_sink s = {0};
+  s.open = sink_open;
+  s.data = sink_data;
+  s.gap = sink_gap;
+  s.end = sink_end;
+  s.close = sink_close;
+  return s;
+}
+
+/* --- transcripts ------------------------------------------------------------- */
+
+int rl_http_run_transcript(rl_http *http, uint64_t stream_id,
+                           const uint8_t *client, size_t client_len,
+                           const uint8_t *server, size_t server_len,
+                           rl_transcript_end end) {
+  if (http == NULL || (server == NULL && server_len > 0) ||
+      (client == NULL && client_len > 0))
+    return RL_EINVAL;
+  rl_conn conn = {0};
+  conn.stream = stream_id;
+  /* With the client's bytes the transcript is a whole connection; without
+   * them it stands for a one-sided capture. */
+  conn.saw_syn = client != NULL;
+  rl_pktref at = {0};
+  rl_stream_sink s = rl_http_stream_sink();
+  s.open(http, &conn, &at);
+  if (conn.user == NULL)
+    return RL_ENOMEM;
+  if (client != NULL) {
+    s.data(http, &conn, RL_DIR_TO_SERVER, client, client_len, 0, &at);
+    s.end(http, &conn, RL_DIR_TO_SERVER, RL_END_FIN, &at);
+  }
+  if (server_len > 0)
+    s.data(http, &conn, RL_DIR_TO_CLIENT, server, server_len, 0, &at);
+  s.end(http, &conn, RL_DIR_TO_CLIENT,
+        end == RL_TRANSCRIPT_FIN ? RL_END_FIN : RL_END_CAPTURE, &at);
+  s.close(http, &conn);
+  return 0;
+}

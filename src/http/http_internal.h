@@ -1,0 +1,144 @@
+/* Internal state of the http stage, shared by http.c (the stage, pairing
+ * and hand-out) and dir.c (the per-direction state machine).
+ * Design notes: docs/internals/pairing.md and docs/internals/resync.md. */
+#ifndef RL_HTTP_INTERNAL_H
+#define RL_HTTP_INTERNAL_H
+
+#include <llhttp.h>
+#include <stdint.h>
+
+#include "http/scan.h"
+#include "resplint/http.h"
+
+enum {
+  RL__MAX_EVENTS = 8,     /* events kept per message; more are counted */
+  RL__EVIDENCE = 48,      /* offending bytes kept per event outside raw */
+  RL__XBUF = 256          /* storage for all of a message's evidence */
+};
+
+/* One message being parsed (or waiting to be handed out, or a request
+ * waiting for its response). Allocated when the message starts and freed
+ * when the last reference goes: a request is referenced by its parser, the
+ * pending queue and the responses that point at it. */
+typedef struct rl__hmsg {
+  struct rl__hmsg *next;  /* pending-request queue */
+  uint32_t refs;
+
+  uint8_t *raw;           /* header section as sent, up to the cap */
+  uint32_t raw_len, raw_cap, raw_total;
+  uint8_t *trl;           /* trailer section (after the last chunk) */
+  uint32_t trl_len, trl_cap;
+
+  uint64_t start_off, end_off;
+  rl_pktref first, last;
+  uint64_t content_bytes, forbidden_bytes, cl_declared;
+  uint32_t chunk_count, index;
+  uint32_t prefix_len, forbidden_prefix_len;
+  uint8_t *prefix;          /* content prefix, content_prefix bytes */
+  uint8_t *forbidden_prefix;
+
+  rl_framing framing;
+  rl_cut cut;
+  int status_code;
+  uint8_t method;           /* llhttp method for requests */
+  uint8_t http_major, http_minor;
+  uint8_t is_response, head_done, complete, trailing, interim;
+  uint8_t keep_alive;       /* llhttp's verdict at the end of the headers */
+  uint8_t conn_close;       /* the message said Connection: close */
+
+  struct rl__hmsg *req;     /* the paired request (a response only) */
+  rl_request_state req_state;
+  uint8_t after_close;
+
+  rl_msg_event ev[RL__MAX_EVENTS];
+  uint32_t nev, ev_dropped;
+  uint8_t xbuf[RL__XBUF];
+  uint32_t xlen;
+} rl__hmsg;
+
+/* Where a direction is between and inside messages. */
+typedef enum rl__dstate {
+  RL__D_IDLE = 0,     /* at a message boundary: the next bytes should start one */
+  RL__D_SEEK,         /* resynchronising: looking for a line starting a message */
+  RL__D_HEAD,         /* inside a header section, fed to llhttp and copied */
+  RL__D_BODY,         /* inside content framed by llhttp */
+  RL__D_DRAIN,        /* after an unrecoverable header error: copy to the empty line */
+  RL__D_FORBIDDEN,    /* after a bodiless response: its forbidden content */
+  RL__D_TUNNEL,       /* the connection left HTTP/1.x: bytes are counted */
+  RL__D_CLOSED        /* the direction ended */
+} rl__dstate;
+
+typedef struct rl__hconn rl__hconn;
+
+/* One direction of one connection. Allocated on its first byte. */
+typedef struct rl__hdir {
+  rl__hconn *hc;
+  rl_dir dir;
+  rl__dstate state;
+  uint8_t match;          /* bytes of the start pattern matched so far */
+  uint8_t line_start;     /* SEEK/FORBIDDEN: at the start of a line */
+  uint8_t lenient;        /* llhttp lenient flags used for the current message */
+  uint8_t replaying;      /* re-feeding raw after turning on a lenient flag */
+  uint8_t paused;         /* why llhttp paused: see dir.c */
+  uint8_t had_gap, started_mid, after_bodiless, drain_empty;
+  uint64_t off;           /* stream offset of the next byte */
+  uint64_t skipped;       /* bytes skipped by the current SEEK */
+  uint64_t skip_off;
+  uint64_t match_off;     /* stream offset of the first matched byte */
+  rl_pktref match_at;     /* packet holding the first matched byte */
+  const uint8_t *feed_p;  /* the bytes llhttp is running over, and */
+  uint64_t feed_off;      /* their stream offset (for callbacks' offsets) */
+  const rl_pktref *feed_at;
+  uint8_t in_chunk;       /* llhttp is inside chunk data */
+  uint32_t ext_chunk;     /* chunk whose extension was already recorded */
+  uint32_t messages;      /* messages started so far (the next index) */
+  rl__hmsg *cur;          /* the message being parsed */
+  llhttp_t parser;
+} rl__hdir;
+
+/* Per-connection state (rl_conn.user). */
+struct rl__hconn {
+  rl_http *http;
+  rl_conn *conn;
+  rl__hdir *d[2];
+  rl__hmsg *q_head, *q_tail;  /* requests awaiting a response, oldest first */
+  uint32_t q_len;
+  uint8_t said_close;         /* an earlier response said Connection: close */
+  uint8_t client_lossy;       /* requests may be missing from the queue */
+  uint8_t tunnel;
+};
+
+struct rl_http {
+  rl_http_config cfg;
+  rl_stats *stats;
+  llhttp_settings_t settings;
+  rl__fieldvec resp_f, req_f, trl_f, rtrl_f;
+};
+
+/* dir.c */
+void rl__dir_data(rl__hdir *d, const uint8_t *p, size_t len, const rl_pktref *at);
+void rl__dir_gap(rl__hdir *d, uint64_t len, const rl_pktref *at);
+void rl__dir_end(rl__hdir *d, rl_end_kind how, const rl_pktref *at);
+void rl__dir_free(rl__hdir *d);
+void rl__settings_init(llhttp_settings_t *s);
+
+/* http.c */
+rl__hmsg *rl__msg_new(rl__hdir *d, const rl_pktref *at);
+void rl__msg_unref(rl__hmsg *m);
+void rl__msg_event(rl__hmsg *m, rl_event_kind kind, uint64_t offset,
+                   const char *hpe, const char *reason, const uint8_t *bytes,
+                   size_t len);
+int rl__msg_append(rl__hmsg *m, uint8_t **buf, uint32_t *blen, uint32_t *bcap,
+                   const uint8_t *p, size_t len, uint32_t cap);
+void rl__note(rl__hdir *d, rl_event_kind kind, uint64_t offset,
+              const rl_pktref *at, const char *detail);
+/* Pairs a response whose header section just ended with the oldest request
+ * and decides its framing; returns the llhttp on_headers_complete verdict
+ * (0 content follows, 1 no content, 2 tunnel). */
+int rl__pair_response(rl__hdir *d, rl__hmsg *m);
+/* Queues a request whose header section just ended. */
+void rl__queue_request(rl__hdir *d, rl__hmsg *m);
+/* Hands a finished response to the sink and drops it; drops a request. */
+void rl__msg_finish(rl__hdir *d, rl__hmsg *m);
+
+#endif

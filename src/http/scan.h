@@ -1,0 +1,37 @@
+/* The exact line scanner of the http stage.
+ *
+ * llhttp decides where a message ends; this scanner describes what was on
+ * the wire: it splits a copied header section into its start line and field
+ * lines, keeping offsets, line endings and oddities (whitespace before the
+ * colon, obs-fold, lines without a colon, bare CR) that llhttp either
+ * rejects or silently accepts. It never allocates except to grow `fv`.
+ */
+#ifndef RL_HTTP_SCAN_H
+#define RL_HTTP_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resplint/message.h"
+
+/* A growable array of fields, owned by the caller and reused across
+ * messages so that describing a message does not allocate. */
+typedef struct rl__fieldvec {
+  rl_field *v;
+  uint32_t n, cap;
+} rl__fieldvec;
+
+void rl__fieldvec_free(rl__fieldvec *fv);
+
+/* Fills the start-line spans of `m` (version, status, reason for a
+ * response; method, target, version for a request) from m->raw, then the
+ * field lines into `fv` (reset first). Returns the offset just after the
+ * header section's empty line, or raw_len when the section is unfinished.
+ * Returns RL_ENOMEM if `fv` cannot grow (the fields scanned so far stay). */
+int rl__scan_head(rl_message *m, rl__fieldvec *fv);
+
+/* Scans field lines only (a trailer section) from raw[0, len) into `fv`,
+ * which is reset first. Returns 0 or RL_ENOMEM. */
+int rl__scan_fields(const uint8_t *raw, uint32_t len, rl__fieldvec *fv);
+
+#endif
