@@ -63,12 +63,12 @@ static const char *const day_names_l[] = {"Monday", "Tuesday", "Wednesday",
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-/* Matches a picture: 'D' digit, 'M' month name (3 bytes), anything else
+/* Matches a picture: 'D' digit, '@' month name (3 bytes), anything else
  * literal. */
 static int picture(const uint8_t *s, size_t n, const char *pic) {
   size_t i = 0;
   for (const char *p = pic; *p; p++) {
-    if (*p == 'M') {
+    if (*p == '@') {
       if (i + 3 > n || !match_word(s + i, months, 12, 3)) return 0;
       i += 3;
       continue;
@@ -90,7 +90,7 @@ static int time_ok(const uint8_t *t) {
 /* IMF-fixdate, RFC 9110 §5.6.7: "Sun, 06 Nov 1994 08:49:37 GMT". */
 int rl__gr_imf_fixdate(const uint8_t *s, size_t n) {
   if (n != 29 || !match_word(s, day_names, 7, 3)) return 0;
-  return picture(s + 3, n - 3, ", DD M DDDD DD:DD:DD GMT") && time_ok(s + 17);
+  return picture(s + 3, n - 3, ", DD @ DDDD DD:DD:DD GMT") && time_ok(s + 17);
 }
 
 int rl__gr_http_date(const uint8_t *s, size_t n) {
@@ -99,10 +99,10 @@ int rl__gr_http_date(const uint8_t *s, size_t n) {
   for (size_t d = 0; d < 7; d++) {
     size_t l = strlen(day_names_l[d]);
     if (n > l && memcmp(s, day_names_l[d], l) == 0)
-      return picture(s + l, n - l, ", DD-M-DD DD:DD:DD GMT");
+      return picture(s + l, n - l, ", DD-@-DD DD:DD:DD GMT");
   }
   /* asctime-date: "Sun Nov  6 08:49:37 1994" */
-  if (n == 24 && match_word(s, day_names, 7, 3) && picture(s + 3, 5, " M ") &&
+  if (n == 24 && match_word(s, day_names, 7, 3) && picture(s + 3, 5, " @ ") &&
       (is_digit(s[8]) || s[8] == ' ') && is_digit(s[9]))
     return picture(s + 10, n - 10, " DD:DD:DD DDDD");
   return 0;
