@@ -39,9 +39,10 @@ typedef struct rl__hist {
 
 enum {
   RL__H_SEQ_SET = 0x01,  /* next_seq/next_off are anchored */
-  RL__H_SYN = 0x02,      /* this side's SYN was seen; isn is valid */
+  RL__H_SYN = 0x02,      /* this side's SYN was seen */
   RL__H_FIN = 0x04,      /* this side's FIN was seen; fin_off is valid */
-  RL__H_ENDED = 0x08     /* sink.end was called (or the side is dead) */
+  RL__H_ENDED = 0x08,    /* sink.end was called (or the side is dead) */
+  RL__H_BASE = 0x10      /* base_seq is known (port-reuse detection) */
 };
 
 /* One direction: the bytes sent by one endpoint. */
@@ -49,7 +50,7 @@ typedef struct rl__half {
   uint64_t next_off;  /* stream offset of the next byte expected */
   uint64_t fin_off;   /* stream offset of the FIN */
   uint32_t next_seq;  /* sequence number of next_off */
-  uint32_t isn;
+  uint32_t base_seq;  /* Wireshark's base_seq: the ISN, or seq-1 / ack-1 */
   uint32_t ooo_bytes; /* cost of the chunks below */
   uint8_t flags;      /* RL__H_* */
   rl__chunk *ooo;
@@ -84,6 +85,7 @@ struct rl_flow_table {
   rl__conn *lru_tail; /* least recently active */
   uint64_t next_stream;
   uint64_t ooo_total; /* cost of every buffered chunk */
+  int64_t last_stream; /* stream of the last segment fed, -1 if none */
 };
 
 /* Per-segment bookkeeping, so that a segment counts once as a
@@ -108,6 +110,10 @@ void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,
 void rl__half_release(rl_flow_table *ft, rl__half *h);
 void rl__sink_event(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     rl_event_kind kind, uint64_t off, const rl_pktref *at);
+
+/* table.c: the stream the last segment was assigned to, -1 if it was not
+ * (tests compare this with Wireshark's tcp.stream frame by frame). */
+int64_t rl__flow_table_last_stream(const rl_flow_table *ft);
 
 /* orient.c */
 int rl__flow_looks_like_status(const uint8_t *p, size_t n);

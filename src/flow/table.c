@@ -290,18 +290,28 @@ static rl__conn *conn_new(rl_flow_table *ft, const rl_segment *seg,
   return c;
 }
 
-/* Port reuse as Wireshark decides it: a SYN without ACK on a conversation
- * that is over (FIN from both sides, or an RST) whose sequence number is not
- * the original ISN starts a new conversation. A SYN with the same ISN is a
- * retransmission of the old handshake. */
+/* Port reuse as Wireshark 4.0 decides it (packet-tcp.c, checked frame by
+ * frame against tshark in tests/flow/test_wireshark.c): a SYN without ACK
+ * whose sequence number differs from the sending side's base sequence starts
+ * a new conversation, whether or not the old one was closed. The base is
+ * the ISN of a SYN, else seq-1 of the side's first segment, else ack-1 of
+ * the first ACK the peer sent. A SYN equal to the base is a retransmission.
+ */
 static int port_reused(const rl__conn *c, const rl_segment *seg) {
-  int over = (c->flags & RL__C_RST) ||
-             (c->half[0].flags & c->half[1].flags & RL__H_FIN);
-  if (!over) {
-    return 0;
-  }
   const rl__half *h = &c->half[ep_eq(&seg->src, &c->pub.client) ? 0 : 1];
-  return !(h->flags & RL__H_SYN) || h->isn != seg->seq;
+  return (h->flags & RL__H_BASE) && h->base_seq != seg->seq;
+}
+
+static void note_base(rl__conn *c, int side, const rl_segment *seg) {
+  rl__half *h = &c->half[side], *peer = &c->half[!side];
+  if (!(h->flags & RL__H_BASE)) {
+    h->base_seq = seg->seq - ((seg->flags & RL_TCP_SYN) ? 0u : 1u);
+    h->flags |= RL__H_BASE;
+  }
+  if (!(peer->flags & RL__H_BASE) && (seg->flags & RL_TCP_ACK)) {
+    peer->base_seq = seg->ack - 1;
+    peer->flags |= RL__H_BASE;
+  }
 }
 
 static void conn_swap(rl__conn *c) {
@@ -331,20 +341,13 @@ static void anchor(rl__half *h, uint32_t seq) {
   h->flags |= RL__H_SEQ_SET;
 }
 
-/* A SYN anchors its side at ISN+1. A SYN that differs from a known ISN
- * before any byte of that side was placed re-bases it (a new handshake
- * attempt); otherwise the anchor stays. */
+/* A SYN anchors its side at ISN+1 unless data anchored it first (a SYN
+ * captured late must not move offsets already handed to the sink). */
 static void on_syn(rl__half *h, uint32_t seq) {
-  int fresh = !(h->flags & RL__H_SEQ_SET) ||
-              ((h->flags & RL__H_SYN) && h->isn != seq && h->next_off == 0 &&
-               h->ooo == NULL && !(h->flags & RL__H_FIN));
-  if (!(h->flags & RL__H_SYN) || fresh) {
-    h->isn = seq;
-  }
-  h->flags |= RL__H_SYN;
-  if (fresh) {
+  if (!(h->flags & RL__H_SEQ_SET)) {
     anchor(h, seq + 1);
   }
+  h->flags |= RL__H_SYN;
 }
 
 /* Maps a sequence number to a stream offset relative to the side's anchor;
@@ -427,18 +430,23 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   rl__conn *c = slot_find(ft, hash, &seg->src, &seg->dst);
   if (c && (fl & (RL_TCP_SYN | RL_TCP_ACK)) == RL_TCP_SYN &&
       port_reused(c, seg)) {
-    conn_finish(ft, c, RL_END_CAPTURE, at);
+    /* The old conversation is superseded; one that did not close is
+     * abandoned like an idle one. */
+    conn_finish(ft, c, RL_END_IDLE, at);
     conn_destroy(ft, c);
     c = NULL;
   }
+  ft->last_stream = -1;
   if (!c && !(c = conn_new(ft, seg, hash, at))) {
     return;
   }
+  ft->last_stream = (int64_t)c->pub.stream;
   lru_touch(ft, c, at);
+  int side = ep_eq(&seg->src, &c->pub.client) ? 0 : 1;
+  note_base(c, side, seg);
   if (c->flags & (RL__C_CLOSED | RL__C_RST)) {
     return; /* the conversation is over; it stays only for its number */
   }
-  int side = ep_eq(&seg->src, &c->pub.client) ? 0 : 1;
   int has_payload = seg->payload_len > 0 || seg->payload_missing > 0;
   if (!(c->flags & RL__C_ORIENTED) && (fl & RL_TCP_SYN)) {
     conn_orient(c, &side, !(fl & RL_TCP_ACK));
@@ -502,7 +510,12 @@ rl_flow_table *rl_flow_table_new(const rl_flow_config *cfg, rl_stats *stats) {
     return NULL;
   }
   ft->mask = RL__MIN_SLOTS - 1;
+  ft->last_stream = -1;
   return ft;
+}
+
+int64_t rl__flow_table_last_stream(const rl_flow_table *ft) {
+  return ft ? ft->last_stream : -1;
 }
 
 static int by_stream(const void *a, const void *b) {

@@ -386,15 +386,19 @@ Test(reasm, data_before_a_late_syn_does_not_break) {
   rec r;
   rec_init(&r, NULL);
   cdata(&r, 0, "GET / HTTP/1.1\r\n");
-  rec_seg(&r, C, S, SYN, CISN, 0, NULL);            /* late, same ISN */
-  rec_seg(&r, C, S, SYN, CISN - 50, 0, "early");    /* before the anchor */
-  rec_seg(&r, S, C, SYN | ACK, SISN, CISN + 1, NULL);
+  rec_seg(&r, C, S, SYN, CISN, 0, "GET /");      /* late SYN with TFO data */
+  rec_seg(&r, S, C, ACK, SISN + 1, CISN + 17, "HTTP/1.1 200 OK\r\n");
+  rec_seg(&r, S, C, SYN | ACK, SISN - 9, CISN + 1, NULL); /* late, lower */
+  rec_seg(&r, S, C, ACK, SISN - 8, CISN + 17, "012345678H"); /* 9 bytes early */
   cdata(&r, 16, "\r\n");
   rec_finish(&r);
   assert_clean(&r);
   cr_assert_str_eq(rec_bytes(&r, 0, RL_DIR_TO_SERVER), "GET / HTTP/1.1\r\n\r\n");
+  cr_assert_str_eq(rec_bytes(&r, 0, RL_DIR_TO_CLIENT), "HTTP/1.1 200 OK\r\n");
   cr_assert(rec_has(&r, "open 0 10.0.0.1:40000>10.0.0.2:80 syn=0"), "%s", r.log);
   cr_assert_eq(r.stats.flows, 1);
+  cr_assert_eq(r.stats.retransmissions, 2);
+  cr_assert_eq(r.stats.retransmission_mismatches, 0);
   rec_done(&r);
 }
 

@@ -190,16 +190,40 @@ Test(table, port_reuse_after_rst_starts_a_new_stream) {
   rec_done(&r);
 }
 
-Test(table, new_syn_on_an_open_conversation_is_not_reuse) {
+Test(table, new_isn_on_an_open_conversation_starts_a_new_stream) {
+  /* Wireshark 4.0 does not wait for FIN or RST: any SYN whose sequence
+   * number is not the side's base starts a new conversation. */
   rec r;
   rec_init(&r, NULL);
   rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", SYN, 1000, 0, NULL);
   rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK, 1001, 1, "GET /");
   rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", SYN, 3000, 0, NULL);
-  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK, 1006, 1, " HTTP/1.1");
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK, 3001, 1, "GET /new");
   assert_clean(&r);
+  cr_assert_eq(r.stats.flows, 2);
+  cr_assert_str_eq(r.log,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 syn=1\n"
+                   "data 0 > 0 5\n"
+                   "end 0 > IDLE\n"
+                   "end 0 < IDLE\n"
+                   "close 0\n"
+                   "open 1 10.0.0.1:40000>10.0.0.2:80 syn=1\n"
+                   "data 1 > 0 8\n");
+  rec_done(&r);
+}
+
+Test(table, syn_at_the_base_of_a_mid_stream_side_is_not_reuse) {
+  rec r;
+  rec_init(&r, NULL);
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK, 500, 1, "GET / HTTP/1.1\r\n");
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", SYN, 499, 0, NULL); /* seq-1 */
   cr_assert_eq(r.stats.flows, 1);
-  cr_assert_str_eq(rec_bytes(&r, 0, RL_DIR_TO_SERVER), "GET / HTTP/1.1");
+  rec_seg(&r, "10.0.0.2:80", "10.0.0.1:41000", ACK, 7, 1235, "HTTP/1.1 200 OK\r\n");
+  rec_seg(&r, "10.0.0.1:41000", "10.0.0.2:80", SYN, 1234, 0, NULL); /* ack-1 */
+  cr_assert_eq(r.stats.flows, 2);
+  rec_seg(&r, "10.0.0.1:41000", "10.0.0.2:80", SYN, 1235, 0, NULL);
+  cr_assert_eq(r.stats.flows, 3);
+  assert_clean(&r);
   rec_done(&r);
 }
 
