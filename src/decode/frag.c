@@ -123,7 +123,7 @@ void rl__frag_expire(rl__frag_table *t, rl_time now, rl_stats *stats) {
   if (t->n == 0 || now_ns < t->next_expire_ns)
     return;
   for (uint32_t i = 0; i < t->n;) {
-    if (now_ns - t->slots[i]->first_ns >= t->timeout_ns)
+    if (now_ns >= add_sat(t->slots[i]->first_ns, t->timeout_ns))
       remove_slot(t, i, 1, stats);
     else
       i++;
