@@ -88,7 +88,8 @@ typedef struct rl_flow_config {
   uint64_t max_ooo_total;      /* buffered out-of-order bytes in all; 0: 256 MiB */
   /* Most recently delivered bytes kept per direction to compare
    * retransmissions with; allocated when data is delivered, grown on demand
-   * and released once the peer acknowledges everything; 0: 4096. */
+   * and released when the peer, sending data itself, acknowledges all of
+   * it; 0: 4096. */
   uint32_t history_bytes;
 } rl_flow_config;
 

@@ -77,11 +77,14 @@ static void hist_record(rl_flow_table *ft, rl__half *h, uint64_t off,
     }
     r = h->hist = grown;
   }
-  r->end = off;
+  /* Only the last `cap` bytes can be kept; they go in at most two pieces
+   * (up to the ring's end, then from its start). */
   uint32_t skip = n > r->cap ? n - r->cap : 0;
-  for (uint32_t i = skip; i < n; i++) {
-    r->buf[(off + i) % r->cap] = data[i];
-  }
+  uint32_t pos = (uint32_t)((off + skip) % r->cap);
+  uint32_t left = n - skip;
+  uint32_t first = left < r->cap - pos ? left : r->cap - pos;
+  memcpy(r->buf + pos, data + skip, first);
+  memcpy(r->buf, data + skip + first, left - first);
   r->end = off + n;
   r->len = (uint32_t)((uint64_t)r->len + n > r->cap ? r->cap : r->len + n);
 }

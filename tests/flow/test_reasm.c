@@ -511,3 +511,21 @@ Test(reasm, idle_connection_holds_no_buffers) {
   assert_clean(&r);
   rec_done(&r);
 }
+
+Test(reasm, history_ring_wraps_around) {
+  rl_flow_config cfg = {0};
+  cfg.history_bytes = 16;
+  rec r;
+  rec_init(&r, &cfg);
+  handshake(&r);
+  cdata(&r, 0, "abcdefghij");
+  cdata(&r, 10, "klmnopqrst"); /* the ring wraps after 16 bytes */
+  cdata(&r, 8, "ijklmnopqr");  /* same bytes across the wrap point */
+  cr_assert_eq(r.stats.retransmission_mismatches, 0);
+  cdata(&r, 12, "mnopqrXt");   /* differs at 18, stored past the wrap */
+  assert_clean(&r);
+  cr_assert_eq(r.stats.retransmissions, 2);
+  cr_assert_eq(r.stats.retransmission_mismatches, 1);
+  cr_assert(rec_has(&r, "event 0 > retransmission-mismatch 18"), "%s", r.log);
+  rec_done(&r);
+}
