@@ -261,6 +261,10 @@ static void ooo_insert(rl_flow_table *ft, rl__conn *c, rl_dir dir,
       *pp = nk;
       pp = &nk->next;
       cur = piece_end;
+      if (!note->buffered) {
+        note->buffered = 1;
+        ft->stats->ooo_segments++;
+      }
       continue;
     }
     /* k covers cur: the bytes are buffered already. */
@@ -277,10 +281,24 @@ static void ooo_insert(rl_flow_table *ft, rl__conn *c, rl_dir dir,
     cur = ov_end;
     pp = &k->next;
   }
-  if (!note->buffered) {
-    note->buffered = 1;
-    ft->stats->ooo_segments++;
+}
+
+/* What buffering [off, end) would add: the bytes not yet buffered (a
+ * duplicate of buffered data costs nothing), or one marker for a hole. */
+static uint64_t ooo_cost(const rl__half *h, uint64_t off, uint64_t end,
+                         int hole) {
+  uint64_t fresh = end - off;
+  for (const rl__chunk *k = h->ooo; k && k->off < end; k = k->next) {
+    uint64_t lo = k->off > off ? k->off : off;
+    uint64_t hi = k->off + k->len < end ? k->off + k->len : end;
+    if (hi > lo) {
+      fresh -= hi - lo;
+    }
   }
+  if (hole) {
+    return fresh ? RL__HOLE_COST : 0;
+  }
+  return fresh;
 }
 
 static int ooo_fits(const rl_flow_table *ft, const rl__half *h, uint64_t cost) {
@@ -342,8 +360,7 @@ void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
       drain(ft, c, dir, note->at);
       continue;
     }
-    uint64_t cost = data ? end - off : RL__HOLE_COST;
-    if (ooo_fits(ft, h, cost)) {
+    if (ooo_fits(ft, h, ooo_cost(h, off, end, data == NULL))) {
       ooo_insert(ft, c, dir, off, data, (uint32_t)(end - off), note);
       return;
     }

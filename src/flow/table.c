@@ -367,7 +367,13 @@ static void on_payload(rl_flow_table *ft, rl__conn *c, int side,
   int64_t off = seq_off(h, seq);
   const uint8_t *data = seg->payload;
   uint32_t len = data ? seg->payload_len : 0;
-  uint32_t missing = seg->payload_missing + (data ? 0 : seg->payload_len);
+  uint32_t missing = seg->payload_missing;
+  if (!data) {
+    /* No bytes to look at: the whole payload is missing (saturating, since
+     * the decoder's lengths are not trusted to stay small). */
+    missing = seg->payload_len > UINT32_MAX - missing ? UINT32_MAX
+                                                      : missing + seg->payload_len;
+  }
   rl__seg_note note = {at, 0, 0, 0, 0};
   if (off < 0) {
     /* Bytes before the first byte of the stream (a late SYN's data, or a

@@ -529,3 +529,23 @@ Test(reasm, history_ring_wraps_around) {
   cr_assert(rec_has(&r, "event 0 > retransmission-mismatch 18"), "%s", r.log);
   rec_done(&r);
 }
+
+Test(reasm, duplicate_of_buffered_data_near_the_cap_costs_nothing) {
+  rl_flow_config cfg = {0};
+  cfg.max_ooo_per_stream = 10;
+  rec r;
+  rec_init(&r, &cfg);
+  handshake(&r);
+  cdata(&r, 4, "AAAAAAAA"); /* 8 of 10 buffered */
+  cdata(&r, 4, "AAAAAAAA"); /* a duplicate needs no room */
+  cdata(&r, 6, "AAAAAAA");  /* 1 new byte fits */
+  assert_clean(&r);
+  cr_assert_eq(rec_count(&r, "event"), 0, "%s", r.log);
+  cr_assert_eq(r.ft->ooo_total, 9);
+  cdata(&r, 0, "abcd");
+  assert_clean(&r);
+  cr_assert_str_eq(rec_bytes(&r, 0, RL_DIR_TO_SERVER), "abcdAAAAAAAAA");
+  cr_assert_eq(r.stats.retransmissions, 2);
+  cr_assert_eq(r.stats.ooo_segments, 2, "a pure duplicate is not buffered");
+  rec_done(&r);
+}
