@@ -77,6 +77,7 @@ static int cb_body(llhttp_t *p, const char *at, size_t len) {
     m->prefix_len += (uint32_t)n;
   }
   m->content_bytes += len;
+  d->body_end_off = off_of(d, at) + len;
   return 0;
 }
 
@@ -102,12 +103,14 @@ static void parser_init(rl__hdir *d) {
   d->ext_chunk = 0;
 }
 
-static void enter_seek(rl__hdir *d, int line_start) {
+/* Starts looking for a message start at stream offset `off`. */
+static void enter_seek(rl__hdir *d, int line_start, uint64_t off) {
   d->state = RL__D_SEEK;
   d->line_start = (uint8_t)line_start;
   d->match = 0;
   d->skipped = 0;
-  d->skip_off = d->off;
+  d->skip_noted = 0;
+  d->skip_off = off;
 }
 
 static void enter_idle(rl__hdir *d) {
@@ -137,7 +140,7 @@ static void start_message(rl__hdir *d, const uint8_t *prefix, size_t plen,
                           const rl_pktref *at) {
   rl__hmsg *m = rl__msg_new(d, first);
   if (m == NULL) {
-    enter_seek(d, 0);
+    enter_seek(d, 0, off);
     return;
   }
   m->start_off = off;
@@ -160,9 +163,10 @@ static void enter_tunnel(rl__hdir *d, uint64_t end_off) {
 /* Switches both directions of the connection to counting. */
 static void tunnel_connection(rl__hdir *d, uint64_t end_off) {
   rl__hconn *hc = d->hc;
+  rl_pktref at = d->cur->last;
   hc->tunnel = 1;
-  rl__note(d, RL_EV_PROTOCOL_SWITCHED, end_off, &d->cur->last, NULL);
   enter_tunnel(d, end_off);
+  rl__note(d, RL_EV_PROTOCOL_SWITCHED, end_off, &at, NULL);
   rl__hdir *peer = hc->d[d->dir == RL_DIR_TO_CLIENT ? RL_DIR_TO_SERVER
                                                      : RL_DIR_TO_CLIENT];
   if (peer != NULL && peer->state != RL__D_CLOSED)
@@ -180,6 +184,8 @@ static int headers_done(rl__hdir *d, uint64_t end_off) {
   m->http_minor = d->parser.http_minor;
   m->keep_alive = (uint8_t)llhttp_should_keep_alive(&d->parser);
   m->conn_close = (d->parser.flags & F_CONNECTION_CLOSE) != 0;
+  m->has_cl = (d->parser.flags & F_CONTENT_LENGTH) != 0;
+  m->cl_seen = d->parser.content_length;
   if (!is_server(d)) {
     rl__queue_request(d, m);
     if (m->method == HTTP_CONNECT) {
@@ -213,6 +219,8 @@ static int headers_done(rl__hdir *d, uint64_t end_off) {
 }
 
 /* --- errors and recovery --------------------------------------------------- */
+
+static int on_pause(rl__hdir *d, uint64_t off);
 
 /* The lenient flag that makes llhttp 8.1 accept what it just rejected, or 0
  * when no flag helps. */
@@ -249,6 +257,12 @@ static int retry_lenient(rl__hdir *d, uint8_t flag) {
   d->replaying = 1;
   llhttp_errno_t e = llhttp_execute(&d->parser, (const char *)m->raw, m->raw_len);
   d->replaying = 0;
+  if (e == HPE_PAUSED && d->paused == P_HEADERS) {
+    /* Some checks run when the section ends (Content-Length with
+     * Transfer-Encoding): the re-parse reaches that end. */
+    on_pause(d, m->start_off + m->raw_len);
+    return 1;
+  }
   return e == HPE_OK;
 }
 
@@ -268,11 +282,36 @@ static size_t line_len(const uint8_t *p, size_t len) {
   return lf ? (size_t)(lf - p) : len;
 }
 
+/* llhttp 8.1 (loose mode) reports chunk data that is not followed by CRLF
+ * as an invalid chunk size a byte or two later; the bytes after the data
+ * tell the two faults apart. */
+static rl_event_kind chunk_fault(const rl__hdir *d, uint64_t err_off) {
+  uint64_t end = d->body_end_off;
+  if (d->cur->chunk_count == 0 || err_off < end || err_off - end > 2 ||
+      end < d->feed_off)
+    return RL_EV_INVALID_CHUNK_SIZE;
+  const uint8_t *after = d->feed_p + (end - d->feed_off);
+  if (err_off - end == 2 && after[0] == '\r' && after[1] == '\n')
+    return RL_EV_INVALID_CHUNK_SIZE;
+  return RL_EV_CHUNK_WITHOUT_CRLF;
+}
+
 static void parse_error(rl__hdir *d, llhttp_errno_t e, const uint8_t *p,
                         size_t len, uint64_t off) {
   rl__hmsg *m = d->cur;
-  rl__msg_event(m, RL_EV_PARSE_ERROR, off, llhttp_errno_name(e),
-                llhttp_get_error_reason(&d->parser), p, line_len(p, len));
+  const rl_msg_event *last = m->nev ? &m->ev[m->nev - 1] : NULL;
+  /* After a lenient re-parse that did not help, llhttp stops at the same
+   * byte again: that is one fault, not two. */
+  int again = last != NULL && last->kind == RL_EV_PARSE_ERROR &&
+              last->offset == off && last->hpe_name == llhttp_errno_name(e);
+  /* A check made when the section ends (Content-Length with
+   * Transfer-Encoding) is about the fields, not the content after them. */
+  size_t shown = d->state == RL__D_HEAD && raw_line_empty(m) ? 0 : line_len(p, len);
+  if (!again)
+    rl__msg_event(m, RL_EV_PARSE_ERROR, off, llhttp_errno_name(e),
+                  llhttp_get_error_reason(&d->parser), p, shown);
+  if (e == HPE_INVALID_CHUNK_SIZE)
+    rl__msg_event(m, chunk_fault(d, off), off, NULL, NULL, NULL, 0);
   if (d->state == RL__D_HEAD) {
     if (retry_lenient(d, lenient_for(e)))
       return;
@@ -283,7 +322,7 @@ static void parse_error(rl__hdir *d, llhttp_errno_t e, const uint8_t *p,
   }
   m->cut = RL_CUT_PARSE_ERROR;
   finish_cur(d, off);
-  enter_seek(d, 0);
+  enter_seek(d, 0, off);
 }
 
 /* --- feeding llhttp -------------------------------------------------------- */
@@ -367,7 +406,7 @@ static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
       start_message(d, NULL, 0, d->off, at, at);
       return 0;
     }
-    enter_seek(d, 0);
+    enter_seek(d, 0, d->off);
     return 0;
   }
   for (size_t i = 0; i < len; i++) {
@@ -387,9 +426,9 @@ static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
     rl__note(d, d->messages == 0 ? RL_EV_NOT_HTTP : RL_EV_DATA_AFTER_MESSAGE,
              bad, at, NULL);
     uint8_t matched = d->match;
-    enter_seek(d, 0);
+    enter_seek(d, 0, bad);
     d->skipped = matched;
-    d->skip_off = bad;
+    d->skip_noted = 1;
     return i;
   }
   return len;
@@ -397,7 +436,7 @@ static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
 
 /* Ends a SEEK that found its target: reports what was skipped. */
 static void seek_found(rl__hdir *d, const rl_pktref *at) {
-  if (d->skipped > 0 && is_server(d))
+  if (d->skipped > 0 && is_server(d) && !d->skip_noted)
     rl__note(d, RL_EV_RESYNC, d->skip_off, at, NULL);
   d->skipped = 0;
 }
@@ -471,7 +510,10 @@ static size_t step_forbidden(rl__hdir *d, const uint8_t *p, size_t len,
     d->match = 0;
     forbid(d, &c, 1);
     d->cur->last = *at;
-    d->line_start = c == '\n';
+    /* A server that sends the content its Content-Length announced starts
+     * the next response right after it, not necessarily on a new line. */
+    d->line_start = c == '\n' || (d->cur->has_cl &&
+                                  d->cur->forbidden_bytes == d->cur->cl_seen);
   }
   return len;
 }
@@ -498,7 +540,7 @@ static size_t step_drain(rl__hdir *d, const uint8_t *p, size_t len,
       rl__queue_request(d, m);
     finish_cur(d, d->off + i);
     if (server)
-      enter_seek(d, 1);
+      enter_seek(d, 1, d->off + i);
     else
       enter_idle(d);
   }
@@ -595,7 +637,7 @@ void rl__dir_gap(rl__hdir *d, uint64_t len, const rl_pktref *at) {
   d->off += len;
   /* Segments often begin with a message, so the byte after a gap counts as
    * the start of a line. */
-  enter_seek(d, 1);
+  enter_seek(d, 1, d->off);
 }
 
 static void cut_at_end(rl__hdir *d, int closed) {
@@ -635,8 +677,7 @@ void rl__dir_end(rl__hdir *d, rl_end_kind how, const rl_pktref *at) {
     finish_cur(d, d->off);
     break;
   case RL__D_SEEK:
-    if (d->skipped > 0 && is_server(d))
-      rl__note(d, RL_EV_RESYNC, d->skip_off, at, NULL);
+    seek_found(d, at);
     break;
   default:
     break;

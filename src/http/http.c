@@ -197,8 +197,9 @@ static rl_framing response_framing(const rl__hdir *d, const rl__hmsg *m) {
   return framing_from_parser(&d->parser);
 }
 
-int rl__pair_response(rl__hdir *d, rl__hmsg *m) {
-  rl__hconn *hc = d->hc;
+/* Pairs a response with the oldest pending request; an interim response
+ * leaves the request pending for the final one. */
+static void pair(rl__hconn *hc, rl__hmsg *m) {
   int s = m->status_code;
   m->interim = s / 100 == 1 && s != 101;
   if (hc->q_head != NULL) {
@@ -212,6 +213,12 @@ int rl__pair_response(rl__hdir *d, rl__hmsg *m) {
   } else {
     m->req_state = client_exact(hc) ? RL_REQ_NONE : RL_REQ_NOT_CAPTURED;
   }
+  m->paired = 1;
+}
+
+int rl__pair_response(rl__hdir *d, rl__hmsg *m) {
+  rl__hconn *hc = d->hc;
+  pair(hc, m);
   m->after_close = hc->said_close;
   if (!m->interim && m->conn_close)
     hc->said_close = 1;
@@ -225,16 +232,26 @@ int rl__pair_response(rl__hdir *d, rl__hmsg *m) {
 
 /* --- handing out ----------------------------------------------------------- */
 
+/* The line of raw holding byte `at`, without its line ending. */
+static rl_span line_around(const uint8_t *raw, uint32_t len, uint32_t at) {
+  uint32_t s = at, e = at;
+  while (s > 0 && raw[s - 1] != '\n')
+    s--;
+  while (e < len && raw[e] != '\n')
+    e++;
+  if (e > s && e < len && raw[e - 1] == '\r')
+    e--;
+  return (rl_span){s, e - s};
+}
+
 static void fill_events(const rl__hmsg *m, rl_message *out, rl_msg_event *ev) {
   for (uint32_t i = 0; i < m->nev; i++) {
     ev[i] = m->ev[i];
     uint64_t rel = ev[i].offset - m->start_off;
-    if (ev[i].offset >= m->start_off && rel < out->raw_len) {
-      uint32_t n = ev[i].extra_len;
-      if (n > out->raw_len - rel)
-        n = (uint32_t)(out->raw_len - rel);
-      ev[i].evidence = (rl_span){(uint32_t)rel, n};
-    }
+    /* A fault inside the header section is shown as its whole line. */
+    if (ev[i].kind == RL_EV_PARSE_ERROR && ev[i].offset >= m->start_off &&
+        rel < out->raw_len)
+      ev[i].evidence = line_around(out->raw, out->raw_len, (uint32_t)rel);
   }
   out->events = ev;
   out->nevents = m->nev;
@@ -303,6 +320,14 @@ static void emit(rl__hdir *d, rl__hmsg *m) {
 }
 
 void rl__msg_finish(rl__hdir *d, rl__hmsg *m) {
+  if (m->is_response && !m->paired) {
+    /* A response cut or rejected inside its header section still answers
+     * the oldest request. */
+    if (m->status_code < 0 && d->parser.status_code >= 100)
+      m->status_code = d->parser.status_code;
+    pair(d->hc, m);
+    m->after_close = d->hc->said_close;
+  }
   if (m->is_response)
     emit(d, m);
   rl__msg_unref(m);

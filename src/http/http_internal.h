@@ -49,6 +49,9 @@ typedef struct rl__hmsg {
   struct rl__hmsg *req;     /* the paired request (a response only) */
   rl_request_state req_state;
   uint8_t after_close;
+  uint8_t paired;           /* pairing was decided */
+  uint8_t has_cl;           /* a valid Content-Length was parsed */
+  uint64_t cl_seen;         /* its value, even when the framing ignores it */
 
   rl_msg_event ev[RL__MAX_EVENTS];
   uint32_t nev, ev_dropped;
@@ -80,7 +83,8 @@ typedef struct rl__hdir {
   uint8_t lenient;        /* llhttp lenient flags used for the current message */
   uint8_t replaying;      /* re-feeding raw after turning on a lenient flag */
   uint8_t paused;         /* why llhttp paused: see dir.c */
-  uint8_t had_gap, started_mid, after_bodiless, drain_empty;
+  uint8_t had_gap, started_mid, drain_empty;
+  uint8_t skip_noted;     /* the current SEEK's cause was already noted */
   uint64_t off;           /* stream offset of the next byte */
   uint64_t skipped;       /* bytes skipped by the current SEEK */
   uint64_t skip_off;
@@ -90,6 +94,7 @@ typedef struct rl__hdir {
   uint64_t feed_off;      /* their stream offset (for callbacks' offsets) */
   const rl_pktref *feed_at;
   uint8_t in_chunk;       /* llhttp is inside chunk data */
+  uint64_t body_end_off;  /* stream offset after the last content byte */
   uint32_t ext_chunk;     /* chunk whose extension was already recorded */
   uint32_t messages;      /* messages started so far (the next index) */
   rl__hmsg *cur;          /* the message being parsed */

@@ -24,23 +24,22 @@ static int md_file(const struct dirent *e) {
          strcmp(e->d_name, "README.md") != 0;
 }
 
-ParameterizedTestParameters(http_spec, case) {
+/* Lists every case of every spec file. Counted first and allocated once:
+ * the array lives in Criterion's shared memory, which cannot grow. */
+static size_t list_cases(spec_param *params) {
   struct dirent **list;
   int nfiles = scandir(SPEC_DIR, &list, md_file, alphasort);
-  size_t count = 0, cap = 64;
-  spec_param *params = cr_malloc(cap * sizeof *params);
+  size_t count = 0;
   for (int f = 0; f < nfiles; f++) {
     char path[640];
     snprintf(path, sizeof path, "%.200s/%.255s", SPEC_DIR, list[f]->d_name);
     sl_case *cases;
     const char *err;
     int n = sl_parse_file(path, &cases, &err);
-    for (int i = 0; i < n; i++) {
-      if (count == cap) {
-        cap *= 2;
-        params = cr_realloc(params, cap * sizeof *params);
-      }
-      spec_param *p = &params[count++];
+    for (int i = 0; i < n; i++, count++) {
+      if (params == NULL)
+        continue;
+      spec_param *p = &params[count];
       snprintf(p->file, sizeof p->file, "%s", list[f]->d_name);
       p->index = i;
       snprintf(p->name, sizeof p->name, "%s", cases[i].name);
@@ -51,6 +50,13 @@ ParameterizedTestParameters(http_spec, case) {
   }
   if (nfiles > 0)
     free(list);
+  return count;
+}
+
+ParameterizedTestParameters(http_spec, case) {
+  size_t count = list_cases(NULL);
+  spec_param *params = cr_malloc((count ? count : 1) * sizeof *params);
+  list_cases(params);
   return cr_make_param_array(spec_param, params, count);
 }
 

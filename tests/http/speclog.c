@@ -156,21 +156,23 @@ static const char *add_block(sl_case *c, const char *info, const char *body,
     return "too many steps in one case";
   sl_step *s = &c->steps[c->nsteps++];
   memset(s, 0, sizeof *s);
+  char small[64]; /* gap and end blocks: one short line */
+  snprintf(small, sizeof small, "%.*s", (int)(len < 63 ? len : 63), body);
   if (is_data) {
     s->kind = SL_DATA;
     s->dir = dir_of(info);
     s->bytes = sl_unescape(body, len, &s->len);
   } else if (is_gap) {
     s->kind = SL_GAP;
-    s->dir = dir_of(body);
-    const char *sp = strchr(body, ' ');
+    s->dir = dir_of(small);
+    const char *sp = strchr(small, ' ');
     s->len = sp ? strtoul(sp + 1, NULL, 10) : 0;
   } else {
     s->kind = SL_END;
-    s->dir = dir_of(body);
-    s->how = strstr(body, "rst") ? RL_END_RST
-             : strstr(body, "capture") ? RL_END_CAPTURE
-                                       : RL_END_FIN;
+    s->dir = dir_of(small);
+    s->how = strstr(small, "rst") ? RL_END_RST
+             : strstr(small, "capture") ? RL_END_CAPTURE
+                                        : RL_END_FIN;
   }
   return NULL;
 }
