@@ -135,7 +135,7 @@ static int match_name(const char *s) {
 static const char *const requirements[] = {
     "MUST", "MUST NOT", "REQUIRED", "SHALL", "SHALL NOT", "SHOULD",
     "SHOULD NOT", "RECOMMENDED", "NOT RECOMMENDED", "MAY", "OPTIONAL",
-    "advice", "deprecated", "note", NULL};
+    "invalid", "advice", "deprecated", "note", NULL};
 
 int rl__codes_add(uint8_t *set, const char *item) {
   size_t n = strlen(item);
@@ -625,7 +625,8 @@ static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
       if (strcmp(*q, in->requirement) == 0) ok = 1;
     if (!ok)
       err_at(ld, map_get(ld, root, "requirement"),
-             "requirement '%s' is not a BCP 14 keyword, advice, deprecated or note",
+             "requirement '%s' is not a BCP 14 keyword, invalid, advice, "
+             "deprecated or note",
              in->requirement);
   }
   in->summary = get_str(ld, root, "summary", 1);

@@ -84,13 +84,15 @@ Test(catalogue, every_record_loads) {
 static int level_fits(const rl_rule_info *r) {
   const char *q = r->requirement;
   if (strncmp(r->id, "TR", 2) == 0) return r->default_level == RL_LEVEL_INFO;
+  /* rules/README.md "Level policy": MUST-like at any level (lower when the
+   * vantage point is ambiguous), SHOULD-like at most warning, MAY-like info,
+   * and advice/deprecated/note at most warning where RULES.md says so. */
   if (!strcmp(q, "MUST") || !strcmp(q, "MUST NOT") || !strcmp(q, "REQUIRED") ||
-      !strcmp(q, "SHALL") || !strcmp(q, "SHALL NOT"))
-    return 1; /* error, or lower when the record explains the vantage point */
-  if (!strcmp(q, "SHOULD") || !strcmp(q, "SHOULD NOT") ||
-      !strcmp(q, "RECOMMENDED") || !strcmp(q, "NOT RECOMMENDED"))
-    return r->default_level <= RL_LEVEL_WARNING;
-  return r->default_level == RL_LEVEL_INFO;
+      !strcmp(q, "SHALL") || !strcmp(q, "SHALL NOT") || !strcmp(q, "invalid"))
+    return 1;
+  if (!strcmp(q, "MAY") || !strcmp(q, "OPTIONAL"))
+    return r->default_level == RL_LEVEL_INFO;
+  return r->default_level <= RL_LEVEL_WARNING;
 }
 
 Test(catalogue, every_record_is_complete) {
