@@ -196,13 +196,12 @@ int pg_write_raw(pg_writer *w, const void *frame, uint32_t caplen,
 /* --- link framing ------------------------------------------------------------ */
 
 /* Writes the link header for a layer-3 packet of `ethertype` into out and
- * returns its length, 0 when the link type cannot carry that protocol (e.g.
- * ARP over raw IP), or RL_EINVAL for an unknown link type. */
+ * returns its length (0 for raw IP), or RL_EINVAL for an unknown link type.
+ * The caller has checked link_carries(). */
 static int link_header(const pg_writer *w, const pg_tcp *o, uint16_t ethertype,
                        uint8_t *out) {
   static const uint8_t mac_dst[6] = {0x02, 0, 0, 0, 0, 0x02};
   static const uint8_t mac_src[6] = {0x02, 0, 0, 0, 0, 0x01};
-  int is_ip = ethertype == 0x0800 || ethertype == 0x86dd;
   switch (w->dlt) {
   case DLT_EN10MB: {
     memcpy(out, mac_dst, 6);
@@ -240,16 +239,17 @@ static int link_header(const pg_writer *w, const pg_tcp *o, uint16_t ethertype,
     return 20;
   case DLT_NULL:
   case DLT_LOOP: {
-    if (!is_ip)
-      return 0;
     uint32_t af = ethertype == 0x0800 ? 2 : w->af_inet6;
-    int network_order = (w->dlt == DLT_LOOP) != (w->null_swapped != 0);
-    uint8_t be[4];
-    pg__put32(be, af);
-    if (network_order) {
-      memcpy(out, be, 4);
-    } else {
+    if (w->dlt == DLT_LOOP)
+      pg__put32(out, af);
+    else
       memcpy(out, &af, 4); /* host order, as the BSD kernel writes it */
+    if (w->null_swapped) {
+      uint8_t t0 = out[0], t1 = out[1];
+      out[0] = out[3];
+      out[1] = out[2];
+      out[2] = t1;
+      out[3] = t0;
     }
     return 4;
   }
@@ -257,13 +257,7 @@ static int link_header(const pg_writer *w, const pg_tcp *o, uint16_t ethertype,
   case 14: /* OpenBSD's DLT_RAW, written via pg_open_as() */
   case DLT_IPV4:
   case DLT_IPV6:
-    if (!is_ip)
-      return 0;
-    if (w->dlt == DLT_IPV4 && ethertype != 0x0800)
-      return 0;
-    if (w->dlt == DLT_IPV6 && ethertype != 0x86dd)
-      return 0;
-    return 0; /* no link header */
+    return 0;
   default:
     return RL_EINVAL;
   }
