@@ -284,21 +284,28 @@ static void ooo_insert(rl_flow_table *ft, rl__conn *c, rl_dir dir,
 }
 
 /* What buffering [off, end) would add: the bytes not yet buffered (a
- * duplicate of buffered data costs nothing), or one marker for a hole. */
+ * duplicate of buffered data costs nothing), or for a hole one marker per
+ * uncovered piece. */
 static uint64_t ooo_cost(const rl__half *h, uint64_t off, uint64_t end,
                          int hole) {
-  uint64_t fresh = end - off;
-  for (const rl__chunk *k = h->ooo; k && k->off < end; k = k->next) {
-    uint64_t lo = k->off > off ? k->off : off;
-    uint64_t hi = k->off + k->len < end ? k->off + k->len : end;
-    if (hi > lo) {
-      fresh -= hi - lo;
+  uint64_t fresh = 0, pieces = 0, cur = off;
+  for (const rl__chunk *k = h->ooo; k && cur < end; k = k->next) {
+    uint64_t kend = k->off + k->len;
+    if (kend <= cur) {
+      continue;
     }
+    if (k->off > cur) {
+      uint64_t piece_end = k->off < end ? k->off : end;
+      fresh += piece_end - cur;
+      pieces++;
+    }
+    cur = kend;
   }
-  if (hole) {
-    return fresh ? RL__HOLE_COST : 0;
+  if (cur < end) {
+    fresh += end - cur;
+    pieces++;
   }
-  return fresh;
+  return hole ? pieces * RL__HOLE_COST : fresh;
 }
 
 static int ooo_fits(const rl_flow_table *ft, const rl__half *h, uint64_t cost) {
