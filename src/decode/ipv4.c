@@ -13,7 +13,8 @@
  * The total length, not the captured length, bounds the datagram: Ethernet
  * pads short frames to 60 bytes and the padding is not payload. The header
  * checksum is not verified: captures taken on the sending host carry
- * checksums the NIC has not filled in yet. */
+ * checksums the NIC has not filled in yet. A total length of 0 means
+ * "offloaded, see the frame" (below). */
 #include <string.h>
 
 #include "decode/layers.h"
@@ -74,6 +75,12 @@ rl_decode_result rl__decode_ipv4(rl__dctx *c, rl__bytes b) {
   uint8_t vihl = rl__u8(b, 0);
   uint32_t hl = (uint32_t)(vihl & 0x0f) * 4;
   uint32_t total = rl__be16(b, 2);
+  uint16_t fl = rl__be16(b, 6);
+  /* A total length of 0 is what Linux writes for segmentation-offloaded
+   * ("BIG TCP") packets captured on the sender; like Wireshark, take the
+   * frame's length then. Fragments cannot be offloaded that way. */
+  if (total == 0 && !(fl & (IPV4_FLAG_MF | IPV4_OFFSET_MASK)))
+    total = b.len + c->missing; /* <= wirelen: cannot overflow */
   if ((vihl >> 4) != 4 || hl < IPV4_MIN_HEADER || total < hl)
     return RL_DECODE_MALFORMED;
   /* The datagram may extend past the captured bytes only by what the
@@ -85,7 +92,6 @@ rl_decode_result rl__decode_ipv4(rl__dctx *c, rl__bytes b) {
   rl__bytes h = rl__sub(b, 0, hl);
   rl__bytes payload = rl__sub(b, hl, total - hl); /* drops link padding */
   uint8_t proto = rl__u8(b, 9);
-  uint16_t fl = rl__be16(b, 6);
   set_addrs(c->seg, h);
   if (fl & (IPV4_FLAG_MF | IPV4_OFFSET_MASK)) {
     if (proto != IPPROTO_TCP_NUM) {

@@ -129,10 +129,15 @@ rl_decode_result rl__decode_ipv6(rl__dctx *c, rl__bytes b) {
   (void)rl__copy(b, 8, seg->src.addr, 16);
   (void)rl__copy(b, 24, seg->dst.addr, 16);
   seg->src.ipver = seg->dst.ipver = 6;
-  /* A zero payload length is a jumbogram (RFC 2675) or an empty packet;
-   * neither carries a TCP segment we could use. */
-  if (plen == 0)
-    return next == NH_TCP ? RL_DECODE_MALFORMED : RL_DECODE_NOT_TCP;
+  /* A zero payload length with a hop-by-hop header is a jumbogram (RFC
+   * 2675); Linux writes those for segmentation-offloaded ("BIG TCP")
+   * packets captured on the sender, so, like Wireshark, the frame's length
+   * counts then. Without one, a zero length is an empty packet. */
+  if (plen == 0) {
+    if (next != NH_HOPOPTS)
+      return next == NH_TCP ? RL_DECODE_MALFORMED : RL_DECODE_NOT_TCP;
+    plen = avail + c->missing;
+  }
   walk_state w = {c, rl__sub(b, 0, IPV6_HEADER), 0};
   return walk(&w, next, rl__sub(b, IPV6_HEADER, plen), plen);
 }

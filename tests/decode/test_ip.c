@@ -203,3 +203,45 @@ Test(ip, large_segment) {
     dt_run_free(&r);
   }
 }
+
+Test(ip, offloaded_packets_with_zero_lengths_use_the_frame) {
+  /* Linux "BIG TCP": IPv4 total length 0, IPv6 payload length 0 with a
+   * hop-by-hop (jumbo) header, captured on the sender. */
+  static uint8_t big[5000];
+  memset(big, 'j', sizeof big);
+  pg_tcp s4 = dt_sample(0), s6 = dt_sample(1);
+  s4.payload = s6.payload = big;
+  s4.len = s6.len = sizeof big;
+  s6.ip6_ext[0] = 0;
+  s6.nip6_ext = 1;
+  uint8_t f[6000];
+  int n4 = pg_build_ip(&s4, 1, f, sizeof f);
+  cr_assert_gt(n4, 0);
+  f[2] = f[3] = 0;
+  dt_run r;
+  cr_assert_eq(dt_frame("bigtcp4.pcap", DLT_RAW, f, (uint32_t)n4, 0, &r), 1);
+  dt_expect_seg(&r, 0, &s4);
+  dt_run_free(&r);
+  /* Cut by the snaplen as well: the wire length still gives the size. */
+  cr_assert_eq(dt_frame("bigtcp4-cut.pcap", DLT_RAW, f, 200, (uint32_t)n4, &r), 1);
+  cr_assert_eq(r.results[0], RL_DECODE_TCP);
+  cr_expect_eq(r.segs[0].payload_len, 200 - 40);
+  cr_expect_eq(r.segs[0].payload_missing, sizeof big - 160);
+  dt_run_free(&r);
+  int n6 = pg_build_ip(&s6, 1, f, sizeof f);
+  cr_assert_gt(n6, 0);
+  f[4] = f[5] = 0;
+  cr_assert_eq(dt_frame("bigtcp6.pcap", DLT_RAW, f, (uint32_t)n6, 0, &r), 1);
+  dt_expect_seg(&r, 0, &s6);
+  dt_run_free(&r);
+  /* Without the hop-by-hop header a zero length is just empty: not TCP
+   * unless it names TCP, which then cannot fit. */
+  f[6] = 6;
+  cr_assert_eq(dt_frame("zero6.pcap", DLT_RAW, f, (uint32_t)n6, 0, &r), 1);
+  cr_expect_eq(r.results[0], RL_DECODE_MALFORMED);
+  dt_run_free(&r);
+  f[6] = 17;
+  cr_assert_eq(dt_frame("zero6-udp.pcap", DLT_RAW, f, (uint32_t)n6, 0, &r), 1);
+  cr_expect_eq(r.results[0], RL_DECODE_NOT_TCP);
+  dt_run_free(&r);
+}
