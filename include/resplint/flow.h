@@ -91,6 +91,9 @@ typedef struct rl_flow_config {
    * and released when the peer, sending data itself, acknowledges all of
    * it; 0: 4096. */
   uint32_t history_bytes;
+  /* Bytes of such history in all connections; past it the least recently
+   * written history is given up; 0: 16 MiB. */
+  uint64_t max_history_total;
 } rl_flow_config;
 
 typedef struct rl_flow_table rl_flow_table;

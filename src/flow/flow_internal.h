@@ -28,9 +28,15 @@ typedef struct rl__chunk {
   uint8_t data[];
 } rl__chunk;
 
+struct rl__half;
+
 /* The most recently delivered bytes of one direction, a ring indexed by
- * stream offset modulo `cap`. The valid bytes are [end - len, end). */
+ * stream offset modulo `cap`. The valid bytes are [end - len, end). Every
+ * ring is on the table's history LRU (most recently written first) so that
+ * the table-wide budget can take from the least recently written. */
 typedef struct rl__hist {
+  struct rl__hist *lru_prev, *lru_next;
+  struct rl__half *owner;
   uint64_t end;
   uint32_t cap;
   uint32_t len;
@@ -86,6 +92,9 @@ struct rl_flow_table {
   uint64_t next_stream;
   uint64_t ooo_total; /* cost of every buffered chunk */
   int64_t last_stream; /* stream of the last segment fed, -1 if none */
+  rl__hist *hist_head; /* most recently written history ring */
+  rl__hist *hist_tail;
+  uint64_t hist_total; /* capacity of every history ring */
 };
 
 /* Per-segment bookkeeping, so that a segment counts once as a
@@ -108,6 +117,7 @@ void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
 void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,
                   const rl_pktref *at);
 void rl__half_release(rl_flow_table *ft, rl__half *h);
+void rl__half_forget(rl_flow_table *ft, rl__half *h);
 void rl__sink_event(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     rl_event_kind kind, uint64_t off, const rl_pktref *at);
 

@@ -32,24 +32,79 @@ void rl__sink_event(rl_flow_table *ft, rl__conn *c, rl_dir dir,
 
 /* ---- history ring ------------------------------------------------------- */
 
-static rl__hist *hist_resize(rl__hist *old, uint32_t cap) {
-  rl__hist *h = malloc(sizeof *h + cap);
-  if (!h) {
+static void hist_unlink(rl_flow_table *ft, rl__hist *r) {
+  if (r->lru_prev) {
+    r->lru_prev->lru_next = r->lru_next;
+  } else {
+    ft->hist_head = r->lru_next;
+  }
+  if (r->lru_next) {
+    r->lru_next->lru_prev = r->lru_prev;
+  } else {
+    ft->hist_tail = r->lru_prev;
+  }
+  r->lru_prev = r->lru_next = NULL;
+}
+
+static void hist_push(rl_flow_table *ft, rl__hist *r) {
+  r->lru_prev = NULL;
+  r->lru_next = ft->hist_head;
+  if (ft->hist_head) {
+    ft->hist_head->lru_prev = r;
+  } else {
+    ft->hist_tail = r;
+  }
+  ft->hist_head = r;
+}
+
+void rl__half_forget(rl_flow_table *ft, rl__half *h) {
+  rl__hist *r = h->hist;
+  if (r) {
+    hist_unlink(ft, r);
+    ft->hist_total -= r->cap;
+    free(r);
+    h->hist = NULL;
+  }
+}
+
+/* Makes room for `more` bytes of history under the table-wide budget by
+ * giving up the least recently written rings other than `keep`'s. */
+static void hist_budget(rl_flow_table *ft, const rl__half *keep, uint64_t more) {
+  rl__hist *r = ft->hist_tail;
+  while (r && ft->hist_total + more > ft->cfg.max_history_total) {
+    rl__hist *prev = r->lru_prev;
+    if (r->owner != keep) {
+      rl__half_forget(ft, r->owner);
+    }
+    r = prev;
+  }
+}
+
+/* Gives h a ring of `cap` bytes holding what its old ring held. */
+static rl__hist *hist_resize(rl_flow_table *ft, rl__half *h, uint32_t cap) {
+  rl__hist *old = h->hist;
+  hist_budget(ft, h, cap - (old ? old->cap : 0));
+  rl__hist *r = malloc(sizeof *r + cap);
+  if (!r) {
     return NULL;
   }
-  h->cap = cap;
-  h->end = old ? old->end : 0;
-  h->len = 0;
+  r->owner = h;
+  r->cap = cap;
+  r->end = old ? old->end : 0;
+  r->len = 0;
   if (old) {
     /* Re-place the valid bytes, since positions are offsets modulo cap. */
     uint32_t keep = old->len < cap ? old->len : cap;
     for (uint64_t o = old->end - keep; o < old->end; o++) {
-      h->buf[o % cap] = old->buf[o % old->cap];
+      r->buf[o % cap] = old->buf[o % old->cap];
     }
-    h->len = keep;
-    free(old);
+    r->len = keep;
+    rl__half_forget(ft, h);
   }
-  return h;
+  h->hist = r;
+  ft->hist_total += cap;
+  hist_push(ft, r);
+  return r;
 }
 
 static uint32_t hist_want(uint32_t have, uint64_t need, uint32_t max) {
@@ -69,13 +124,15 @@ static void hist_record(rl_flow_table *ft, rl__half *h, uint64_t off,
   if (r && r->end != off) {
     r->len = 0; /* a gap broke continuity: the old bytes have other offsets */
   }
-  uint64_t need = (uint64_t)(r && r->end == off ? r->len : 0) + n;
+  uint64_t need = (uint64_t)(r ? r->len : 0) + n;
   if (!r || (r->cap < need && r->cap < max)) {
-    rl__hist *grown = hist_resize(r, hist_want(r ? r->cap : 0, need, max));
-    if (!grown) {
+    r = hist_resize(ft, h, hist_want(r ? r->cap : 0, need, max));
+    if (!r) {
       return;
     }
-    r = h->hist = grown;
+  } else if (ft->hist_head != r) {
+    hist_unlink(ft, r);
+    hist_push(ft, r);
   }
   /* Only the last `cap` bytes can be kept; they go in at most two pieces
    * (up to the ring's end, then from its start). */
@@ -190,8 +247,7 @@ void rl__half_release(rl_flow_table *ft, rl__half *h) {
     h->ooo = k->next;
     chunk_free(ft, h, k);
   }
-  free(h->hist);
-  h->hist = NULL;
+  rl__half_forget(ft, h);
 }
 
 /* ---- out-of-order buffer ------------------------------------------------ */

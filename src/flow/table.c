@@ -15,6 +15,7 @@
 #define RL__DEFAULT_OOO_STREAM (1u << 20)
 #define RL__DEFAULT_OOO_TOTAL ((uint64_t)256 << 20)
 #define RL__DEFAULT_HISTORY 4096u
+#define RL__DEFAULT_HISTORY_TOTAL ((uint64_t)16 << 20)
 #define RL__MIN_SLOTS 64u
 
 /* ---- endpoints and hashing ---------------------------------------------- */
@@ -314,6 +315,8 @@ static void note_base(rl__conn *c, int side, const rl_segment *seg) {
   }
 }
 
+/* Only before orientation, hence before any byte was delivered: no history
+ * ring exists yet whose owner pointer the move would leave behind. */
 static void conn_swap(rl__conn *c) {
   rl_endpoint ep = c->pub.client;
   c->pub.client = c->pub.server;
@@ -417,11 +420,11 @@ static void on_fin(rl__half *h, const rl_segment *seg) {
  * peer has not yet acknowledged. Once the peer acknowledges all of it and
  * starts to speak itself (the turn changes), the ring is released, so that
  * a connection waiting between exchanges holds no history. */
-static void release_acked(rl__half *h, const rl_segment *seg) {
+static void release_acked(rl_flow_table *ft, rl__half *h,
+                          const rl_segment *seg) {
   if (h->hist && !h->ooo && (seg->flags & RL_TCP_ACK) &&
       RL__SEQ_GEQ(seg->ack, h->next_seq)) {
-    free(h->hist);
-    h->hist = NULL;
+    rl__half_forget(ft, h);
   }
 }
 
@@ -470,7 +473,7 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
     }
   }
   if (has_payload && !(fl & RL_TCP_RST)) {
-    release_acked(&c->half[!side], seg);
+    release_acked(ft, &c->half[!side], seg);
     on_payload(ft, c, side, seg, at);
   }
   if (fl & RL_TCP_FIN) {
@@ -508,6 +511,9 @@ rl_flow_table *rl_flow_table_new(const rl_flow_config *cfg, rl_stats *stats) {
   }
   if (!ft->cfg.history_bytes) {
     ft->cfg.history_bytes = RL__DEFAULT_HISTORY;
+  }
+  if (!ft->cfg.max_history_total) {
+    ft->cfg.max_history_total = RL__DEFAULT_HISTORY_TOTAL;
   }
   ft->stats = stats ? stats : &ft->own_stats;
   ft->slots = calloc(RL__MIN_SLOTS, sizeof *ft->slots);

@@ -549,3 +549,28 @@ Test(reasm, duplicate_of_buffered_data_near_the_cap_costs_nothing) {
   cr_assert_eq(r.stats.ooo_segments, 2, "a pure duplicate is not buffered");
   rec_done(&r);
 }
+
+Test(reasm, history_budget_gives_up_the_least_recently_written) {
+  rl_flow_config cfg = {0};
+  cfg.history_bytes = 1024;
+  cfg.max_history_total = 2048;
+  rec r;
+  rec_init(&r, &cfg);
+  char big[1025];
+  memset(big, 'z', 1024);
+  big[1024] = '\0';
+  char cl[3][32];
+  for (int i = 0; i < 3; i++) {
+    snprintf(cl[i], sizeof cl[i], "10.0.0.%d:40000", i + 1);
+    rec_seg(&r, cl[i], S, SYN, 100, 0, NULL);
+    rec_seg(&r, cl[i], S, ACK, 101, 1, big);
+    cr_assert_leq(r.ft->hist_total, 2048);
+  }
+  /* Stream 0 wrote least recently: its history went to make room. */
+  rec_seg(&r, cl[0], S, ACK, 101 + 1000, 1, "zzzzX");
+  cr_assert_eq(r.stats.retransmission_mismatches, 0, "no history left to compare");
+  rec_seg(&r, cl[2], S, ACK, 101 + 1000, 1, "zzzzX");
+  cr_assert_eq(r.stats.retransmission_mismatches, 1);
+  assert_clean(&r);
+  rec_done(&r);
+}
