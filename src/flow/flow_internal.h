@@ -37,6 +37,7 @@ struct rl__half;
 typedef struct rl__hist {
   struct rl__hist *lru_prev, *lru_next;
   struct rl__half *owner;
+  int64_t last_sec; /* capture time of the last write */
   uint64_t end;
   uint32_t cap;
   uint32_t len;
@@ -95,6 +96,7 @@ struct rl_flow_table {
   rl__hist *hist_head; /* most recently written history ring */
   rl__hist *hist_tail;
   uint64_t hist_total; /* capacity of every history ring */
+  int64_t now_sec;     /* capture time of the segment being processed */
 };
 
 /* Per-segment bookkeeping, so that a segment counts once as a
@@ -118,6 +120,7 @@ void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,
                   const rl_pktref *at);
 void rl__half_release(rl_flow_table *ft, rl__half *h);
 void rl__half_forget(rl_flow_table *ft, rl__half *h);
+void rl__hist_expire(rl_flow_table *ft);
 void rl__sink_event(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     rl_event_kind kind, uint64_t off, const rl_pktref *at);
 

@@ -20,6 +20,11 @@
 /* The history ring starts this small and doubles up to history_bytes, so a
  * connection that sent one short request holds a short ring. */
 #define RL__HIST_MIN 256u
+/* A ring not written for this long (capture time) is released: three times
+ * the minimum retransmission timeout of RFC 6298, so that a retransmission
+ * of the last bytes is still compared, while a connection gone quiet
+ * between exchanges holds no history. */
+#define RL__HIST_IDLE_S 3
 
 static const uint64_t no_mismatch = UINT64_MAX;
 
@@ -64,6 +69,13 @@ void rl__half_forget(rl_flow_table *ft, rl__half *h) {
     ft->hist_total -= r->cap;
     free(r);
     h->hist = NULL;
+  }
+}
+
+void rl__hist_expire(rl_flow_table *ft) {
+  while (ft->hist_tail &&
+         ft->now_sec - ft->hist_tail->last_sec >= RL__HIST_IDLE_S) {
+    rl__half_forget(ft, ft->hist_tail->owner);
   }
 }
 
@@ -143,6 +155,7 @@ static void hist_record(rl_flow_table *ft, rl__half *h, uint64_t off,
   memcpy(r->buf + pos, data + skip, first);
   memcpy(r->buf, data + skip + first, left - first);
   r->end = off + n;
+  r->last_sec = ft->now_sec;
   r->len = (uint32_t)((uint64_t)r->len + n > r->cap ? r->cap : r->len + n);
 }
 

@@ -433,7 +433,9 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   if (!ft || !seg || !at) {
     return;
   }
+  ft->now_sec = at->ts.sec;
   expire_idle(ft, at);
+  rl__hist_expire(ft);
   uint8_t fl = seg->flags;
   uint32_t hash = key_hash(&seg->src, &seg->dst);
   rl__conn *c = slot_find(ft, hash, &seg->src, &seg->dst);

@@ -574,3 +574,21 @@ Test(reasm, history_budget_gives_up_the_least_recently_written) {
   assert_clean(&r);
   rec_done(&r);
 }
+
+Test(reasm, quiet_history_is_released_after_three_seconds) {
+  rec r;
+  rec_init(&r, NULL);
+  handshake(&r);
+  rec_seg(&r, S, C, ACK, SISN + 1, CISN + 1, "HTTP/1.1 200 OK\r\n\r\n");
+  rl__conn *c = r.ft->lru_head;
+  cr_assert_not_null(c->half[RL_DIR_TO_CLIENT].hist);
+  r.sec += 2;
+  rec_seg(&r, C, S, ACK, CISN + 1, SISN + 20, NULL); /* a pure ACK keeps it */
+  cr_assert_not_null(c->half[RL_DIR_TO_CLIENT].hist);
+  r.sec += 1;
+  rec_seg(&r, "10.9.9.9:1234", S, SYN, 1, 0, NULL); /* any traffic sweeps */
+  cr_assert_null(c->half[RL_DIR_TO_CLIENT].hist);
+  cr_assert_eq(r.ft->hist_total, 0);
+  assert_clean(&r);
+  rec_done(&r);
+}
