@@ -168,6 +168,17 @@ int rl_engine_ignore(rl_engine *e, const char *spec, FILE *errs);
 int rl_engine_set_level(rl_engine *e, const char *spec, rl_level level,
                         FILE *errs);
 
+/* Thresholds of the configurable checks; 0 disables a check. */
+typedef struct rl_engine_limits {
+  uint32_t max_header_section_bytes; /* HF012, default 8192 */
+  uint32_t max_field_lines;          /* HF013, default 100 */
+  uint32_t date_skew_seconds;        /* FV004, default 300 */
+} rl_engine_limits;
+
+/* The defaults above. */
+rl_engine_limits rl_engine_default_limits(void);
+void rl_engine_set_limits(rl_engine *e, const rl_engine_limits *limits);
+
 /* Where findings go. Without a sink findings are only counted. */
 void rl_engine_set_sink(rl_engine *e, rl_finding_fn fn, void *ctx);
 

@@ -4,7 +4,8 @@
 
 #include <string.h>
 
-typedef int (*rl__builtin_fn)(const rl_exchange *x, rl__match *m);
+typedef int (*rl__builtin_fn)(const rl_exchange *x, const rl__env *env,
+                              rl__match *m);
 typedef int (*rl__grammar_fn)(const uint8_t *s, size_t n);
 
 static const struct {
@@ -45,9 +46,10 @@ int rl__builtin_needs_request(int b) {
   return (b >= 0 && b < RL_BUILTIN__COUNT) ? builtins[b].needs_request : 0;
 }
 
-int rl__builtin_run(int b, const rl_exchange *x, rl__match *m) {
+int rl__builtin_run(int b, const rl_exchange *x, const rl__env *env,
+                    rl__match *m) {
   if (b < 0 || b >= RL_BUILTIN__COUNT) return 0;
-  return builtins[b].fn(x, m);
+  return builtins[b].fn(x, env, m);
 }
 
 int rl__grammar_lookup(const char *name) {

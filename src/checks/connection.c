@@ -39,7 +39,9 @@ static int member_not_offered(void *ctx, const uint8_t *s, size_t n) {
                                 &f);
 }
 
-int rl__chk_upgrade_not_offered(const rl_exchange *x, rl__match *m) {
+int rl__chk_upgrade_not_offered(const rl_exchange *x, const rl__env *env,
+                      rl__match *m) {
+  (void)env;
   if (!x->request) return 0;
   if (rl__field_count(x->request, RL_FIELD_UPGRADE, NULL, 0) == 0) return 0;
   struct offer_ctx o = {x->request};

@@ -121,3 +121,377 @@ void rl__escape(char *out, size_t cap, const uint8_t *s, size_t n,
   }
   out[o < cap ? o : cap - 1] = '\0';
 }
+
+const uint8_t *rl__trailer_bytes(const rl_message *m, rl_span sp, size_t *n) {
+  if (!m->trailer_raw || sp.off >= m->trailer_raw_len) {
+    *n = 0;
+    return m->trailer_raw ? m->trailer_raw + m->trailer_raw_len
+                          : (const uint8_t *)"";
+  }
+  size_t avail = m->trailer_raw_len - sp.off;
+  *n = sp.len < avail ? sp.len : avail;
+  return m->trailer_raw + sp.off;
+}
+
+int rl__field_each_member_q(const rl_message *m, rl_field_id id,
+                            int (*fn)(void *ctx, uint32_t line,
+                                      const uint8_t *s, size_t n),
+                            void *ctx) {
+  for (int i = rl__field_next(m, 0, id, NULL, 0); i >= 0;
+       i = rl__field_next(m, (uint32_t)i + 1, id, NULL, 0)) {
+    size_t n;
+    const uint8_t *v = rl__span_bytes(m, m->fields[i].value, &n);
+    size_t start = 0;
+    int quoted = 0;
+    for (size_t j = 0; j <= n; j++) {
+      if (j < n) {
+        if (quoted && v[j] == '\\') {
+          j++;
+          continue;
+        }
+        if (v[j] == '"') quoted = !quoted;
+        if (quoted || v[j] != ',') continue;
+      }
+      size_t a = start, b = j < n ? j : n;
+      while (a < b && is_ows(v[a])) a++;
+      while (b > a && is_ows(v[b - 1])) b--;
+      if (b > a) {
+        int r = fn(ctx, (uint32_t)i, v + a, b - a);
+        if (r) return r;
+      }
+      start = j + 1;
+    }
+  }
+  return 0;
+}
+
+/* --- field-line built-ins (HF) --------------------------------------------
+ * Header lines and trailer lines are judged alike; their spans point into
+ * different buffers, which line_bytes hides. */
+
+typedef struct line_ref {
+  const rl_message *m;
+  const rl_field *f;
+  int trailer;
+} line_ref;
+
+/* Visits every header line, then every trailer line; returns the first
+ * line for which pred holds (with *out filled), or 0. */
+static int find_line(const rl_message *m,
+                     int (*pred)(const line_ref *l, void *ctx), void *ctx,
+                     line_ref *out, uint64_t *count) {
+  int found = 0;
+  for (int t = 0; t < 2; t++) {
+    const rl_field *fs = t ? m->trailers : m->fields;
+    uint32_t n = t ? m->ntrailers : m->nfields;
+    for (uint32_t i = 0; fs && i < n; i++) {
+      line_ref l = {m, &fs[i], t};
+      if (!pred(&l, ctx)) continue;
+      if (!found) *out = l;
+      found = 1;
+      if (count) (*count)++;
+    }
+  }
+  return found;
+}
+
+static const uint8_t *lb(const line_ref *l, rl_span sp, size_t *n) {
+  return l->trailer ? rl__trailer_bytes(l->m, sp, n) : rl__span_bytes(l->m, sp, n);
+}
+
+static uint64_t line_offset(const line_ref *l, rl_span sp) {
+  /* Trailer offsets are not known relative to the stream; the message
+   * start is the nearest honest answer. */
+  return l->m->stream_offset + (l->trailer ? 0 : sp.off);
+}
+
+static void evidence_span(rl__match *m, const line_ref *l, rl_span sp) {
+  if (m->has_evidence) return;
+  m->has_evidence = 1;
+  m->evidence = lb(l, sp, &m->evidence_len);
+  m->offset = line_offset(l, sp);
+}
+
+static void detail_span(rl__match *m, const line_ref *l, rl_span sp,
+                        size_t max) {
+  size_t n;
+  const uint8_t *s = lb(l, sp, &n);
+  char esc[128];
+  rl__escape(esc, sizeof esc, s, n, max);
+  snprintf(m->detail, sizeof m->detail, "\"%s\"", esc);
+}
+
+static int has_flag(const line_ref *l, void *ctx) {
+  return (l->f->flags & *(const uint16_t *)ctx) != 0;
+}
+
+/* A flag-driven check: the line that has `flag`; evidence and detail from
+ * the span `which` picks. */
+static int flag_check(const rl_exchange *x, rl__match *m, uint16_t flag,
+                      int use_name) {
+  line_ref l;
+  uint64_t count = 0;
+  if (!find_line(x->response, has_flag, &flag, &l, &count)) return 0;
+  rl_span sp = use_name ? l.f->name : l.f->line;
+  evidence_span(m, &l, sp);
+  detail_span(m, &l, sp, 40);
+  m->count = count;
+  return 1;
+}
+
+int rl__chk_whitespace_before_colon(const rl_exchange *x, const rl__env *env,
+                                    rl__match *m) {
+  (void)env;
+  return flag_check(x, m, RL_FL_WS_BEFORE_COLON, 1);
+}
+
+int rl__chk_field_line_without_colon(const rl_exchange *x, const rl__env *env,
+                                     rl__match *m) {
+  (void)env;
+  return flag_check(x, m, RL_FL_NO_COLON, 0);
+}
+
+int rl__chk_whitespace_before_first_field(const rl_exchange *x,
+                                          const rl__env *env, rl__match *m) {
+  (void)env;
+  return flag_check(x, m, RL_FL_LEADING_WS, 0);
+}
+
+int rl__chk_empty_field_name(const rl_exchange *x, const rl__env *env,
+                             rl__match *m) {
+  (void)env;
+  return flag_check(x, m, RL_FL_EMPTY_NAME, 0);
+}
+
+int rl__chk_obs_fold(const rl_exchange *x, const rl__env *env, rl__match *m) {
+  (void)env;
+  uint16_t flag = RL_FL_OBS_FOLD;
+  line_ref l;
+  if (!find_line(x->response, has_flag, &flag, &l, NULL)) return 0;
+  uint64_t folds = 0;
+  for (uint32_t i = 0; i < x->response->nfields; i++)
+    folds += x->response->fields[i].fold_lines;
+  for (uint32_t i = 0; i < x->response->ntrailers; i++)
+    folds += x->response->trailers[i].fold_lines;
+  evidence_span(m, &l, l.f->line);
+  size_t n;
+  const uint8_t *name = lb(&l, l.f->name, &n);
+  rl__escape(m->detail, sizeof m->detail, name, n, 40);
+  m->count = folds ? folds : 1;
+  return 1;
+}
+
+static int is_tchar(uint8_t c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+         (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static int bad_name(const line_ref *l, void *ctx) {
+  (void)ctx;
+  if (l->f->flags & (RL_FL_NO_COLON | RL_FL_EMPTY_NAME | RL_FL_LEADING_WS))
+    return 0;
+  size_t n;
+  const uint8_t *s = lb(l, l->f->name, &n);
+  while (n > 0 && is_ows(s[n - 1])) n--;
+  for (size_t i = 0; i < n; i++)
+    if (!is_tchar(s[i])) return 1;
+  return 0;
+}
+
+int rl__chk_field_name_not_token(const rl_exchange *x, const rl__env *env,
+                                 rl__match *m) {
+  (void)env;
+  line_ref l;
+  uint64_t count = 0;
+  if (!find_line(x->response, bad_name, NULL, &l, &count)) return 0;
+  evidence_span(m, &l, l.f->name);
+  size_t n;
+  const uint8_t *s = lb(&l, l.f->name, &n);
+  while (n > 0 && is_ows(s[n - 1])) n--;
+  size_t bad = 0;
+  while (bad < n && is_tchar(s[bad])) bad++;
+  char name[96], ch[8];
+  rl__escape(name, sizeof name, s, n, 40);
+  rl__escape(ch, sizeof ch, s + bad, 1, 1);
+  snprintf(m->detail, sizeof m->detail,
+           "\"%s\" ('%s' is not a token character)", name, ch);
+  m->count = count;
+  return 1;
+}
+
+/* Counts value bytes that are CTLs other than HTAB, skipping obs-fold line
+ * breaks (CR LF or LF followed by SP / HTAB), which HF003 reports. */
+static size_t ctl_bytes(const uint8_t *v, size_t n, size_t *first) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t b = v[i];
+    if (b == '\r' && i + 2 < n && v[i + 1] == '\n' && is_ows(v[i + 2])) {
+      i += 1;
+      continue;
+    }
+    if (b == '\n' && i + 1 < n && is_ows(v[i + 1])) continue;
+    if ((b < 0x20 && b != '\t') || b == 0x7f) {
+      if (c++ == 0) *first = i;
+    }
+  }
+  return c;
+}
+
+static int value_has_ctl(const line_ref *l, void *ctx) {
+  (void)ctx;
+  size_t n, first;
+  const uint8_t *v = lb(l, l->f->value, &n);
+  return ctl_bytes(v, n, &first) > 0;
+}
+
+int rl__chk_field_value_has_ctl(const rl_exchange *x, const rl__env *env,
+                                rl__match *m) {
+  (void)env;
+  line_ref l;
+  if (!find_line(x->response, value_has_ctl, NULL, &l, NULL)) return 0;
+  size_t n, nn, first = 0;
+  const uint8_t *v = lb(&l, l.f->value, &n);
+  const uint8_t *name = lb(&l, l.f->name, &nn);
+  evidence_span(m, &l, l.f->value);
+  m->count = ctl_bytes(v, n, &first);
+  char nm[64];
+  rl__escape(nm, sizeof nm, name, nn, 40);
+  snprintf(m->detail, sizeof m->detail, "%s: \\x%02x at value byte %zu", nm,
+           v[first], first);
+  return 1;
+}
+
+static int value_has_obs_text(const line_ref *l, void *ctx) {
+  (void)ctx;
+  size_t n;
+  const uint8_t *v = lb(l, l->f->value, &n);
+  for (size_t i = 0; i < n; i++)
+    if (v[i] >= 0x80) return 1;
+  return 0;
+}
+
+int rl__chk_field_value_has_obs_text(const rl_exchange *x, const rl__env *env,
+                                     rl__match *m) {
+  (void)env;
+  line_ref l;
+  if (!find_line(x->response, value_has_obs_text, NULL, &l, NULL)) return 0;
+  size_t n, nn;
+  const uint8_t *v = lb(&l, l.f->value, &n);
+  const uint8_t *name = lb(&l, l.f->name, &nn);
+  evidence_span(m, &l, l.f->value);
+  m->count = 0;
+  for (size_t i = 0; i < n; i++) m->count += v[i] >= 0x80;
+  char nm[44], val[108];
+  rl__escape(nm, sizeof nm, name, nn, 40);
+  rl__escape(val, sizeof val, v, n, 40);
+  snprintf(m->detail, sizeof m->detail, "%s: %s", nm, val);
+  return 1;
+}
+
+/* Scans a header-section buffer for line-ending faults. */
+typedef struct eol_scan {
+  uint64_t bad;      /* bare LFs or bare CRs */
+  uint64_t lines;    /* LFs in all */
+  size_t first_at;   /* offset of the first bad byte */
+  const uint8_t *buf;
+  int in_trailer;
+} eol_scan;
+
+static void scan_lf(eol_scan *sc, const uint8_t *b, size_t n, int trailer) {
+  for (size_t i = 0; i < n; i++) {
+    if (b[i] != '\n') continue;
+    sc->lines++;
+    if (i == 0 || b[i - 1] != '\r') {
+      if (sc->bad++ == 0) {
+        sc->first_at = i;
+        sc->buf = b;
+        sc->in_trailer = trailer;
+      }
+    }
+  }
+}
+
+static void scan_cr(eol_scan *sc, const uint8_t *b, size_t n, int cut,
+                    int trailer) {
+  for (size_t i = 0; i < n; i++) {
+    if (b[i] != '\r') continue;
+    if (i + 1 < n && b[i + 1] == '\n') continue;
+    if (i + 1 == n && cut) continue; /* the section was cut right after it */
+    if (sc->bad++ == 0) {
+      sc->first_at = i;
+      sc->buf = b;
+      sc->in_trailer = trailer;
+    }
+  }
+}
+
+/* The line around offset `at` of buffer b (from the previous LF to the
+ * next LF), as evidence and escaped detail. */
+static void line_around(rl__match *m, const rl_message *msg, const uint8_t *b,
+                        size_t len, size_t at, int detail) {
+  size_t a = at, e = at;
+  while (a > 0 && b[a - 1] != '\n') a--;
+  while (e < len && b[e] != '\n') e++;
+  if (!m->has_evidence) {
+    m->has_evidence = 1;
+    m->evidence = b + a;
+    m->evidence_len = e - a;
+    m->offset = msg->stream_offset + (b == msg->raw ? a : 0);
+  }
+  if (detail) rl__escape(m->detail, sizeof m->detail, b + a, e - a, 60);
+}
+
+int rl__chk_bare_lf_line_ending(const rl_exchange *x, const rl__env *env,
+                                rl__match *m) {
+  (void)env;
+  const rl_message *r = x->response;
+  eol_scan sc;
+  memset(&sc, 0, sizeof sc);
+  if (r->raw) scan_lf(&sc, r->raw, r->raw_len, 0);
+  if (r->trailer_raw) scan_lf(&sc, r->trailer_raw, r->trailer_raw_len, 1);
+  if (!sc.bad) return 0;
+  size_t len = sc.in_trailer ? r->trailer_raw_len : r->raw_len;
+  line_around(m, r, sc.buf, len, sc.first_at, 0);
+  m->count = sc.bad;
+  snprintf(m->detail, sizeof m->detail, "%llu of %llu lines end in LF without CR",
+           (unsigned long long)sc.bad, (unsigned long long)sc.lines);
+  return 1;
+}
+
+int rl__chk_bare_cr(const rl_exchange *x, const rl__env *env, rl__match *m) {
+  (void)env;
+  const rl_message *r = x->response;
+  eol_scan sc;
+  memset(&sc, 0, sizeof sc);
+  int cut = r->raw_len < r->raw_total || r->cut == RL_CUT_HEADERS;
+  if (r->raw) scan_cr(&sc, r->raw, r->raw_len, cut, 0);
+  if (r->trailer_raw) scan_cr(&sc, r->trailer_raw, r->trailer_raw_len, 0, 1);
+  if (!sc.bad) return 0;
+  size_t len = sc.in_trailer ? r->trailer_raw_len : r->raw_len;
+  line_around(m, r, sc.buf, len, sc.first_at, 1);
+  m->count = sc.bad;
+  return 1;
+}
+
+int rl__chk_oversized_header_section(const rl_exchange *x, const rl__env *env,
+                                     rl__match *m) {
+  const rl_message *r = x->response;
+  if (!env || !env->max_header_bytes || r->raw_total <= env->max_header_bytes)
+    return 0;
+  snprintf(m->detail, sizeof m->detail, "%u bytes, above the %u-byte limit",
+           r->raw_total, env->max_header_bytes);
+  m->count = 1;
+  return 1;
+}
+
+int rl__chk_too_many_fields(const rl_exchange *x, const rl__env *env,
+                            rl__match *m) {
+  const rl_message *r = x->response;
+  if (!env || !env->max_field_lines || r->nfields <= env->max_field_lines)
+    return 0;
+  snprintf(m->detail, sizeof m->detail, "%s%u field lines, above the limit of %u",
+           r->raw_len < r->raw_total ? "at least " : "", r->nfields,
+           env->max_field_lines);
+  m->count = r->nfields;
+  return 1;
+}

@@ -3,6 +3,7 @@
  * whole value or nothing; values are bytes, never NUL-terminated strings. */
 #include "checks/builtins.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
@@ -241,7 +242,9 @@ static int member_is_method(void *ctx, const uint8_t *s, size_t n) {
 }
 
 /* Methods are case-sensitive (RFC 9110 §9.1), so the comparison is exact. */
-int rl__chk_allow_lists_request_method(const rl_exchange *x, rl__match *m) {
+int rl__chk_allow_lists_request_method(const rl_exchange *x, const rl__env *env,
+                      rl__match *m) {
+  (void)env;
   if (!x->request) return 0;
   struct method_ctx mc;
   mc.method = rl__span_bytes(x->request, x->request->method, &mc.len);
@@ -258,4 +261,263 @@ int rl__chk_allow_lists_request_method(const rl_exchange *x, rl__match *m) {
   rl__escape(m->detail, sizeof m->detail, mc.method, mc.len, 40);
   m->count = 1;
   return 1;
+}
+
+/* --- dates (RFC 9110 §5.6.7) ---------------------------------------------- */
+
+static int num2(const uint8_t *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
+
+static int month_of(const uint8_t *s) {
+  for (int i = 0; i < 12; i++)
+    if (memcmp(s, months[i], 3) == 0) return i + 1;
+  return 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil). */
+static int64_t days_from_civil(int64_t y, int mo, int d) {
+  y -= mo <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static int64_t year_of(int64_t t) {
+  int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  return yoe + era * 400 + (mp >= 10);
+}
+
+int rl__http_date_parse(const uint8_t *s, size_t n, int64_t ref, int64_t *out) {
+  if (!rl__gr_http_date(s, n)) return -1;
+  int64_t y;
+  int mo, d;
+  const uint8_t *t;
+  if (n == 29 && s[3] == ',') { /* IMF-fixdate */
+    d = num2(s + 5);
+    mo = month_of(s + 8);
+    y = num2(s + 12) * 100 + num2(s + 14);
+    t = s + 17;
+  } else if (n == 24 && s[3] == ' ') { /* asctime-date */
+    mo = month_of(s + 4);
+    d = (s[8] == ' ' ? 0 : (s[8] - '0') * 10) + (s[9] - '0');
+    y = num2(s + 20) * 100 + num2(s + 22);
+    t = s + 11;
+  } else { /* rfc850-date: "Sunday, 06-Nov-94 08:49:37 GMT" */
+    const uint8_t *c = memchr(s, ',', n);
+    if (!c) return -1;
+    const uint8_t *p = c + 2;
+    d = num2(p);
+    mo = month_of(p + 3);
+    int yy = num2(p + 7);
+    t = p + 10;
+    if (ref) {
+      int64_t ry = year_of(ref);
+      y = (ry / 100) * 100 + yy;
+      if (y > ry + 50) y -= 100;
+    } else {
+      y = yy >= 70 ? 1900 + yy : 2000 + yy;
+    }
+  }
+  if (mo == 0 || d < 1 || d > 31) return -1;
+  *out = days_from_civil(y, mo, d) * 86400 + num2(t) * 3600 + num2(t + 3) * 60 +
+         num2(t + 6);
+  return 0;
+}
+
+static int first_date(const rl_message *r, rl_field_id id, int64_t ref,
+                      int64_t *t, int *line) {
+  int i = rl__field_next(r, 0, id, NULL, 0);
+  if (i < 0) return -1;
+  size_t n;
+  const uint8_t *v = rl__span_bytes(r, r->fields[i].value, &n);
+  *line = i;
+  return rl__http_date_parse(v, n, ref, t);
+}
+
+static void field_evidence(rl__match *m, const rl_message *r, int line) {
+  if (m->has_evidence) return;
+  m->has_evidence = 1;
+  m->evidence = rl__span_bytes(r, r->fields[line].line, &m->evidence_len);
+  m->offset = r->stream_offset + r->fields[line].line.off;
+}
+
+int rl__chk_date_skew(const rl_exchange *x, const rl__env *env, rl__match *m) {
+  const rl_message *r = x->response;
+  rl_time ts = r->first.ts;
+  if (!env || !env->date_skew_s || (ts.sec == 0 && ts.nsec == 0)) return 0;
+  if (rl__field_count(r, RL_FIELD_DATE, NULL, 0) != 1) return 0;
+  int64_t d;
+  int line;
+  if (first_date(r, RL_FIELD_DATE, ts.sec, &d, &line) != 0) return 0;
+  int64_t diff = d - ts.sec;
+  uint64_t mag = (uint64_t)(diff < 0 ? -diff : diff);
+  if (mag <= env->date_skew_s) return 0;
+  field_evidence(m, r, line);
+  snprintf(m->detail, sizeof m->detail, "%llu s %s", (unsigned long long)mag,
+           diff > 0 ? "ahead" : "behind");
+  m->count = 1;
+  return 1;
+}
+
+int rl__chk_last_modified_after_date(const rl_exchange *x, const rl__env *env,
+                                     rl__match *m) {
+  (void)env;
+  const rl_message *r = x->response;
+  int64_t d, lm;
+  int dl, ll;
+  if (first_date(r, RL_FIELD_DATE, 0, &d, &dl) != 0) return 0;
+  if (first_date(r, RL_FIELD_LAST_MODIFIED, d, &lm, &ll) != 0) return 0;
+  if (lm <= d) return 0;
+  field_evidence(m, r, ll);
+  snprintf(m->detail, sizeof m->detail, "%lld s", (long long)(lm - d));
+  m->count = 1;
+  return 1;
+}
+
+/* --- authentication challenges (RFC 9110 §11) ----------------------------- */
+
+static size_t skip_ows(const uint8_t *s, size_t n, size_t i) {
+  while (i < n && is_ows(s[i])) i++;
+  return i;
+}
+
+/* auth-param = token BWS "=" BWS ( token / quoted-string ), the whole of
+ * s; the name's length goes to *name_len. */
+static int is_auth_param(const uint8_t *s, size_t n, size_t *name_len) {
+  size_t k = token_len(s, n);
+  if (k == 0) return 0;
+  size_t i = skip_ows(s, n, k);
+  if (i >= n || s[i] != '=') return 0;
+  i = skip_ows(s, n, i + 1);
+  size_t v = token_len(s + i, n - i);
+  if (v == 0) v = quoted_len(s + i, n - i);
+  if (v == 0 || i + v != n) return 0;
+  *name_len = k;
+  return 1;
+}
+
+static int is_token68(const uint8_t *s, size_t n) {
+  size_t i = 0;
+  while (i < n && (is_alpha(s[i]) || is_digit(s[i]) || strchr("-._~+/", s[i])))
+    i++;
+  if (i == 0) return 0;
+  while (i < n && s[i] == '=') i++;
+  return i == n;
+}
+
+struct chal_ctx {
+  const rl_message *r;
+  int line;           /* line of the current challenge, -1 before one */
+  const uint8_t *scheme;
+  size_t scheme_len;
+  const uint8_t *names[16];
+  size_t name_lens[16];
+  size_t nnames;
+  char detail[160];
+  uint32_t bad_line;
+};
+
+static int add_param(struct chal_ctx *c, const uint8_t *s, size_t k,
+                     uint32_t line) {
+  for (size_t i = 0; i < c->nnames; i++)
+    if (c->name_lens[i] == k) {
+      int same = 1;
+      for (size_t j = 0; j < k; j++) {
+        uint8_t a = s[j], b = c->names[i][j];
+        if (a >= 'A' && a <= 'Z') a = (uint8_t)(a + 32);
+        if (b >= 'A' && b <= 'Z') b = (uint8_t)(b + 32);
+        if (a != b) same = 0;
+      }
+      if (same) {
+        char nm[48], sc[48];
+        rl__escape(nm, sizeof nm, s, k, 40);
+        rl__escape(sc, sizeof sc, c->scheme, c->scheme_len, 40);
+        snprintf(c->detail, sizeof c->detail,
+                 "parameter \"%s\" repeated in the %s challenge", nm, sc);
+        c->bad_line = line;
+        return 1;
+      }
+    }
+  if (c->nnames < 16) {
+    c->names[c->nnames] = s;
+    c->name_lens[c->nnames++] = k;
+  }
+  return 0;
+}
+
+static int chal_member(void *ctx, uint32_t line, const uint8_t *s, size_t n) {
+  struct chal_ctx *c = ctx;
+  size_t k;
+  /* Each field line is its own list: a parameter cannot continue the
+   * previous line's challenge. */
+  if (c->line >= 0 && (int)line != c->line) c->line = -1;
+  if (is_auth_param(s, n, &k)) {
+    if (c->line < 0) {
+      char esc[96];
+      rl__escape(esc, sizeof esc, s, n, 40);
+      snprintf(c->detail, sizeof c->detail,
+               "parameter \"%s\" before any auth-scheme", esc);
+      c->bad_line = line;
+      return 1;
+    }
+    return add_param(c, s, k, line);
+  }
+  size_t t = token_len(s, n);
+  size_t i = t;
+  int ok = t > 0;
+  if (ok && i < n) {
+    if (s[i] != ' ') {
+      ok = 0;
+    } else {
+      while (i < n && s[i] == ' ') i++;
+      size_t pk;
+      if (is_auth_param(s + i, n - i, &pk)) {
+        c->line = (int)line;
+        c->scheme = s;
+        c->scheme_len = t;
+        c->nnames = 0;
+        return add_param(c, s + i, pk, line);
+      }
+      ok = is_token68(s + i, n - i);
+    }
+  }
+  if (!ok) {
+    char esc[96];
+    rl__escape(esc, sizeof esc, s, n, 40);
+    snprintf(c->detail, sizeof c->detail, "cannot parse \"%s\"", esc);
+    c->bad_line = line;
+    return 1;
+  }
+  c->line = (int)line;
+  c->scheme = s;
+  c->scheme_len = t;
+  c->nnames = 0;
+  return 0;
+}
+
+int rl__chk_invalid_challenge(const rl_exchange *x, const rl__env *env,
+                              rl__match *m) {
+  (void)env;
+  static const rl_field_id ids[] = {RL_FIELD_WWW_AUTHENTICATE,
+                                    RL_FIELD_PROXY_AUTHENTICATE};
+  for (size_t f = 0; f < 2; f++) {
+    struct chal_ctx c;
+    memset(&c, 0, sizeof c);
+    c.r = x->response;
+    c.line = -1;
+    if (!rl__field_each_member_q(x->response, ids[f], chal_member, &c)) continue;
+    field_evidence(m, x->response, (int)c.bad_line);
+    snprintf(m->detail, sizeof m->detail, "%s", c.detail);
+    m->count = 1;
+    return 1;
+  }
+  return 0;
 }

@@ -227,7 +227,7 @@ int rl__cond_eval(const rl__cond *c, const rl_exchange *x, rl__match *m,
   case RL__C_STATUS:
     return rl__codes_has(c->codes, r->status_code);
   case RL__C_BUILTIN:
-    return rl__builtin_run(c->builtin, x, m);
+    return rl__builtin_run(c->builtin, x, sc->env, m);
   case RL__C_EVENT: {
     uint64_t n = rl__event_count(x, c->event, m);
     if (n && !m->count) m->count = n;

@@ -24,6 +24,19 @@ typedef struct rl__list {
   uint32_t n;
 } rl__list;
 
+/* The last response version seen per connection (SL006), in a small
+ * direct-mapped table: bounded memory whatever the number of connections; a
+ * collision forgets a connection's history (a missed finding, never a false
+ * one, because the slot remembers whose it is). */
+#define RL__CONN_SLOTS 4096
+
+typedef struct rl__conn_slot {
+  const rl_conn *conn;
+  uint64_t stream;
+  int version;
+  uint32_t index;
+} rl__conn_slot;
+
 struct rl_engine {
   rl__rule **rules;
   size_t nrules;
@@ -35,6 +48,8 @@ struct rl_engine {
   void *sink_ctx;
   rl_engine_counts counts;
   rl__scratch scratch;
+  rl__env env;
+  rl__conn_slot conns[RL__CONN_SLOTS];
   char msg[512];
 };
 
@@ -82,7 +97,25 @@ const char *rl_engine_grammar_name(size_t i) {
 
 /* --- life cycle ----------------------------------------------------------- */
 
-rl_engine *rl_engine_new(void) { return calloc(1, sizeof(rl_engine)); }
+rl_engine_limits rl_engine_default_limits(void) {
+  rl_engine_limits l = {8192, 100, 300};
+  return l;
+}
+
+void rl_engine_set_limits(rl_engine *e, const rl_engine_limits *l) {
+  e->env.max_header_bytes = l->max_header_section_bytes;
+  e->env.max_field_lines = l->max_field_lines;
+  e->env.date_skew_s = l->date_skew_seconds;
+}
+
+rl_engine *rl_engine_new(void) {
+  rl_engine *e = calloc(1, sizeof(rl_engine));
+  if (!e) return NULL;
+  rl_engine_limits l = rl_engine_default_limits();
+  rl_engine_set_limits(e, &l);
+  e->scratch.env = &e->env;
+  return e;
+}
 
 static void free_index(rl_engine *e) {
   for (size_t i = 0; i <= RL__NCODES; i++) {
@@ -539,6 +572,28 @@ static void emit(rl_engine *e, const rl__rule *r, const rl_exchange *x,
   e->sink(e->sink_ctx, &f);
 }
 
+/* Loads the previous version on this connection into env and returns the
+ * slot to update after judging. A response with index 0 starts a fresh
+ * history: connection objects are reused after they close. */
+static rl__conn_slot *remember_version(rl_engine *e, const rl_exchange *x) {
+  e->env.prev_version = -1;
+  e->env.prev_index = 0;
+  if (!x->conn) return NULL;
+  uint64_t key = x->conn->stream * 0x9E3779B97F4A7C15ull ^ (uintptr_t)x->conn;
+  rl__conn_slot *s = &e->conns[(key >> 20) % RL__CONN_SLOTS];
+  int same = s->conn == x->conn && s->stream == x->conn->stream &&
+             x->response->index > 0 && s->version >= 0;
+  if (same) {
+    e->env.prev_version = s->version;
+    e->env.prev_index = s->index;
+  } else {
+    s->conn = x->conn;
+    s->stream = x->conn->stream;
+    s->version = -1;
+  }
+  return s;
+}
+
 void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
   if (!x || !x->response || rl_engine_prepare(e) < 0) return;
   const rl_message *resp = x->response;
@@ -547,6 +602,7 @@ void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
                                                                      : RL__UNPARSED];
   unsigned skipped = 0;
   e->counts.responses++;
+  rl__conn_slot *slot = remember_version(e, x);
   for (uint32_t k = 0; k < l->n; k++) {
     const rl__rule *r = e->rules[l->items[k]];
     if (!version_ok(r, resp)) continue;
@@ -566,6 +622,10 @@ void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
   }
   for (int n = 0; n < RL_NEED__COUNT; n++)
     if (skipped & (1u << n)) e->counts.responses_skipped[n]++;
+  if (slot && resp->http_major <= 9 && resp->version.len) {
+    slot->version = resp->http_major * 16 + resp->http_minor;
+    slot->index = resp->index;
+  }
 }
 
 void rl_engine_note(rl_engine *e, const rl_conn *conn, rl_dir dir,

@@ -94,10 +94,12 @@ static inline int rl__codes_has(const uint8_t *set, int code) {
   return code >= 0 && code < RL__NCODES && (set[code / 8] >> (code % 8)) & 1;
 }
 
-/* Scratch space the evaluator may use (regexec needs a C string). */
+/* What evaluation may use besides the exchange: scratch space (regexec
+ * needs a C string) and the built-ins' settings and connection memory. */
 typedef struct rl__scratch {
   char *buf;
   size_t cap;
+  const rl__env *env;
 } rl__scratch;
 
 /* Evaluates a compiled condition against one exchange. */
