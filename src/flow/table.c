@@ -428,6 +428,44 @@ static void release_acked(rl_flow_table *ft, rl__half *h,
   }
 }
 
+/* The conversation a segment belongs to: found, or started (a new pair, or
+ * a SYN that Wireshark would count as port reuse). NULL on ENOMEM. */
+static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
+                                  const rl_pktref *at) {
+  uint32_t hash = key_hash(&seg->src, &seg->dst);
+  rl__conn *c = slot_find(ft, hash, &seg->src, &seg->dst);
+  if (c && (seg->flags & (RL_TCP_SYN | RL_TCP_ACK)) == RL_TCP_SYN &&
+      port_reused(c, seg)) {
+    /* The old conversation is superseded; one that did not close is
+     * abandoned like an idle one. */
+    conn_finish(ft, c, RL_END_IDLE, at);
+    conn_destroy(ft, c);
+    c = NULL;
+  }
+  return c ? c : conn_new(ft, seg, hash, at);
+}
+
+/* Orients c if this segment decides, and opens it once oriented. Returns 0
+ * if the conversation closed on opening (both FINs were held). */
+static int orient_and_open(rl_flow_table *ft, rl__conn *c, int *side,
+                           const rl_segment *seg, int has_payload,
+                           const rl_pktref *at) {
+  uint8_t fl = seg->flags;
+  if (!(c->flags & RL__C_ORIENTED) && (fl & RL_TCP_SYN)) {
+    conn_orient(c, side, !(fl & RL_TCP_ACK));
+  } else if (!(c->flags & RL__C_ORIENTED) && has_payload && !(fl & RL_TCP_RST)) {
+    conn_orient(c, side, rl__flow_sender_is_client(seg));
+  }
+  if (fl & RL_TCP_SYN) {
+    on_syn(&c->half[*side], seg->seq);
+  }
+  if ((c->flags & (RL__C_ORIENTED | RL__C_OPENED)) == RL__C_ORIENTED) {
+    conn_open(ft, c, at);
+    conn_settle(ft, c, at); /* FINs held from before, in capture order */
+  }
+  return !(c->flags & RL__C_CLOSED);
+}
+
 void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
                            const rl_pktref *at) {
   if (!ft || !seg || !at) {
@@ -436,19 +474,9 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   ft->now_sec = at->ts.sec;
   expire_idle(ft, at);
   rl__hist_expire(ft);
-  uint8_t fl = seg->flags;
-  uint32_t hash = key_hash(&seg->src, &seg->dst);
-  rl__conn *c = slot_find(ft, hash, &seg->src, &seg->dst);
-  if (c && (fl & (RL_TCP_SYN | RL_TCP_ACK)) == RL_TCP_SYN &&
-      port_reused(c, seg)) {
-    /* The old conversation is superseded; one that did not close is
-     * abandoned like an idle one. */
-    conn_finish(ft, c, RL_END_IDLE, at);
-    conn_destroy(ft, c);
-    c = NULL;
-  }
   ft->last_stream = -1;
-  if (!c && !(c = conn_new(ft, seg, hash, at))) {
+  rl__conn *c = conversation_for(ft, seg, at);
+  if (!c) {
     return;
   }
   ft->last_stream = (int64_t)c->pub.stream;
@@ -459,29 +487,18 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
     return; /* the conversation is over; it stays only for its number */
   }
   int has_payload = seg->payload_len > 0 || seg->payload_missing > 0;
-  if (!(c->flags & RL__C_ORIENTED) && (fl & RL_TCP_SYN)) {
-    conn_orient(c, &side, !(fl & RL_TCP_ACK));
-  } else if (!(c->flags & RL__C_ORIENTED) && has_payload && !(fl & RL_TCP_RST)) {
-    conn_orient(c, &side, rl__flow_sender_is_client(seg));
+  if (!orient_and_open(ft, c, &side, seg, has_payload, at)) {
+    return;
   }
-  if (fl & RL_TCP_SYN) {
-    on_syn(&c->half[side], seg->seq);
-  }
-  if ((c->flags & (RL__C_ORIENTED | RL__C_OPENED)) == RL__C_ORIENTED) {
-    conn_open(ft, c, at);
-    conn_settle(ft, c, at); /* FINs held from before, in capture order */
-    if (c->flags & RL__C_CLOSED) {
-      return;
-    }
-  }
-  if (has_payload && !(fl & RL_TCP_RST)) {
+  if (has_payload && !(seg->flags & RL_TCP_RST)) {
     release_acked(ft, &c->half[!side], seg);
     on_payload(ft, c, side, seg, at);
   }
-  if (fl & RL_TCP_FIN) {
+  if (seg->flags & RL_TCP_FIN) {
     on_fin(&c->half[side], seg);
   }
-  if (fl & RL_TCP_RST) {
+  if (seg->flags & RL_TCP_RST) {
+    /* Payload on a RST is diagnostic text, not stream data. */
     c->flags |= RL__C_RST;
     conn_finish(ft, c, RL_END_RST, at);
     return;
