@@ -316,3 +316,27 @@ Test(table, many_conversations_hash_and_remove_correctly) {
   cr_assert_eq(c->pub.stream, 2000);
   rec_done(&r);
 }
+
+Test(table, eviction_flushes_a_fin_beyond_a_hole) {
+  rl_flow_config cfg = {0};
+  cfg.max_flows = 1;
+  rec r;
+  rec_init(&r, &cfg);
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", SYN, 100, 0, NULL);
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK, 101, 1, "abc");
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK | FIN, 107, 1, "ghi");
+  rec_seg(&r, "10.0.0.3:40000", "10.0.0.2:80", SYN, 100, 0, NULL);
+  assert_clean(&r);
+  cr_assert_str_eq(r.log,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 syn=1\n"
+                   "data 0 > 0 3\n"
+                   "event 0 < flow-evicted 0\n"
+                   "gap 0 > 3 3\n"
+                   "data 0 > 6 3\n"
+                   "end 0 > FIN\n"
+                   "end 0 < IDLE\n"
+                   "close 0\n"
+                   "open 1 10.0.0.3:40000>10.0.0.2:80 syn=1\n");
+  cr_assert_eq(r.ft->ooo_total, 0);
+  rec_done(&r);
+}
