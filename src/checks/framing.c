@@ -275,6 +275,8 @@ int rl__chk_undeclared_trailer_field(const rl_exchange *x, const rl__env *env,
   const rl_message *r = x->response;
   uint64_t count = 0;
   for (uint32_t i = 0; i < r->ntrailers; i++) {
+    /* A line without a name is HF006's or HF015's, not an undeclared field. */
+    if (r->trailers[i].flags & (RL_FL_NO_COLON | RL_FL_EMPTY_NAME)) continue;
     struct declared_ctx d;
     d.name = trailer_name(r, i, &d.n);
     if (d.n == 0) continue;

@@ -594,22 +594,45 @@ static rl__conn_slot *remember_version(rl_engine *e, const rl_exchange *x) {
   return s;
 }
 
-void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
-  if (!x || !x->response || rl_engine_prepare(e) < 0) return;
+/* True when a rule that fired on this response, at a level at least as
+ * high as r's, matches one of r's superseded_by prefixes: that is "a finer
+ * rule explains it" (RULES.md, PE001). An info note does not explain an
+ * error. */
+static int superseded(const rl_engine *e, const rl__rule *r,
+                      const uint32_t *fired, uint32_t nfired) {
+  for (uint32_t i = 0; i < nfired; i++) {
+    const rl_rule_info *f = &e->rules[fired[i]]->info;
+    if (f->level < r->info.level) continue;
+    const char *id = f->id;
+    for (size_t k = 0; k < r->nsuperseded_by; k++) {
+      const char *p = r->superseded_by[k];
+      if (strncmp(id, p, strlen(p)) == 0) return 1;
+    }
+  }
+  return 0;
+}
+
+/* What judging one response accumulates. */
+typedef struct judgement {
+  uint32_t fired[64]; /* rules that produced a finding */
+  uint32_t nfired;
+  unsigned skipped;   /* bit per need that made a rule skip */
+} judgement;
+
+/* Judges the rules of list `l` for one pass: pass 0 runs the ordinary rules,
+ * pass 1 the ones a finer rule can supersede, once the others are known. */
+static void judge_pass(rl_engine *e, const rl_exchange *x, const rl__list *l,
+                       int pass, judgement *j) {
   const rl_message *resp = x->response;
-  int code = resp->status_code;
-  const rl__list *l = &e->by_status[(code >= 0 && code < RL__NCODES) ? code
-                                                                     : RL__UNPARSED];
-  unsigned skipped = 0;
-  e->counts.responses++;
-  rl__conn_slot *slot = remember_version(e, x);
   for (uint32_t k = 0; k < l->n; k++) {
     const rl__rule *r = e->rules[l->items[k]];
+    if ((r->nsuperseded_by > 0) != (pass == 1)) continue;
+    if (pass == 1 && superseded(e, r, j->fired, j->nfired)) continue;
     if (!version_ok(r, resp)) continue;
     int need = unmet_need(r->info.needs, x);
     if (need >= 0) {
       e->counts.rules_skipped[need]++;
-      skipped |= 1u << need;
+      j->skipped |= 1u << need;
       continue;
     }
     if (r->nmethods && !method_ok(r, x->request)) continue;
@@ -619,9 +642,26 @@ void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
     uint64_t off = m.has_evidence && m.offset ? m.offset : resp->stream_offset;
     emit(e, r, x, x->conn, &resp->first, off, &m,
          r->top_event >= 0 ? rl_event_name((rl_event_kind)r->top_event) : NULL);
+    if (j->nfired < sizeof j->fired / sizeof j->fired[0])
+      j->fired[j->nfired++] = l->items[k];
   }
+}
+
+void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
+  if (!x || !x->response || rl_engine_prepare(e) < 0) return;
+  const rl_message *resp = x->response;
+  int code = resp->status_code;
+  const rl__list *l = &e->by_status[(code >= 0 && code < RL__NCODES) ? code
+                                                                     : RL__UNPARSED];
+  e->counts.responses++;
+  rl__conn_slot *slot = remember_version(e, x);
+  judgement j;
+  j.nfired = 0;
+  j.skipped = 0;
+  judge_pass(e, x, l, 0, &j);
+  judge_pass(e, x, l, 1, &j);
   for (int n = 0; n < RL_NEED__COUNT; n++)
-    if (skipped & (1u << n)) e->counts.responses_skipped[n]++;
+    if (j.skipped & (1u << n)) e->counts.responses_skipped[n]++;
   if (slot && resp->http_major <= 9 && resp->version.len) {
     slot->version = resp->http_major * 16 + resp->http_minor;
     slot->index = resp->index;

@@ -122,6 +122,19 @@ static int match_id(const char *s) {
   return s[i] == '\0';
 }
 
+/* "ST", "ST03", "ST030": upper-case letters, then at most 3 digits. */
+static int match_prefix(const char *s) {
+  size_t i = 0;
+  while (s[i] >= 'A' && s[i] <= 'Z') i++;
+  if (i < 2 || i > 8) return 0;
+  size_t d = 0;
+  while (s[i] >= '0' && s[i] <= '9' && d < 3) {
+    i++;
+    d++;
+  }
+  return s[i] == '\0';
+}
+
 static int match_name(const char *s) {
   if (!*s || *s == '-') return 0;
   for (const char *p = s; *p; p++) {
@@ -599,7 +612,8 @@ static void parse_rfc(loader *ld, rl__rule *r, yaml_node_t *v) {
 static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
   static const char *const keys[] = {
       "id", "name", "level", "requirement", "summary", "why", "rfc",
-      "applies_to", "needs", "check", "message", "examples", NULL};
+      "applies_to", "needs", "superseded_by", "check", "message", "examples",
+      NULL};
   map_keys_check(ld, root, keys, "record");
   rl_rule_info *in = &r->info;
   in->id = get_str(ld, root, "id", 1);
@@ -640,6 +654,14 @@ static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
   else
     r->check = parse_cond(ld, ck, 0);
   if (r->check && r->check->kind == RL__C_EVENT) r->top_event = r->check->event;
+  yaml_node_t *sb = map_get(ld, root, "superseded_by");
+  if (sb) {
+    r->superseded_by = get_words(ld, sb, &r->nsuperseded_by, "superseded_by");
+    for (size_t i = 0; i < r->nsuperseded_by; i++)
+      if (!match_prefix(r->superseded_by[i]))
+        err_at(ld, sb, "superseded_by: '%s' is not an ID or ID prefix (ST, "
+                       "ST03, ST030)", r->superseded_by[i]);
+  }
   yaml_node_t *nd = map_get(ld, root, "needs");
   if (nd) parse_needs(ld, r, nd);
   if (ld->needs_request) in->needs |= 1u << RL_NEED_REQUEST;
@@ -775,6 +797,7 @@ void rl__rule_free(rl__rule *r) {
   rl__cond_free(r->check);
   free_words(r->methods, r->nmethods);
   free_words(r->versions, r->nversions);
+  free_words(r->superseded_by, r->nsuperseded_by);
   for (size_t i = 0; i < r->nexample_bytes; i++) free(r->example_bytes[i]);
   free(r->example_bytes);
   free(r->examples);
