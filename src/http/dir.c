@@ -23,6 +23,26 @@ enum { BOUNDARY_LEN = 5, LINE_LEN = 7 };
 
 static int is_server(const rl__hdir *d) { return d->dir == RL_DIR_TO_CLIENT; }
 
+/* Start patterns match without regard to case, so that "http/1.1 200 ok"
+ * is parsed (and rejected by llhttp, which is the finding) rather than
+ * skipped. */
+static int pat_eq(uint8_t c, uint8_t p) {
+  return c == p || (p >= 'A' && p <= 'Z' && c == p + ('a' - 'A'));
+}
+
+/* Takes one more byte of a start pattern (the caller checked it matches).
+ * The matched bytes are kept because they may span packets. Returns 1 when
+ * the pattern of length `n` is complete. */
+static int match_take(rl__hdir *d, uint8_t c, size_t n, uint64_t off,
+                      const rl_pktref *at) {
+  if (d->match == 0) {
+    d->match_off = off;
+    d->match_at = *at;
+  }
+  d->mbuf[d->match++] = c;
+  return d->match == n;
+}
+
 static uint64_t off_of(const rl__hdir *d, const char *at) {
   return d->feed_off + (uint64_t)((const uint8_t *)at - d->feed_p);
 }
@@ -132,6 +152,8 @@ static void finish_cur(rl__hdir *d, uint64_t end_off) {
 
 static size_t feed(rl__hdir *d, const uint8_t *p, size_t len, uint64_t off,
                    const rl_pktref *at);
+static size_t step_drain(rl__hdir *d, const uint8_t *p, size_t len,
+                         const rl_pktref *at);
 
 /* Starts a message at stream offset `off`; `prefix` holds its first bytes
  * when they were recognised before the current packet (a start pattern). */
@@ -149,8 +171,13 @@ static void start_message(rl__hdir *d, const uint8_t *prefix, size_t plen,
   d->lenient = is_server(d) ? 0 : 0x1f; /* requests: see pairing.md */
   parser_init(d);
   d->state = RL__D_HEAD;
-  if (plen > 0)
-    feed(d, prefix, plen, off, at);
+  if (plen == 0)
+    return;
+  size_t used = feed(d, prefix, plen, off, at);
+  /* llhttp may reject the pattern itself ("http/" in lower case): the
+   * rest of it still belongs to the header section being drained. */
+  if (used < plen && d->state == RL__D_DRAIN)
+    step_drain(d, prefix + used, plen - used, at);
 }
 
 /* --- after the header section ---------------------------------------------- */
@@ -410,14 +437,9 @@ static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
     return 0;
   }
   for (size_t i = 0; i < len; i++) {
-    if (p[i] == at_boundary[d->match]) {
-      if (d->match == 0) {
-        d->match_off = d->off + i;
-        d->match_at = *at;
-      }
-      if (++d->match == BOUNDARY_LEN) {
-        start_message(d, at_boundary, BOUNDARY_LEN, d->match_off, &d->match_at,
-                      at);
+    if (pat_eq(p[i], at_boundary[d->match])) {
+      if (match_take(d, p[i], BOUNDARY_LEN, d->off + i, at)) {
+        start_message(d, d->mbuf, BOUNDARY_LEN, d->match_off, &d->match_at, at);
         return i + 1;
       }
       continue;
@@ -452,16 +474,12 @@ static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
         start_message(d, NULL, 0, d->off + i, at, at);
         return i;
       }
-    } else if ((d->match > 0 || d->line_start) && c == at_line[d->match]) {
-      if (d->match == 0) {
-        d->match_off = d->off + i;
-        d->match_at = *at;
-      }
+    } else if ((d->match > 0 || d->line_start) && pat_eq(c, at_line[d->match])) {
       d->skipped++;
-      if (++d->match == LINE_LEN) {
+      if (match_take(d, c, LINE_LEN, d->off + i, at)) {
         d->skipped -= LINE_LEN;
         seek_found(d, at);
-        start_message(d, at_line, LINE_LEN, d->match_off, &d->match_at, at);
+        start_message(d, d->mbuf, LINE_LEN, d->match_off, &d->match_at, at);
         return i + 1;
       }
       d->line_start = 0;
@@ -492,21 +510,17 @@ static size_t step_forbidden(rl__hdir *d, const uint8_t *p, size_t len,
                              const rl_pktref *at) {
   for (size_t i = 0; i < len; i++) {
     uint8_t c = p[i];
-    if ((d->match > 0 || d->line_start) && c == at_line[d->match]) {
-      if (d->match == 0) {
-        d->match_off = d->off + i;
-        d->match_at = *at;
-      }
+    if ((d->match > 0 || d->line_start) && pat_eq(c, at_line[d->match])) {
       d->line_start = 0;
-      if (++d->match == LINE_LEN) {
+      if (match_take(d, c, LINE_LEN, d->off + i, at)) {
         finish_cur(d, 0);
-        start_message(d, at_line, LINE_LEN, d->match_off, &d->match_at, at);
+        start_message(d, d->mbuf, LINE_LEN, d->match_off, &d->match_at, at);
         return i + 1;
       }
       continue;
     }
     if (d->match > 0)
-      forbid(d, at_line, d->match);
+      forbid(d, d->mbuf, d->match);
     d->match = 0;
     forbid(d, &c, 1);
     d->cur->last = *at;
@@ -571,6 +585,11 @@ static size_t step(rl__hdir *d, const uint8_t *p, size_t len,
 void rl__dir_data(rl__hdir *d, const uint8_t *p, size_t len,
                   const rl_pktref *at) {
   int stuck = 0;
+  /* Servers start responses at segment starts, so once lost (or after a
+   * bodiless response) a segment start counts as the start of a line. */
+  if (is_server(d) && d->match == 0 &&
+      (d->state == RL__D_SEEK || d->state == RL__D_FORBIDDEN))
+    d->line_start = 1;
   while (len > 0) {
     rl__dstate before = d->state;
     size_t n = step(d, p, len, at);
@@ -610,6 +629,10 @@ void rl__dir_gap(rl__hdir *d, uint64_t len, const rl_pktref *at) {
     d->hc->client_lossy = 1;
   switch (d->state) {
   case RL__D_IDLE:
+    if (is_server(d))
+      d->hc->lost_responses++;
+    rl__note(d, RL_EV_TCP_GAP, off, at, NULL);
+    break;
   case RL__D_SEEK:
     rl__note(d, RL_EV_TCP_GAP, off, at, NULL);
     break;

@@ -202,6 +202,15 @@ static rl_framing response_framing(const rl__hdir *d, const rl__hmsg *m) {
 static void pair(rl__hconn *hc, rl__hmsg *m) {
   int s = m->status_code;
   m->interim = s / 100 == 1 && s != 101;
+  /* Server bytes went missing at a message boundary: at least one response
+   * was lost with them, and it answered the oldest request. Only drop it
+   * when another request is waiting, so that a lone request is never left
+   * without its answer. */
+  while (hc->lost_responses > 0 && hc->q_len >= 2) {
+    rl__msg_unref(queue_pop(hc));
+    hc->lost_responses--;
+  }
+  hc->lost_responses = 0;
   if (hc->q_head != NULL) {
     m->req_state = RL_REQ_PAIRED;
     if (m->interim) {

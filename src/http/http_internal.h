@@ -79,6 +79,7 @@ typedef struct rl__hdir {
   rl_dir dir;
   rl__dstate state;
   uint8_t match;          /* bytes of the start pattern matched so far */
+  uint8_t mbuf[8];        /* those bytes, as sent */
   uint8_t line_start;     /* SEEK/FORBIDDEN: at the start of a line */
   uint8_t lenient;        /* llhttp lenient flags used for the current message */
   uint8_t replaying;      /* re-feeding raw after turning on a lenient flag */
@@ -111,6 +112,7 @@ struct rl__hconn {
   uint8_t said_close;         /* an earlier response said Connection: close */
   uint8_t client_lossy;       /* requests may be missing from the queue */
   uint8_t tunnel;
+  uint32_t lost_responses;    /* responses presumed lost in server gaps */
 };
 
 struct rl_http {
