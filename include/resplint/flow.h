@@ -89,7 +89,7 @@ typedef struct rl_flow_config {
   /* Most recently delivered bytes kept per direction to compare
    * retransmissions with; allocated when data is delivered, grown on demand
    * and released when the peer, sending data itself, acknowledges all of
-   * it; 0: 4096. */
+   * it, or after 3 capture seconds without a write; 0: 4096. */
   uint32_t history_bytes;
   /* Bytes of such history in all connections; past it the least recently
    * written history is given up; 0: 16 MiB. */
