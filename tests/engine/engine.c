@@ -343,3 +343,69 @@ Test(engine, loads_a_directory_of_policies) {
   cr_assert_eq(rl_engine_load_dir(e, RL_SOURCE_DIR "/no/such/dir", NULL), RL_ENOENT);
   rl_engine_free(e);
 }
+
+static const char *RSUP =
+    "id: ORG005\nname: fallback\nlevel: error\nrequirement: MUST\n"
+    "summary: s\nwhy: w\n"
+    "rfc: {document: d, section: \"1\", url: https://example.com, quote: q}\n"
+    "superseded_by: [ORG4]\n"
+    "check: {field-present: X-Odd}\n"
+    "message: \"odd\"\n"
+    "examples: []\n";
+
+static const char *RINFO =
+    "id: ORG402\nname: odd-note\nlevel: info\nrequirement: note\n"
+    "summary: s\nwhy: w\n"
+    "rfc: {document: d, section: \"1\", url: https://example.com, quote: q}\n"
+    "check: {field-matches: {name: X-Odd, regex: \"^note$\"}}\n"
+    "message: \"note\"\n"
+    "examples: []\n";
+
+Test(engine, superseded_rules_yield_to_finer_ones_of_their_level) {
+  rl_engine *e = engine_with("ORG005-fallback.yaml", RSUP);
+  cr_assert_eq(rl_engine_load_buffer(e, "ORG401-no-challenge.yaml", R401,
+                                     strlen(R401), stderr), 1);
+  cr_assert_eq(rl_engine_load_buffer(e, "ORG402-odd-note.yaml", RINFO,
+                                     strlen(RINFO), stderr), 1);
+  got g;
+  judge(e, "HTTP/1.1 200 OK\r\nX-Odd: 1\r\n\r\n", NULL, &g);
+  cr_assert_eq(g.n, 1);
+  cr_assert_str_eq(g.ids[0], "ORG005");
+  /* ORG401 (error) explains the response: the fallback stays silent. */
+  judge(e, "HTTP/1.1 401 X\r\nX-Odd: 1\r\n\r\n", NULL, &g);
+  cr_assert_eq(g.n, 1);
+  cr_assert_str_eq(g.ids[0], "ORG401");
+  /* ORG402 is only info: it does not explain an error. */
+  judge(e, "HTTP/1.1 200 OK\r\nX-Odd: note\r\n\r\n", NULL, &g);
+  cr_assert_eq(g.n, 2);
+  cr_assert_str_eq(g.ids[0], "ORG402");
+  cr_assert_str_eq(g.ids[1], "ORG005");
+  rl_engine_free(e);
+}
+
+static const char *RMANY =
+    "id: ORG006\nname: many\nlevel: info\nrequirement: note\n"
+    "summary: s\nwhy: w\n"
+    "rfc: {document: d, section: \"1\", url: https://example.com, quote: q}\n"
+    "check: {builtin: too-many-fields}\n"
+    "message: \"{detail}\"\n"
+    "examples: []\n";
+
+Test(engine, limits_configure_the_builtins) {
+  rl_engine *e = engine_with("ORG006-many.yaml", RMANY);
+  rl_engine_limits l = rl_engine_default_limits();
+  cr_assert_eq(l.max_field_lines, 100);
+  l.max_field_lines = 2;
+  rl_engine_set_limits(e, &l);
+  got g;
+  judge(e, "HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n", NULL, &g);
+  cr_assert_eq(g.n, 0);
+  judge(e, "HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", NULL, &g);
+  cr_assert_eq(g.n, 1);
+  cr_assert_str_eq(g.msgs[0], "3 field lines, above the limit of 2");
+  l.max_field_lines = 0;
+  rl_engine_set_limits(e, &l);
+  judge(e, "HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", NULL, &g);
+  cr_assert_eq(g.n, 0, "0 disables the check");
+  rl_engine_free(e);
+}
