@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "decode_util.h"
+#include "resplint/error.h"
 
 static int have_tshark(void) {
   return system("command -v tshark >/dev/null 2>&1") == 0;
@@ -79,4 +80,52 @@ Test(pcapgen, tshark_finds_checksums_good_and_nothing_malformed) {
   cr_expect_eq(lines, 2 + 4 + 4, "packets read by tshark");
   cr_expect_eq(ip_good, 1 + 4, "IPv4 packets with a checked header");
   cr_expect_eq(tcp_good, 4, "TCP segments, fragmented ones reassembled");
+}
+
+Test(pcapgen, refuses_what_it_cannot_write) {
+  char path[1200];
+  dt_path(path, sizeof path, "pg-refuse.pcap");
+  pg_writer *w = pg_open(path, DLT_IPV4, 65535);
+  cr_assert_not_null(w);
+  pg_tcp s6 = dt_sample(1), s4 = dt_sample(0);
+  cr_expect_eq(pg_write_tcp(w, &s6), RL_EINVAL, "IPv6 on DLT_IPV4");
+  cr_expect_eq(pg_write_tcp(w, &s4), 0);
+  pg_tcp bad = dt_sample(0);
+  bad.dst = "2001:db8::1";
+  cr_expect_eq(pg_write_tcp(w, &bad), RL_EINVAL, "mixed families");
+  bad.dst = "300.1.1.1";
+  cr_expect_eq(pg_write_tcp(w, &bad), RL_EINVAL, "bad address");
+  bad = dt_sample(0);
+  bad.tcp_options_len = 44;
+  static const uint8_t opts[44];
+  bad.tcp_options = opts;
+  cr_expect_eq(pg_write_tcp(w, &bad), RL_EINVAL, "TCP header over 60 bytes");
+  cr_expect_eq(pg_close(w), 0);
+  cr_expect_eq(pg_close(NULL), 0);
+  dt_run r;
+  cr_assert_eq(dt_decode_file(path, NULL, &r), 1, "only the valid segment");
+  dt_expect_seg(&r, 0, &s4);
+  dt_run_free(&r);
+}
+
+Test(pcapgen, broken_files_with_raw_bytes) {
+  /* A record header promising more bytes than the file holds: libpcap
+   * reads the good record, then reports an error, not a packet. */
+  char path[1200];
+  dt_path(path, sizeof path, "pg-broken.pcap");
+  pg_writer *w = pg_open(path, DLT_EN10MB, 65535);
+  pg_tcp s = dt_sample(0);
+  cr_assert_eq(pg_write_tcp(w, &s), 0);
+  uint32_t rec[4] = {1700000001u, 0, 100, 100};
+  cr_assert_eq(pg_write_bytes(w, rec, sizeof rec), 0);
+  cr_assert_eq(pg_write_bytes(w, "short", 5), 0);
+  cr_assert_eq(pg_close(w), 0);
+  char err[PCAP_ERRBUF_SIZE];
+  pcap_t *p = pcap_open_offline(path, err);
+  cr_assert_not_null(p, "%s", err);
+  struct pcap_pkthdr *h;
+  const u_char *d;
+  cr_expect_eq(pcap_next_ex(p, &h, &d), 1);
+  cr_expect_eq(pcap_next_ex(p, &h, &d), PCAP_ERROR);
+  pcap_close(p);
 }

@@ -312,7 +312,9 @@ int pg_write_ip(pg_writer *w, const void *ip, uint32_t len, uint32_t wirelen,
   uint16_t et = ((const uint8_t *)ip)[0] >> 4 == 6 ? 0x86dd : 0x0800;
   int rc = pg__write_l3(w, opts, et, ip, len, wirelen < len ? len : wirelen,
                         opts ? opts->ts_usec : 0);
-  return rc < 0 ? rc : 0;
+  /* 0 means the link type cannot carry this IP version (IPv6 on DLT_IPV4):
+   * a caller asking for that has made a mistake worth hearing about. */
+  return rc < 0 ? rc : rc == 0 ? RL_EINVAL : 0;
 }
 
 /* --- IP and TCP ----------------------------------------------------------- */

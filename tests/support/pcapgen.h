@@ -98,7 +98,8 @@ int pg_write_tcp_fragment_at(pg_writer *w, const pg_tcp *seg, uint32_t off,
 /* Frames an already-built IPv4 or IPv6 packet (version from its first byte)
  * for the writer's link type and writes it. `opts` supplies the timestamp and
  * the link options (vlan, tpid, eth_pad_to, snaplen_cut) and may be NULL.
- * `wirelen` is the IP packet's length on the wire (>= len). */
+ * `wirelen` is the IP packet's length on the wire (>= len). Returns
+ * RL_EINVAL when the link type cannot carry that IP version. */
 int pg_write_ip(pg_writer *w, const void *ip, uint32_t len, uint32_t wirelen,
                 const pg_tcp *opts);
 
