@@ -594,15 +594,16 @@ static rl__conn_slot *remember_version(rl_engine *e, const rl_exchange *x) {
   return s;
 }
 
-/* True when a rule that fired on this response, at a level at least as
- * high as r's, matches one of r's superseded_by prefixes: that is "a finer
- * rule explains it" (RULES.md, PE001). An info note does not explain an
- * error. */
+/* True when a rule that fired on this response at warning level or above
+ * matches one of r's superseded_by prefixes: that is "a finer rule explains
+ * it" (RULES.md, PE001). An info note (a chunk extension) explains nothing;
+ * a warning does (a bare LF that the parser rejects is HF008's, at the level
+ * RFC 9112 gives it, not a parse error). */
 static int superseded(const rl_engine *e, const rl__rule *r,
                       const uint32_t *fired, uint32_t nfired) {
   for (uint32_t i = 0; i < nfired; i++) {
     const rl_rule_info *f = &e->rules[fired[i]]->info;
-    if (f->level < r->info.level) continue;
+    if (f->level < RL_LEVEL_WARNING && f->level < r->info.level) continue;
     const char *id = f->id;
     for (size_t k = 0; k < r->nsuperseded_by; k++) {
       const char *p = r->superseded_by[k];
