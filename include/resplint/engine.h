@@ -159,7 +159,8 @@ int rl_engine_load_buffer(rl_engine *e, const char *name, const char *text,
 
 /* Selection, as ruff: `spec` is a comma-separated list of IDs ("ST030"), ID
  * prefixes ("ST", "ST03") or names ("range-length-mismatch"), or "ALL".
- * With any select, only selected rules run; ignore removes rules after that.
+ * With any select, only selected rules run; an ignored rule never runs,
+ * whichever call came first. Rules loaded after a select are not selected.
  * An item that matches no loaded rule is an error (RL_EINVAL, written to
  * `errs`): a typo must not silently disable nothing. Call after loading. */
 int rl_engine_select(rl_engine *e, const char *spec, FILE *errs);

@@ -178,6 +178,7 @@ static int add_batch(rl_engine *e, rl__rule **batch, size_t n, FILE *errs) {
   if (!nr) return RL_ENOMEM;
   e->rules = nr;
   memcpy(e->rules + e->nrules, batch, n * sizeof *batch);
+  for (size_t i = 0; i < n; i++) batch[i]->info.enabled = !e->selected;
   e->nrules += n;
   qsort(e->rules, e->nrules, sizeof *e->rules, by_id);
   return (int)n;
@@ -441,36 +442,40 @@ static int for_spec(rl_engine *e, const char *spec, FILE *errs,
 
 static void mark_selected(rl__rule *r, void *ctx) {
   (void)ctx;
-  r->info.enabled |= 2; /* bit 1: selected by this call */
+  r->selected = 1;
 }
 
 static void mark_ignored(rl__rule *r, void *ctx) {
   (void)ctx;
-  r->info.enabled = 0;
+  r->ignored = 1;
 }
 
 static void set_level(rl__rule *r, void *ctx) {
   r->info.level = *(const rl_level *)ctx;
 }
 
+/* enabled = (no select given, or selected) and not ignored, whatever order
+ * the calls came in, as ruff's --select / --ignore. */
+static void update_enabled(rl_engine *e) {
+  for (size_t i = 0; i < e->nrules; i++) {
+    rl__rule *r = e->rules[i];
+    r->info.enabled = (!e->selected || r->selected) && !r->ignored;
+  }
+}
+
 int rl_engine_select(rl_engine *e, const char *spec, FILE *errs) {
   if (refuse_late(e, errs)) return RL_EINVAL;
-  /* The first select narrows the set; later ones add to it. */
-  if (!e->selected) {
-    for (size_t i = 0; i < e->nrules; i++) e->rules[i]->info.enabled &= ~1;
-    e->selected = 1;
-  }
+  e->selected = 1;
   int rc = for_spec(e, spec, errs, mark_selected, NULL, "select");
-  for (size_t i = 0; i < e->nrules; i++) {
-    rl_rule_info *in = &e->rules[i]->info;
-    in->enabled = (in->enabled & 3) ? 1 : 0;
-  }
+  update_enabled(e);
   return rc;
 }
 
 int rl_engine_ignore(rl_engine *e, const char *spec, FILE *errs) {
   if (refuse_late(e, errs)) return RL_EINVAL;
-  return for_spec(e, spec, errs, mark_ignored, NULL, "ignore");
+  int rc = for_spec(e, spec, errs, mark_ignored, NULL, "ignore");
+  update_enabled(e);
+  return rc;
 }
 
 int rl_engine_set_level(rl_engine *e, const char *spec, rl_level level,

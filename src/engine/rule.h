@@ -72,6 +72,7 @@ typedef struct rl__rule {
   int has_status;
   uint8_t codes[RL__CODESET_BYTES];
   int status_unparsed;       /* applies to responses with no 3-digit code */
+  int selected, ignored;     /* by rl_engine_select / rl_engine_ignore */
   char **superseded_by;      /* ID prefixes whose findings make this one moot */
   size_t nsuperseded_by;
   char **methods;

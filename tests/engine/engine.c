@@ -273,6 +273,9 @@ Test(engine, select_ignore_and_levels) {
   cr_assert_eq(rl_engine_ignore(e, "needs-req", NULL), 0);
   cr_assert_not(rl_engine_find(e, "ORG003")->enabled);
   cr_assert_eq(rl_engine_ignore(e, "NOPE9", NULL), RL_EINVAL);
+  /* A later select does not bring an ignored rule back. */
+  cr_assert_eq(rl_engine_select(e, "needs-req", NULL), 0);
+  cr_assert_not(rl_engine_find(e, "ORG003")->enabled);
   cr_assert_eq(rl_engine_set_level(e, "ORG002", RL_LEVEL_ERROR, NULL), 0);
   got g;
   judge(e, "HTTP/1.1 401 X\r\nServer: nginx/1.2\r\n\r\n", NULL, &g);
