@@ -14,8 +14,6 @@ rl_decoder *rl_decoder_new(const rl_decode_limits *limits) {
   rl_decoder *dec = calloc(1, sizeof *dec);
   if (!dec)
     return NULL;
-  if (limits)
-    dec->limits = *limits;
   dec->frags = rl__frag_new(limits);
   if (!dec->frags) {
     free(dec);

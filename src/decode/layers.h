@@ -16,8 +16,7 @@
 #include "resplint/decode.h"
 
 struct rl_decoder {
-  rl_decode_limits limits;
-  rl__frag_table *frags;
+  rl__frag_table *frags; /* holds the limits too */
 };
 
 /* One packet being decoded. */

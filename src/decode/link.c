@@ -10,16 +10,16 @@
 
 /* The link types the decoder knows, one decoder function each.
  * XX(name, dlt, decoder) */
-#define RL__LINK_MAP(XX)                      \
-  XX(ethernet, DLT_EN10MB, decode_ethernet)   \
-  XX(sll, DLT_LINUX_SLL, decode_sll)          \
-  XX(sll2, DLT_LINUX_SLL2, decode_sll2)       \
-  XX(null, DLT_NULL, decode_null)             \
-  XX(loop, DLT_LOOP, decode_null)             \
-  XX(raw, DLT_RAW, decode_raw)                \
-  XX(raw_openbsd, 14, decode_raw)             \
-  XX(linktype_raw, 101, decode_raw)           \
-  XX(ipv4, DLT_IPV4, decode_ipv4_only)        \
+#define RL__LINK_MAP(XX)                    \
+  XX(ethernet, DLT_EN10MB, decode_ethernet) \
+  XX(sll, DLT_LINUX_SLL, decode_sll)        \
+  XX(sll2, DLT_LINUX_SLL2, decode_sll2)     \
+  XX(null, DLT_NULL, decode_null)           \
+  XX(loop, DLT_LOOP, decode_null)           \
+  XX(raw, DLT_RAW, decode_ip_any)           \
+  XX(raw_openbsd, 14, decode_ip_any)        \
+  XX(linktype_raw, 101, decode_ip_any)      \
+  XX(ipv4, DLT_IPV4, decode_ipv4_only)      \
   XX(ipv6, DLT_IPV6, decode_ipv6_only)
 
 enum {
@@ -129,10 +129,6 @@ static rl_decode_result decode_null(rl__dctx *c, rl__bytes b) {
   default:
     return RL_DECODE_NOT_TCP;
   }
-}
-
-static rl_decode_result decode_raw(rl__dctx *c, rl__bytes b) {
-  return decode_ip_any(c, b);
 }
 
 static rl_decode_result decode_ipv4_only(rl__dctx *c, rl__bytes b) {
