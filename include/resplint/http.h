@@ -59,7 +59,11 @@ typedef enum rl_transcript_end {
 /* Runs one connection from raw bytes, without a capture: the client's bytes
  * (may be NULL: request not captured) are delivered first, then the
  * server's. Used for hand-written fixtures and for the rule records'
- * examples. Frame numbers in the exchanges are 0 and `stream` is `stream_id`. */
+ * examples. Frame numbers in the exchanges are 0, `stream` is `stream_id`,
+ * and every byte is stamped with the fixed capture time
+ * RL_TRANSCRIPT_TIME (2000-01-01T00:00:00Z), so that checks comparing a
+ * response with its capture time give the same answer on every run. */
+#define RL_TRANSCRIPT_TIME 946684800
 int rl_http_run_transcript(rl_http *http, uint64_t stream_id,
                            const uint8_t *client, size_t client_len,
                            const uint8_t *server, size_t server_len,

@@ -464,7 +464,7 @@ int rl_http_run_transcript(rl_http *http, uint64_t stream_id,
   /* With the client's bytes the transcript is a whole connection; without
    * them it stands for a one-sided capture. */
   conn.saw_syn = client != NULL;
-  rl_pktref at = {0};
+  rl_pktref at = {0, {RL_TRANSCRIPT_TIME, 0}};
   rl_stream_sink s = rl_http_stream_sink();
   s.open(http, &conn, &at);
   if (conn.user == NULL)

@@ -14,12 +14,17 @@ typedef struct seen {
   sl_buf log;
   const char *source;
   int n;
+  int64_t first_sec, last_sec;
+  uint64_t frame;
 } seen;
 
 static void on_exchange(void *ctx, const rl_exchange *x) {
   seen *s = ctx;
   s->source = x->source;
   s->n++;
+  s->first_sec = x->response->first.ts.sec;
+  s->last_sec = x->response->last.ts.sec;
+  s->frame = x->response->first.frame;
   sl_log_exchange(&s->log, x);
 }
 
@@ -100,5 +105,21 @@ Test(transcript, empty_server_bytes) {
                                       RL_TRANSCRIPT_OPEN),
                0);
   cr_expect_eq(s.n, 0);
+  rl_http_free(h);
+}
+
+/* Checks that compare a response with its capture time need a fixed time. */
+Test(transcript, fixed_capture_time) {
+  seen s = {0};
+  rl_http *h = stage(&s);
+  const uint8_t resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  cr_assert_eq(rl_http_run_transcript(h, 3, NULL, 0, resp, sizeof resp - 1,
+                                      RL_TRANSCRIPT_FIN),
+               0);
+  cr_expect_eq(s.n, 1);
+  cr_expect_eq(s.first_sec, RL_TRANSCRIPT_TIME);
+  cr_expect_eq(s.last_sec, RL_TRANSCRIPT_TIME);
+  cr_expect_eq(s.frame, 0);
+  sl_free(&s.log);
   rl_http_free(h);
 }
