@@ -25,10 +25,10 @@
 enum {
   ETHERTYPE_IPV4 = 0x0800,
   ETHERTYPE_IPV6 = 0x86dd,
-  ETHERTYPE_VLAN = 0x8100,  /* IEEE 802.1Q customer tag */
-  ETHERTYPE_QINQ = 0x88a8,  /* IEEE 802.1ad service tag */
+  ETHERTYPE_VLAN = 0x8100,     /* IEEE 802.1Q customer tag */
+  ETHERTYPE_QINQ = 0x88a8,     /* IEEE 802.1ad service tag */
   ETHERTYPE_QINQ_OLD = 0x9100, /* pre-standard QinQ, still in the wild */
-  ETHERTYPE_MIN = 0x0600    /* below: an IEEE 802.3 length, not a type */
+  ETHERTYPE_MIN = 0x0600       /* below: an IEEE 802.3 length, not a type */
 };
 
 /* The most VLAN tags we walk through; real networks stack two, and the
