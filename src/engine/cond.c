@@ -268,7 +268,8 @@ void rl__cond_describe(const rl__cond *c, FILE *out) {
     if (c->grammar >= 0)
       fprintf(out, "grammar %s", rl__grammar_name(c->grammar));
     else
-      fputs("regex", out);
+      fprintf(out, "/%s/%s", c->re_src ? c->re_src : "",
+              c->re_icase ? "i" : "");
     break;
   case RL__C_CONTENT:
     fprintf(out, "content %s", c->content_empty ? "empty" : "present");

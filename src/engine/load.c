@@ -243,6 +243,7 @@ void rl__cond_free(rl__cond *c) {
   free(c->kids);
   free(c->fname);
   if (c->has_re) regfree(&c->re);
+  free(c->re_src);
   free_words(c->words, c->nwords);
   free(c);
 }
@@ -318,6 +319,8 @@ static void parse_match(loader *ld, rl__cond *c, yaml_node_t *v,
     return;
   }
   c->has_re = 1;
+  c->re_src = xstrdup(rs);
+  c->re_icase = icase;
 }
 
 static rl__cond *parse_cond(loader *ld, yaml_node_t *n, int depth);

@@ -56,6 +56,8 @@ struct rl__cond {
   size_t fname_len;
   int has_re;
   regex_t re;
+  char *re_src;              /* the regex as written, for the docs */
+  int re_icase;
   int grammar;               /* -1 unless a grammar is named */
   int content_empty;         /* content: empty */
   char **words;              /* request-method, versions */
