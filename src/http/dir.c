@@ -200,6 +200,20 @@ static void tunnel_connection(rl__hdir *d, uint64_t end_off) {
     enter_tunnel(peer, peer->off);
 }
 
+/* Whether the bytes at stream offset `off`, in the packet being parsed,
+ * begin a status line. */
+static int status_line_follows(const rl__hdir *d, uint64_t off) {
+  if (off < d->feed_off || off - d->feed_off > d->feed_len)
+    return 0;
+  size_t at = (size_t)(off - d->feed_off);
+  if (d->feed_len - at < LINE_LEN)
+    return 0;
+  for (size_t i = 0; i < LINE_LEN; i++)
+    if (!pat_eq(d->feed_p[at + i], at_line[i]))
+      return 0;
+  return 1;
+}
+
 /* The header section just ended at stream offset `end_off`. Returns 1 if
  * llhttp should go on parsing content. */
 static int headers_done(rl__hdir *d, uint64_t end_off) {
@@ -227,6 +241,14 @@ static int headers_done(rl__hdir *d, uint64_t end_off) {
     return 1;
   }
   int verdict = rl__pair_response(d, m);
+  if (verdict == 0 && m->req_state != RL_REQ_PAIRED &&
+      m->framing != RL_FRAMING_CLOSE && status_line_follows(d, end_off)) {
+    /* Without its request a response to HEAD cannot be told from one that
+     * has content, except that the next response follows at once: then
+     * reading the announced content would swallow it. */
+    m->framing = RL_FRAMING_NONE;
+    verdict = 1;
+  }
   if (verdict == 2) {
     m->complete = 1;
     tunnel_connection(d, end_off);
@@ -396,6 +418,7 @@ static size_t feed(rl__hdir *d, const uint8_t *p, size_t len, uint64_t off,
   for (;;) {
     d->feed_p = p + done;
     d->feed_off = off + done;
+    d->feed_len = len - done;
     d->feed_at = at;
     llhttp_errno_t e =
         llhttp_execute(&d->parser, (const char *)p + done, len - done);

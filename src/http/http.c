@@ -138,8 +138,20 @@ static rl_framing framing_from_parser(const llhttp_t *p) {
   return RL_FRAMING_CLOSE;
 }
 
+/* The method of a request llhttp rejected, from its own first bytes: only
+ * HEAD and CONNECT change how the response is read. */
+static uint8_t method_from_raw(const rl__hmsg *m) {
+  if (m->raw_len >= 5 && memcmp(m->raw, "HEAD ", 5) == 0)
+    return HTTP_HEAD;
+  if (m->raw_len >= 8 && memcmp(m->raw, "CONNECT ", 8) == 0)
+    return HTTP_CONNECT;
+  return HTTP_GET;
+}
+
 void rl__queue_request(rl__hdir *d, rl__hmsg *m) {
   rl__hconn *hc = d->hc;
+  if (!m->head_done)
+    m->method = method_from_raw(m);
   if (m->head_done && d->cur == m) {
     m->framing = framing_from_parser(&d->parser);
     if (m->framing == RL_FRAMING_LENGTH)

@@ -93,6 +93,7 @@ typedef struct rl__hdir {
   rl_pktref match_at;     /* packet holding the first matched byte */
   const uint8_t *feed_p;  /* the bytes llhttp is running over, and */
   uint64_t feed_off;      /* their stream offset (for callbacks' offsets) */
+  size_t feed_len;        /* and their length */
   const rl_pktref *feed_at;
   uint8_t in_chunk;       /* llhttp is inside chunk data */
   uint64_t body_end_off;  /* stream offset after the last content byte */
