@@ -19,6 +19,7 @@ typedef struct loader {
   int nerr;
   yaml_document_t doc;
   int needs_request; /* set while compiling a check that reads the request */
+  int conditions;    /* compiled so far: YAML aliases can multiply them */
 } loader;
 
 #if defined(__GNUC__)
@@ -426,6 +427,12 @@ static void parse_leaf(loader *ld, rl__cond *c, yaml_node_t *v, const char *kw,
 static rl__cond *parse_cond(loader *ld, yaml_node_t *n, int depth) {
   if (depth > 32) {
     err_at(ld, n, "condition nested too deeply");
+    return NULL;
+  }
+  /* An alias repeats a whole subtree, so a few lines of YAML can ask for
+   * billions of nodes; a record that needs more than this is not a check. */
+  if (++ld->conditions > 4096) {
+    if (ld->conditions == 4097) err_at(ld, n, "check has too many conditions");
     return NULL;
   }
   if (!n || n->type != YAML_MAPPING_NODE ||

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "resplint/engine.h"
 #include "resplint/error.h"
@@ -411,4 +413,59 @@ Test(engine, limits_configure_the_builtins) {
   judge(e, "HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", NULL, &g);
   cr_assert_eq(g.n, 0, "0 disables the check");
   rl_engine_free(e);
+}
+
+Test(engine, aliases_cannot_blow_up_a_check) {
+  /* Each level repeats the previous one ten times: 10^6 conditions. */
+  const char *text =
+      "id: ORG007\nname: bomb\nlevel: info\nrequirement: note\n"
+      "summary: s\nwhy: w\n"
+      "rfc: {document: d, section: \"1\", url: https://example.com, quote: q}\n"
+      "check: {any: [&a {any: [{field-present: A}, {field-present: A}, {field-present: A},"
+      " {field-present: A}, {field-present: A}, {field-present: A}, {field-present: A},"
+      " {field-present: A}, {field-present: A}, {field-present: A}]},"
+      " &b {any: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]},"
+      " &c {any: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]},"
+      " &d {any: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]},"
+      " &e {any: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]},"
+      " {any: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]}]}\n"
+      "message: \"m\"\nexamples: []\n";
+  int rc;
+  char *errs = load_errors("ORG007-bomb.yaml", text, &rc);
+  cr_expect_eq(rc, RL_EINVAL);
+  cr_expect_not_null(strstr(errs, "too many conditions"), "%s", errs);
+  free(errs);
+}
+
+Test(engine, one_bad_file_keeps_the_whole_directory_out) {
+  char dir[] = "/tmp/rl-engine-test-XXXXXX";
+  cr_assert_not_null(mkdtemp(dir));
+  char path[256];
+  snprintf(path, sizeof path, "%s/ORG401-no-challenge.yaml", dir);
+  FILE *f = fopen(path, "w");
+  fputs(R401, f);
+  fclose(f);
+  snprintf(path, sizeof path, "%s/sub", dir);
+  cr_assert_eq(mkdir(path, 0700), 0);
+  snprintf(path, sizeof path, "%s/sub/ORG009-broken.yaml", dir);
+  f = fopen(path, "w");
+  fputs("id: ORG009\nname: broken\n", f);
+  fclose(f);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *errs = open_memstream(&buf, &len);
+  rl_engine *e = rl_engine_new();
+  cr_expect_eq(rl_engine_load_dir(e, dir, errs), RL_EINVAL);
+  fclose(errs);
+  cr_expect_eq(rl_engine_rule_count(e), 0);
+  cr_expect_not_null(strstr(buf, "sub/ORG009-broken.yaml:1:1: error: missing required key 'level'"),
+                     "%s", buf);
+  rl_engine_free(e);
+  free(buf);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/sub", dir);
+  rmdir(path);
+  snprintf(path, sizeof path, "%s/ORG401-no-challenge.yaml", dir);
+  unlink(path);
+  rmdir(dir);
 }
