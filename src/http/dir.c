@@ -468,12 +468,16 @@ static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
       continue;
     }
     uint64_t bad = d->match ? d->match_off : d->off + i;
-    rl__note(d, d->messages == 0 ? RL_EV_NOT_HTTP : RL_EV_DATA_AFTER_MESSAGE,
-             bad, at, NULL);
+    /* Empty lines before the first response are not a sign of another
+     * protocol; the resynchronisation reports them. */
+    int blank = d->messages == 0 && d->match == 0 && (p[i] == '\r' || p[i] == '\n');
+    if (!blank)
+      rl__note(d, d->messages == 0 ? RL_EV_NOT_HTTP : RL_EV_DATA_AFTER_MESSAGE,
+               bad, at, NULL);
     uint8_t matched = d->match;
     enter_seek(d, 0, bad);
     d->skipped = matched;
-    d->skip_noted = 1;
+    d->skip_noted = (uint8_t)!blank;
     return i;
   }
   return len;
