@@ -194,6 +194,10 @@ void rl_engine_note(rl_engine *e, const rl_conn *conn, rl_dir dir,
                     rl_event_kind kind, uint64_t offset, const rl_pktref *at,
                     const char *detail);
 
+/* An rl_http_sink that judges everything the http stage hands out: put it in
+ * rl_http_config.sink with the engine as rl_http_config.sink_ctx. */
+rl_http_sink rl_engine_http_sink(void);
+
 const rl_engine_counts *rl_engine_get_counts(const rl_engine *e);
 /* 1 if a finding at or above `fail_on` was produced, else 0. */
 int rl_engine_failed(const rl_engine *e, rl_level fail_on);

@@ -692,6 +692,21 @@ void rl_engine_note(rl_engine *e, const rl_conn *conn, rl_dir dir,
   }
 }
 
+static void sink_exchange(void *ctx, const rl_exchange *x) {
+  rl_engine_exchange(ctx, x);
+}
+
+static void sink_note(void *ctx, const rl_conn *conn, rl_dir dir,
+                      rl_event_kind kind, uint64_t offset, const rl_pktref *at,
+                      const char *detail) {
+  rl_engine_note(ctx, conn, dir, kind, offset, at, detail);
+}
+
+rl_http_sink rl_engine_http_sink(void) {
+  rl_http_sink s = {sink_exchange, sink_note};
+  return s;
+}
+
 const rl_engine_counts *rl_engine_get_counts(const rl_engine *e) {
   return &e->counts;
 }

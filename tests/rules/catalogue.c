@@ -165,16 +165,6 @@ static void on_finding(void *ctx, const rl_finding *f) {
   snprintf(r->others + n, sizeof r->others - n, " %s", f->rule->id);
 }
 
-static void on_exchange(void *ctx, const rl_exchange *x) {
-  rl_engine_exchange(((run *)ctx)->engine, x);
-}
-
-static void on_note(void *ctx, const rl_conn *conn, rl_dir dir,
-                    rl_event_kind kind, uint64_t offset, const rl_pktref *at,
-                    const char *detail) {
-  rl_engine_note(((run *)ctx)->engine, conn, dir, kind, offset, at, detail);
-}
-
 static int run_example(rl_engine *e, const rl_rule_info *r,
                        const rl_rule_example *x, run *st) {
   memset(st, 0, sizeof *st);
@@ -183,9 +173,8 @@ static int run_example(rl_engine *e, const rl_rule_info *r,
   rl_engine_set_sink(e, on_finding, st);
   rl_http_config cfg;
   memset(&cfg, 0, sizeof cfg);
-  cfg.sink.exchange = on_exchange;
-  cfg.sink.note = on_note;
-  cfg.sink_ctx = st;
+  cfg.sink = rl_engine_http_sink();
+  cfg.sink_ctx = e;
   cfg.source = r->file;
   rl_stats stats;
   memset(&stats, 0, sizeof stats);
