@@ -425,6 +425,23 @@ static void sink_gap(void *ctx, rl_conn *conn, rl_dir dir, uint64_t offset,
   rl__dir_gap(d, len, at);
 }
 
+/* A transport event (truncated packet, retransmission mismatch, buffer
+ * limit, eviction) goes with the message it damaged when one is being
+ * parsed in that direction, so the engine judges that response knowing it;
+ * otherwise it is a connection-level note. */
+static void sink_event(void *ctx, rl_conn *conn, rl_dir dir, rl_event_kind kind,
+                       uint64_t offset, const rl_pktref *at) {
+  rl_http *h = ctx;
+  rl__hconn *hc = conn->user;
+  rl__hdir *d = hc != NULL ? hc->d[dir] : NULL;
+  if (d != NULL && d->cur != NULL && d->cur->is_response) {
+    rl__msg_event(d->cur, kind, offset, NULL, NULL, NULL, 0);
+    return;
+  }
+  if (h->cfg.sink.note != NULL)
+    h->cfg.sink.note(h->cfg.sink_ctx, conn, dir, kind, offset, at, NULL);
+}
+
 static void sink_end(void *ctx, rl_conn *conn, rl_dir dir, rl_end_kind how,
                      const rl_pktref *at) {
   (void)ctx;
@@ -457,6 +474,7 @@ rl_stream_sink rl_http_stream_sink(void) {
   s.open = sink_open;
   s.data = sink_data;
   s.gap = sink_gap;
+  s.event = sink_event;
   s.end = sink_end;
   s.close = sink_close;
   return s;

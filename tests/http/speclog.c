@@ -150,7 +150,8 @@ static const char *add_block(sl_case *c, const char *info, const char *body,
   }
   int is_data = strcmp(info, "client") == 0 || strcmp(info, "server") == 0;
   int is_gap = strcmp(info, "gap") == 0, is_end = strcmp(info, "end") == 0;
-  if (!is_data && !is_gap && !is_end)
+  int is_event = strcmp(info, "event") == 0;
+  if (!is_data && !is_gap && !is_end && !is_event)
     return NULL; /* other fences are documentation */
   if (c->nsteps == (int)(sizeof c->steps / sizeof c->steps[0]))
     return "too many steps in one case";
@@ -167,6 +168,16 @@ static const char *add_block(sl_case *c, const char *info, const char *body,
     s->dir = dir_of(small);
     const char *sp = strchr(small, ' ');
     s->len = sp ? strtoul(sp + 1, NULL, 10) : 0;
+  } else if (is_event) {
+    s->kind = SL_EVENT;
+    s->dir = dir_of(small);
+    const char *sp = strchr(small, ' ');
+    char name[48] = "";
+    if (sp != NULL)
+      snprintf(name, sizeof name, "%.*s", (int)strcspn(sp + 1, " \n"), sp + 1);
+    s->event = rl_event_lookup(name);
+    if (s->event < 0)
+      return "unknown event name";
   } else {
     s->kind = SL_END;
     s->dir = dir_of(small);
@@ -399,6 +410,8 @@ static void run_steps(rl_http *h, const sl_case *c) {
     } else if (st->kind == SL_GAP) {
       s.gap(h, &conn, st->dir, off[st->dir], st->len, &at);
       off[st->dir] += st->len;
+    } else if (st->kind == SL_EVENT) {
+      s.event(h, &conn, st->dir, (rl_event_kind)st->event, off[st->dir], &at);
     } else {
       s.end(h, &conn, st->dir, st->how, &at);
     }

@@ -23,13 +23,14 @@ void sl_quote(sl_buf *b, const uint8_t *p, size_t n);
 void sl_free(sl_buf *b);
 
 /* One step of a case: bytes in one direction, a gap or an end. */
-typedef enum sl_step_kind { SL_DATA, SL_GAP, SL_END } sl_step_kind;
+typedef enum sl_step_kind { SL_DATA, SL_GAP, SL_END, SL_EVENT } sl_step_kind;
 typedef struct sl_step {
   sl_step_kind kind;
   rl_dir dir;
   uint8_t *bytes;
   size_t len;        /* data length, or gap length */
   rl_end_kind how;   /* for SL_END */
+  int event;         /* for SL_EVENT: an rl_event_kind */
 } sl_step;
 
 typedef struct sl_case {
