@@ -241,8 +241,10 @@ static int headers_done(rl__hdir *d, uint64_t end_off) {
     return 1;
   }
   int verdict = rl__pair_response(d, m);
-  if (verdict == 0 && m->req_state != RL_REQ_PAIRED &&
-      m->framing != RL_FRAMING_CLOSE && status_line_follows(d, end_off)) {
+  int announced = m->framing == RL_FRAMING_CHUNKED ||
+                  (m->framing == RL_FRAMING_LENGTH && m->cl_declared > 0);
+  if (verdict == 0 && m->req_state != RL_REQ_PAIRED && announced &&
+      status_line_follows(d, end_off)) {
     /* Without its request a response to HEAD cannot be told from one that
      * has content, except that the next response follows at once: then
      * reading the announced content would swallow it. */
