@@ -216,9 +216,22 @@ static int status_line_follows(const rl__hdir *d, uint64_t off) {
 
 /* The header section just ended at stream offset `end_off`. Returns 1 if
  * llhttp should go on parsing content. */
+/* Gives back the slack of a header copy that is complete: queued requests
+ * and held bodiless responses may wait a long time. */
+static void shrink_raw(rl__hmsg *m) {
+  if (m->raw_cap <= m->raw_len + 64 || m->raw_len == 0)
+    return;
+  uint8_t *r = realloc(m->raw, m->raw_len);
+  if (r != NULL) {
+    m->raw = r;
+    m->raw_cap = m->raw_len;
+  }
+}
+
 static int headers_done(rl__hdir *d, uint64_t end_off) {
   rl__hmsg *m = d->cur;
   m->head_done = 1;
+  shrink_raw(m);
   m->status_code = d->parser.status_code;
   m->method = d->parser.method;
   m->http_major = d->parser.http_major;
