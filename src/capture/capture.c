@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ struct rl_capture {
   struct bpf_program prog;      /* the file filter, when has_prog */
   int has_prog;
   double duration_s;            /* live: stop after this long; 0: no limit */
+  int fd;                       /* live: descriptor to poll, -1 to block in libpcap */
+  int poll_ms;                  /* live: longest wait before looking at the clock */
   struct timespec started;
   volatile sig_atomic_t stop;   /* set by rl_capture_break() */
 };
@@ -278,6 +281,14 @@ int rl_capture_open_live(rl_capture **out, const rl_live_options *opt, char *err
     return rc;
   }
   cap->duration_s = opt ? opt->duration_s : 0;
+  cap->poll_ms = opt && opt->timeout_ms > 0 ? opt->timeout_ms : 100;
+  /* On Linux, libpcap's read timeout does not make a blocking read return
+   * when no packet arrives, so a quiet interface would never see the
+   * --duration limit or a signal. The handle is made non-blocking and
+   * rl_capture_next() waits in poll() itself, for at most poll_ms. */
+  cap->fd = pcap_get_selectable_fd(p);
+  if (cap->fd >= 0 && pcap_setnonblock(p, 1, pcap_err) != 0)
+    cap->fd = -1;
   clock_gettime(CLOCK_MONOTONIC, &cap->started);
   *out = cap;
   return 0;
@@ -303,14 +314,26 @@ int rl_capture_set_filter(rl_capture *cap, const char *expr, char *err, size_t e
   return 0;
 }
 
-static int duration_over(const rl_capture *cap) {
+/* Seconds left of a live capture's --duration; a large value without one. */
+static double time_left(const rl_capture *cap) {
   if (cap->duration_s <= 0)
-    return 0;
+    return 1e9;
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   double elapsed = (double)(now.tv_sec - cap->started.tv_sec) +
                    (double)(now.tv_nsec - cap->started.tv_nsec) / 1e9;
-  return elapsed >= cap->duration_s;
+  return cap->duration_s - elapsed;
+}
+
+/* Waits until the live descriptor is readable, a signal arrives, or
+ * poll_ms (or what is left of the duration) has passed. */
+static void wait_live(const rl_capture *cap, double left) {
+  if (cap->fd < 0)
+    return; /* blocking handle: libpcap waits */
+  double ms = left * 1000.0 + 1.0;
+  int timeout = ms < (double)cap->poll_ms ? (int)ms : cap->poll_ms;
+  struct pollfd pfd = {.fd = cap->fd, .events = POLLIN};
+  (void)poll(&pfd, 1, timeout); /* EINTR: a signal; the caller looks at stop */
 }
 
 /* Tells a cut last record from other read errors. libpcap reports both as
@@ -322,13 +345,17 @@ static int is_truncation(const char *msg) {
 
 int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
   for (;;) {
-    if (cap->stop || (cap->live && duration_over(cap)))
+    double left = cap->live ? time_left(cap) : 1.0;
+    if (cap->stop || left <= 0)
       return 0;
     struct pcap_pkthdr *hdr;
     const u_char *data;
     int rc = pcap_next_ex(cap->pcap, &hdr, &data);
-    if (rc == 0)
-      continue; /* live read timeout: look at the stop conditions again */
+    if (rc == 0) {
+      /* Live and nothing yet: wait, then look at the stop conditions. */
+      wait_live(cap, left);
+      continue;
+    }
     if (rc == PCAP_ERROR_BREAK)
       return 0;
     if (rc < 0) {

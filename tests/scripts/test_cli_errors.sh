@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Bad input and bad usage: each case must give one clear line on stderr that
+# names the input and the cause, and the documented exit code
+# (0 clean, 1 findings, 2 usage, 3 unreadable input; include/resplint/error.h).
+# Usage: test_cli_errors.sh PATH/TO/resplint
+set -u
+resplint=${1:?usage: $0 PATH/TO/resplint}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+good="$root/fixtures/streams/pcap2har-http.pcap"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rl-cli-errors.XXXXXX")
+trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+
+failures=0
+cases=0
+
+# expect NAME CODE 'TEXT'... -- ARGS...: runs resplint ARGS, checks the exit
+# code and that stderr contains each TEXT (a fixed string, or an extended
+# regular expression when written re:EXPR).
+expect() {
+  local name=$1 code=$2
+  shift 2
+  local texts=()
+  while [ "$1" != "--" ]; do texts+=("$1"); shift; done
+  shift
+  cases=$((cases + 1))
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  local ok=1
+  [ "$rc" -eq "$code" ] || ok=0
+  for t in "${texts[@]}"; do
+    case $t in
+    re:*) grep -qE -- "${t#re:}" "$tmp/err" || ok=0 ;;
+    *) grep -qF -- "$t" "$tmp/err" || ok=0 ;;
+    esac
+  done
+  if [ $ok -eq 1 ]; then
+    echo "ok   $name"
+  else
+    failures=$((failures + 1))
+    echo "FAIL $name: exit $rc (want $code); stderr:"
+    sed 's/^/     /' "$tmp/err"
+    for t in "${texts[@]}"; do echo "     wanted: $t"; done
+  fi
+}
+
+# --- inputs ----------------------------------------------------------------
+expect "missing file" 3 "resplint: $tmp/nothing.pcap: No such file or directory" -- \
+  "$resplint" "$tmp/nothing.pcap"
+
+mkdir "$tmp/dir"
+expect "directory given to -r" 3 "resplint: $tmp/dir: is a directory" -- \
+  "$resplint" -r "$tmp/dir"
+
+printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' >"$tmp/request.pcap"
+expect "not a capture" 3 "resplint: $tmp/request.pcap: not a pcap or pcapng capture" -- \
+  "$resplint" "$tmp/request.pcap"
+
+: >"$tmp/empty.pcap"
+expect "empty file" 3 "resplint: $tmp/empty.pcap: empty file" -- "$resplint" "$tmp/empty.pcap"
+
+expect "not a capture on stdin" 3 "resplint: standard input: not a pcap or pcapng capture" -- \
+  "$resplint" - <"$tmp/request.pcap"
+
+size=$(wc -c <"$good")
+head -c $((size - 10)) "$good" >"$tmp/cut.pcap"
+expect "last record cut short" 3 "resplint: $tmp/cut.pcap: the capture is cut short inside its last record" \
+  "the 42 packets before it were processed" -- "$resplint" "$tmp/cut.pcap"
+expect "cut short, earlier packets still processed" 3 "re:^  packets +42  " -- \
+  "$resplint" -v "$tmp/cut.pcap"
+
+# A pcap file header (little-endian, version 2.4) of LINKTYPE_IEEE802_11 (105).
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x69\x00\x00\x00' \
+  >"$tmp/wifi.pcap"
+expect "unsupported link type" 3 "resplint: $tmp/wifi.pcap: unsupported link type IEEE802_11 (105)" -- \
+  "$resplint" "$tmp/wifi.pcap"
+
+cp "$good" "$tmp/secret.pcap"
+chmod 000 "$tmp/secret.pcap"
+if [ "$(id -u)" -ne 0 ]; then
+  expect "unreadable file" 3 "resplint: $tmp/secret.pcap: Permission denied" -- \
+    "$resplint" "$tmp/secret.pcap"
+elif command -v setpriv >/dev/null 2>&1; then
+  # root reads anything: run this case as nobody.
+  expect "unreadable file (as nobody)" 3 "resplint: $tmp/secret.pcap: Permission denied" -- \
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$resplint" "$tmp/secret.pcap"
+else
+  echo "note unreadable-file case not run: root without setpriv"
+fi
+
+expect "bad input among good ones: the rest is still read" 3 \
+  "resplint: $tmp/nothing.pcap: No such file or directory" "re:^  packets +86  " -- \
+  "$resplint" -v "$good" "$tmp/nothing.pcap" "$good"
+
+mkdir -p "$tmp/tree/sub"
+cp "$good" "$tmp/tree/sub/a.cap"
+cp "$tmp/request.pcap" "$tmp/tree/notes.pcap"
+expect "directory walk skips other files" 0 "resplint: $tmp/tree/notes.pcap: not a capture file, skipped" \
+  "re:^  packets +43  " -- "$resplint" -v "$tmp/tree"
+
+expect "capture on stdin" 0 "re:^  packets +43  " -- "$resplint" -v - <"$good"
+
+# --- usage -------------------------------------------------------------------
+expect "BPF syntax error" 2 'resplint: invalid filter expression "tcp prot 80"' "syntax error" -- \
+  "$resplint" -r "$good" tcp prot 80
+expect "valid filter" 0 "re:^  packets +2  " -- \
+  "$resplint" -v -r "$good" udp
+expect "unknown option" 2 "resplint: unknown option \"--frobnicate\"" -- "$resplint" --frobnicate x
+expect "unknown short option" 2 "resplint: unknown option \"-Z\"" -- "$resplint" -Z x
+expect "missing option argument" 2 "resplint: missing argument to \"-c\"" -- "$resplint" "$good" -c
+expect "bad count" 2 "resplint: -c needs a positive whole number" -- "$resplint" -c 0 "$good"
+expect "no input" 2 "resplint: no input" -- "$resplint"
+expect "-s without -i" 2 "resplint: -s applies to live capture" -- "$resplint" -s 100 "$good"
+expect "--duration without -i" 2 "resplint: --duration applies to live capture" -- \
+  "$resplint" --duration 1 "$good"
+expect "-i with -r" 2 "resplint: -i and -r cannot be used together" -- "$resplint" -i lo -r "$good"
+expect "-c stops early" 0 "re:^  packets +5  " -- "$resplint" -v -c 5 "$good"
+
+cases=$((cases + 1))
+if "$resplint" --help >"$tmp/help" 2>&1 && grep -q "Exit status" "$tmp/help" &&
+  grep -q -- "--dump-streams DIR" "$tmp/help" && "$resplint" --version | grep -q "^resplint "; then
+  echo "ok   --help and --version"
+else
+  failures=$((failures + 1))
+  echo "FAIL --help or --version"
+fi
+
+# --- live capture ------------------------------------------------------------
+expect "no such interface" 3 'resplint: rl-nosuch0: no such interface "rl-nosuch0"' -- \
+  "$resplint" -i rl-nosuch0
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+  expect "interface permission denied" 3 'resplint: lo: permission denied capturing on "lo"' "CAP_NET_RAW" -- \
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$resplint" -i lo --duration 0.2
+  expect "live --duration ends cleanly" 0 "resplint: summary" -- \
+    "$resplint" -v -i lo --duration 0.3 tcp port 9
+  # SIGINT ends a live capture cleanly with the summary and exit 0.
+  cases=$((cases + 1))
+  "$resplint" -v -i lo >"$tmp/live.out" 2>"$tmp/live.err" &
+  pid=$!
+  sleep 0.5
+  kill -INT "$pid"
+  wait "$pid"
+  rc=$?
+  if [ "$rc" -eq 0 ] && grep -q "resplint: summary" "$tmp/live.err"; then
+    echo "ok   SIGINT stops a live capture cleanly"
+  else
+    failures=$((failures + 1))
+    echo "FAIL SIGINT: exit $rc"
+    sed 's/^/     /' "$tmp/live.err"
+  fi
+else
+  echo "note live-capture cases not run: they need root (and setpriv to test refusal)"
+fi
+
+echo "$((cases - failures)) of $cases cases passed"
+[ "$failures" -eq 0 ]
