@@ -70,8 +70,15 @@ static char *dump_dir_for(const session *s, const char *input) {
     return strdup(dir);
   if (strcmp(input, "-") == 0)
     input = "stdin";
-  while (input[0] == '.' && input[1] == '/')
-    input += 2;
+  /* "./a" and "/a" name the same subdirectory as "a" would. */
+  for (;;) {
+    if (input[0] == '.' && input[1] == '/')
+      input += 2;
+    else if (input[0] == '/')
+      input++;
+    else
+      break;
+  }
   size_t len = strlen(dir) + 1 + strlen(input) + 1;
   char *path = malloc(len);
   if (!path)

@@ -101,6 +101,18 @@ expect "directory walk skips other files" 0 "resplint: $tmp/tree/notes.pcap: not
 
 expect "capture on stdin" 0 "re:^  packets +43  " -- "$resplint" -v - <"$good"
 
+cases=$((cases + 1))
+# Each input's subdirectory is its path without leading "/", "/" turned to "_".
+sub=$(printf '%s' "${good#/}" | tr / _)
+if "$resplint" --dump-streams "$tmp/dump" "$good" - <"$good" 2>"$tmp/err" &&
+  [ -s "$tmp/dump/stdin/0.s2c" ] && cmp -s "$tmp/dump/stdin/0.s2c" "$tmp/dump/$sub/0.s2c"; then
+  echo "ok   --dump-streams with several inputs: one subdirectory each"
+else
+  failures=$((failures + 1))
+  echo "FAIL --dump-streams with several inputs"
+  ls -R "$tmp/dump" | sed 's/^/     /'
+fi
+
 # --- usage -------------------------------------------------------------------
 expect "BPF syntax error" 2 'resplint: invalid filter expression "tcp prot 80"' "syntax error" -- \
   "$resplint" -r "$good" tcp prot 80
