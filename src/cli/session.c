@@ -109,63 +109,78 @@ static void report_run_error(session *s, const char *name, int64_t rc, const cha
   input_failed(s);
 }
 
-/* Runs one opened capture with the sink of the mode. Takes ownership. */
-static void run_capture(session *s, rl_capture *cap, const char *input) {
+/* The sink of one input: a stream dumper with its directory, or lint. */
+typedef struct input_sink {
+  rl_dump_streams *dump;
+  char *dir;
+} input_sink;
+
+/* Sets up the sink for `input` in cfg; returns 0 or reports and fails. */
+static int sink_begin(session *s, const char *input, rl_run_config *cfg, input_sink *is) {
   const char *name = display_name(input);
   char err[512] = "";
+  int rc;
+  if (!s->opt->dump_dir) {
+    rc = rl__lint_begin(s->lint, name, cfg, &s->stats);
+    if (rc < 0)
+      fprintf(stderr, "resplint: %s: %s\n", name, rl_strerror(rc));
+    return rc;
+  }
+  is->dir = dump_dir_for(s, input);
+  rc = is->dir ? rl_dump_streams_new(&is->dump, is->dir, err, sizeof err) : RL_ENOMEM;
+  if (rc < 0) {
+    fprintf(stderr, "resplint: %s: %s\n", is->dir ? is->dir : s->opt->dump_dir,
+            err[0] ? err : rl_strerror(rc));
+    return rc;
+  }
+  cfg->sink = rl_dump_streams_sink();
+  cfg->sink_ctx = is->dump;
+  return 0;
+}
+
+/* Ends the input's sink; a stream file that could not be written makes
+ * the run incomplete, like an unreadable input. */
+static void sink_end(session *s, input_sink *is) {
+  char err[512] = "";
+  if (is->dump && rl_dump_streams_status(is->dump, err, sizeof err) < 0) {
+    fprintf(stderr, "resplint: %s: %s\n", is->dir, err);
+    input_failed(s);
+  }
+  rl_dump_streams_free(is->dump);
+  free(is->dir);
+  if (!s->opt->dump_dir)
+    rl__lint_end(s->lint);
+}
+
+/* Runs one opened capture with the sink of the mode. Takes ownership. */
+static void run_capture(session *s, rl_capture *cap, const char *input) {
   rl_run_config cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.filter = s->opt->filter;
   cfg.max_packets = s->packets_left;
-
-  rl_dump_streams *dump = NULL;
-  char *dir = NULL;
-  int rc = 0;
-  if (s->opt->dump_dir) {
-    dir = dump_dir_for(s, input);
-    rc = dir ? rl_dump_streams_new(&dump, dir, err, sizeof err) : RL_ENOMEM;
-    if (rc < 0)
-      fprintf(stderr, "resplint: %s: %s\n", dir ? dir : s->opt->dump_dir,
-              err[0] ? err : rl_strerror(rc));
-    cfg.sink = rl_dump_streams_sink();
-    cfg.sink_ctx = dump;
-  } else {
-    rc = rl__lint_begin(s->lint, name, &cfg, &s->stats);
-    if (rc < 0)
-      fprintf(stderr, "resplint: %s: %s\n", name, rl_strerror(rc));
-  }
-  if (rc < 0) {
+  input_sink is = {NULL, NULL};
+  if (sink_begin(s, input, &cfg, &is) < 0) {
     input_failed(s);
-    free(dir);
+    sink_end(s, &is);
     rl_capture_close(cap);
     return;
   }
-
+  char err[512] = "";
   uint64_t before = s->stats.packets;
   current = cap;
   if (interrupted)
-    rl_capture_break(cap);
+    rl_capture_break(cap); /* the signal came before `current` was set */
   int64_t n = rl_run(cap, &cfg, &s->stats, err, sizeof err);
   current = NULL;
   uint64_t read = s->stats.packets - before;
   if (n < 0)
-    report_run_error(s, name, n, err, read);
+    report_run_error(s, display_name(input), n, err, read);
   if (s->packets_left) {
     s->packets_left = read >= s->packets_left ? 0 : s->packets_left - read;
     if (s->packets_left == 0)
       s->stop = 1;
   }
-
-  if (dump) {
-    if (rl_dump_streams_status(dump, err, sizeof err) < 0) {
-      fprintf(stderr, "resplint: %s: %s\n", dir, err);
-      input_failed(s);
-    }
-    rl_dump_streams_free(dump);
-  } else {
-    rl__lint_end(s->lint);
-  }
-  free(dir);
+  sink_end(s, &is);
   rl_capture_close(cap);
 }
 
