@@ -89,6 +89,20 @@ else
   echo "note unreadable-file case not run: root without setpriv"
 fi
 
+mkdir -p "$tmp/locked/sub"
+cp "$good" "$tmp/locked/a.pcap"
+cp "$good" "$tmp/locked/sub/b.pcap"
+chmod 000 "$tmp/locked/sub"
+as_user=()
+[ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
+  as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+if [ "$(id -u)" -ne 0 ] || [ ${#as_user[@]} -gt 0 ]; then
+  expect "unreadable subdirectory: reported, the rest read" 3 \
+    "resplint: $tmp/locked/sub: Permission denied" "re:^  packets +43  " -- \
+    ${as_user[@]+"${as_user[@]}"} "$resplint" -v "$tmp/locked"
+fi
+chmod 755 "$tmp/locked/sub"
+
 expect "bad input among good ones: the rest is still read" 3 \
   "resplint: $tmp/nothing.pcap: No such file or directory" "re:^  packets +86  " -- \
   "$resplint" -v "$good" "$tmp/nothing.pcap" "$good"
