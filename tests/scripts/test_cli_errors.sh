@@ -118,13 +118,14 @@ expect "capture on stdin" 0 "re:^  packets +43  " -- "$resplint" -v - <"$good"
 cases=$((cases + 1))
 # Each input's subdirectory is its path without leading "/", "/" turned to "_".
 sub=$(printf '%s' "${good#/}" | tr / _)
+# shellcheck disable=SC2094 # $good is only read, as an argument and as stdin
 if "$resplint" --dump-streams "$tmp/dump" "$good" - <"$good" 2>"$tmp/err" &&
   [ -s "$tmp/dump/stdin/0.s2c" ] && cmp -s "$tmp/dump/stdin/0.s2c" "$tmp/dump/$sub/0.s2c"; then
   echo "ok   --dump-streams with several inputs: one subdirectory each"
 else
   failures=$((failures + 1))
   echo "FAIL --dump-streams with several inputs"
-  ls -R "$tmp/dump" | sed 's/^/     /'
+  find "$tmp/dump" | sed 's/^/     /'
 fi
 
 # --- usage -------------------------------------------------------------------
