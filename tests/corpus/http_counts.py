@@ -59,7 +59,8 @@ static void on_x(void *ctx, const rl_exchange *x) {
     printf("%s%s", i ? "," : "", rl_event_name(r->events[i].kind));
   putchar('\t');
   put(r->raw + r->start_line.off, r->start_line.len);
-  printf("\t%u\n", r->raw_len > 0 && r->first.frame == r->last.frame ? 1u : 0u);
+  printf("\t%u\t%u\n", r->raw_len > 0 && r->first.frame == r->last.frame ? 1u : 0u,
+         r->nfields);
 }
 
 static void on_note(void *ctx, const rl_conn *c, rl_dir dir, rl_event_kind k,
@@ -312,6 +313,50 @@ def pairing_check(name, r, path):
     return (name, r['err'] is None and differ == 0, detail)
 
 
+def tshark_field_counts(path):
+    """{(stream, frame): number of header lines} per response tshark sees."""
+    try:
+        p = subprocess.run(['tshark', '-r', path, '-Y', 'http.response', '-T',
+                            'fields', '-E', 'aggregator=~', '-e', 'tcp.stream',
+                            '-e', 'frame.number', '-e', 'http.response.line'],
+                           capture_output=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    out = {}
+    for line in p.stdout.decode('latin-1').splitlines():
+        t = line.split('\t')
+        if len(t) == 3:
+            out[(t[0], t[1])] = len(re.split(r'\\n~', t[2])) if t[2] else 0
+    return out
+
+
+def field_check(rows, res, corpus, section_prefix='(b'):
+    """Header lines per response against tshark, over ordinary traffic:
+    responses matched by (stream, frame of the last byte)."""
+    matched = same = 0
+    differ = []
+    for path, req, resp, raw, section in rows:
+        full = os.path.join(corpus, path)
+        if not section.startswith(section_prefix) or resp == 0 or full not in res:
+            continue
+        theirs = tshark_field_counts(full)
+        if theirs is None:
+            continue
+        ends = {}
+        for e in res[full]['x']:
+            ends[(e[0], e[10])] = ends.get((e[0], e[10]), 0) + 1
+        for e in res[full]['x']:
+            key = (e[0], e[10])
+            # tshark folds every response ending in one frame into one line.
+            if key in theirs and ends[key] == 1:
+                matched += 1
+                if theirs[key] == int(e[16]):
+                    same += 1
+                else:
+                    differ.append('%s %s:%s ours %s tshark %d' % (path, e[0], e[10], e[16], theirs[key]))
+    return matched, same, differ
+
+
 def pairing_checks(res, corpus):
     """Named pairing expectations of issue #3: (name, ok, detail)."""
     out = []
@@ -382,6 +427,7 @@ def main(argv):
         for n in res[f]['n']:
             hist['note ' + n[2]] = hist.get('note ' + n[2], 0) + 1
     pairs = pairing_checks(res, corpus)
+    fmatched, fsame, fdiffer = field_check(rows, res, corpus)
     total_t = sum(r[2] for r in rows if os.path.join(corpus, r[0]) in res)
     total_got = sum(len(res[os.path.join(corpus, r[0])]['x']) for r in rows
                     if os.path.join(corpus, r[0]) in res)
@@ -396,6 +442,11 @@ def main(argv):
                       len(ev), ev_forbidden, ev_notes))
     report.append('HTTP Evader events and notes: ' + ', '.join(
         '%s %d' % kv for kv in sorted(hist.items())))
+    report.append('header lines per response vs tshark (ordinary traffic, '
+                  'section b): %d responses matched by stream and frame, %d '
+                  'agree' % (fmatched, fsame))
+    for d in fdiffer[:20]:
+        report.append('  fields differ: ' + d)
     for name, ok, detail in pairs:
         report.append('%s %s: %s' % ('ok  ' if ok else 'FAIL', name, detail))
     report.append('')
