@@ -397,12 +397,14 @@ static void copy_consumed(rl__hdir *d, const uint8_t *p, size_t n) {
   if (n == 0 || d->replaying)
     return;
   if (d->state == RL__D_HEAD || d->state == RL__D_DRAIN) {
-    if (rl__msg_append(m, &m->raw, &m->raw_len, &m->raw_cap, p, n, cap) > 0)
+    int whole = m->raw_len == m->raw_total;
+    /* The first bytes past the cap are reported once. */
+    if (rl__buf_append(&m->raw, &m->raw_len, &m->raw_cap, p, n, cap) > 0 && whole)
       rl__msg_event(m, RL_EV_HEADER_LIMIT, m->start_off + cap, NULL, NULL,
                     NULL, 0);
     m->raw_total += (uint32_t)n;
   } else if (m->trailing) {
-    rl__msg_append(m, &m->trl, &m->trl_len, &m->trl_cap, p, n, cap);
+    rl__buf_append(&m->trl, &m->trl_len, &m->trl_cap, p, n, cap);
   }
 }
 

@@ -93,12 +93,10 @@ void rl__msg_event(rl__hmsg *m, rl_event_kind kind, uint64_t offset,
   }
 }
 
-/* Appends to a bounded buffer that grows by doubling. Returns the number of
- * bytes that did not fit (0 when all did), so the first overflow can be
- * reported once. */
-int rl__msg_append(rl__hmsg *m, uint8_t **buf, uint32_t *blen, uint32_t *bcap,
-                   const uint8_t *p, size_t len, uint32_t cap) {
-  (void)m;
+/* Appends to a bounded buffer that grows by doubling up to `cap`. Returns
+ * the number of bytes that did not fit. */
+size_t rl__buf_append(uint8_t **buf, uint32_t *blen, uint32_t *bcap,
+                      const uint8_t *p, size_t len, uint32_t cap) {
   size_t room = cap > *blen ? cap - *blen : 0;
   size_t n = len < room ? len : room;
   if (*blen + n > *bcap) {
@@ -109,15 +107,14 @@ int rl__msg_append(rl__hmsg *m, uint8_t **buf, uint32_t *blen, uint32_t *bcap,
       want = cap;
     uint8_t *nb = realloc(*buf, want);
     if (nb == NULL)
-      return (int)len;
+      return len;
     *buf = nb;
     *bcap = (uint32_t)want;
   }
   if (n > 0)
     memcpy(*buf + *blen, p, n);
-  int first_overflow = n < len && *blen + n == cap && room > 0;
   *blen += (uint32_t)n;
-  return first_overflow ? (int)(len - n) : 0;
+  return len - n;
 }
 
 void rl__note(rl__hdir *d, rl_event_kind kind, uint64_t offset,
@@ -160,7 +157,13 @@ void rl__queue_request(rl__hdir *d, rl__hmsg *m) {
       m->framing = RL_FRAMING_NONE; /* a request without length has none */
   }
   if (hc->q_len >= hc->http->cfg.max_pending) {
-    rl__note(d, RL_EV_PENDING_LIMIT, m->start_off, &m->first, NULL);
+    /* Said once per connection, not once per request dropped: a client
+     * pipelining a million requests must not become a million notes (nor
+     * one per response while the client stays ahead). From here on the
+     * client is lossy, so later responses are judged without a request. */
+    if (!hc->queue_full)
+      rl__note(d, RL_EV_PENDING_LIMIT, m->start_off, &m->first, NULL);
+    hc->queue_full = 1;
     hc->client_lossy = 1;
     return;
   }

@@ -112,6 +112,7 @@ struct rl__hconn {
   uint32_t q_len;
   uint8_t said_close;         /* an earlier response said Connection: close */
   uint8_t client_lossy;       /* requests may be missing from the queue */
+  uint8_t queue_full;         /* pending-request-limit was noted */
   uint8_t tunnel;
   uint32_t lost_responses;    /* responses presumed lost in server gaps */
 };
@@ -136,8 +137,8 @@ void rl__msg_unref(rl__hmsg *m);
 void rl__msg_event(rl__hmsg *m, rl_event_kind kind, uint64_t offset,
                    const char *hpe, const char *reason, const uint8_t *bytes,
                    size_t len);
-int rl__msg_append(rl__hmsg *m, uint8_t **buf, uint32_t *blen, uint32_t *bcap,
-                   const uint8_t *p, size_t len, uint32_t cap);
+size_t rl__buf_append(uint8_t **buf, uint32_t *blen, uint32_t *bcap,
+                      const uint8_t *p, size_t len, uint32_t cap);
 void rl__note(rl__hdir *d, rl_event_kind kind, uint64_t offset,
               const rl_pktref *at, const char *detail);
 /* Pairs a response whose header section just ended with the oldest request
