@@ -541,9 +541,13 @@ static int method_ok(const rl__rule *r, const rl_message *q) {
   return 0;
 }
 
-/* The first need the exchange cannot meet, or -1. */
-static int unmet_need(unsigned needs_mask, const rl_exchange *x) {
+/* The first need the exchange cannot meet, or -1. A check that concludes
+ * from absence needs the complete header section whether or not its record
+ * says so. */
+static int unmet_need(const rl__rule *rule, const rl_exchange *x) {
   const rl_message *r = x->response;
+  unsigned needs_mask = rule->info.needs;
+  if (rule->reads_absence) needs_mask |= 1u << RL_NEED_COMPLETE_HEADERS;
   if ((needs_mask & (1u << RL_NEED_REQUEST)) &&
       (x->request_state != RL_REQ_PAIRED || !x->request))
     return RL_NEED_REQUEST;
@@ -635,7 +639,7 @@ static void judge_pass(rl_engine *e, const rl_exchange *x, const rl__list *l,
     if ((r->nsuperseded_by > 0) != (pass == 1)) continue;
     if (pass == 1 && superseded(e, r, j->fired, j->nfired)) continue;
     if (!version_ok(r, resp)) continue;
-    int need = unmet_need(r->info.needs, x);
+    int need = unmet_need(r, x);
     if (need >= 0) {
       e->counts.rules_skipped[need]++;
       j->skipped |= 1u << need;
@@ -653,8 +657,28 @@ static void judge_pass(rl_engine *e, const rl_exchange *x, const rl__list *l,
   }
 }
 
+/* True when the response's header section was kept only up to the cap and
+ * its last field line is the fragment the cap cut (no line ending). */
+static int last_field_cut(const rl_message *r) {
+  return r->raw_len < r->raw_total && r->nfields > 0 &&
+         r->fields[r->nfields - 1].eol == RL_EOL_NONE;
+}
+
 void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
   if (!x || !x->response || rl_engine_prepare(e) < 0) return;
+  /* The http stage describes a cut field line as it was kept; judged as a
+   * field, that fragment would report the cap (a line without a colon, a
+   * bare CR, a truncated value), not the server. The rules see the section
+   * without it; raw_len < raw_total still says the section was cut. */
+  rl_message whole;
+  rl_exchange view;
+  if (last_field_cut(x->response)) {
+    whole = *x->response;
+    whole.nfields--;
+    view = *x;
+    view.response = &whole;
+    x = &view;
+  }
   const rl_message *resp = x->response;
   int code = resp->status_code;
   const rl__list *l = &e->by_status[(code >= 0 && code < RL__NCODES) ? code

@@ -603,6 +603,32 @@ static void check_file_name(loader *ld, const rl__rule *r, yaml_node_t *root) {
     err_at(ld, root, "file name must be %s-%s.yaml", r->info.id, r->info.name);
 }
 
+/* True when `c` (holding with polarity `positive`) can hold because a
+ * response field is absent: field-absent, or a field test under an odd number
+ * of nots. Such a check is only sound on a complete header section; one cut
+ * at the cap or by a close may have lost the field it looks for. */
+static int reads_absence(const rl__cond *c, int positive) {
+  if (!c) return 0;
+  switch (c->kind) {
+  case RL__C_NOT:
+  case RL__C_ALL:
+  case RL__C_ANY:
+    for (size_t i = 0; i < c->nkids; i++)
+      if (reads_absence(c->kids[i], c->kind == RL__C_NOT ? !positive : positive))
+        return 1;
+    return 0;
+  case RL__C_FIELD_ABSENT:
+    return positive;
+  case RL__C_FIELD_PRESENT:
+  case RL__C_FIELD_MATCHES:
+  case RL__C_FIELD_VIOLATES:
+  case RL__C_FIELD_REPEATED:
+    return !positive;
+  default:
+    return 0;
+  }
+}
+
 static void parse_rfc(loader *ld, rl__rule *r, yaml_node_t *v) {
   if (!v || v->type != YAML_MAPPING_NODE) {
     err_at(ld, v, "rfc must be a mapping {document, section, url, quote}");
@@ -664,6 +690,7 @@ static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
   else
     r->check = parse_cond(ld, ck, 0);
   if (r->check && r->check->kind == RL__C_EVENT) r->top_event = r->check->event;
+  r->reads_absence = reads_absence(r->check, 1);
   yaml_node_t *sb = map_get(ld, root, "superseded_by");
   if (sb) {
     r->superseded_by = get_words(ld, sb, &r->nsuperseded_by, "superseded_by");

@@ -71,6 +71,8 @@ typedef struct rl__rule {
   rl_rule_info info;         /* public face; its strings are owned here */
   rl__cond *check;
   int top_event;             /* kind when check is exactly `event: NAME`, else -1 */
+  int reads_absence;         /* the check concludes from a field being absent, so
+                                it also needs the complete header section */
   int has_status;
   uint8_t codes[RL__CODESET_BYTES];
   int status_unparsed;       /* applies to responses with no 3-digit code */
