@@ -695,6 +695,10 @@ void rl__dir_gap(rl__hdir *d, uint64_t len, const rl_pktref *at) {
     rl__msg_event(d->cur, RL_EV_TCP_GAP, off, NULL, NULL, NULL, 0);
     if (d->state != RL__D_FORBIDDEN)
       d->cur->cut = RL_CUT_GAP;
+    /* A request cut inside its header section was still sent, and its
+     * response is still coming: keep the queue in step. */
+    if (!is_server(d) && d->state != RL__D_FORBIDDEN)
+      rl__queue_request(d, d->cur);
     finish_cur(d, off);
     break;
   default:
