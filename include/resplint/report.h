@@ -20,6 +20,7 @@
 #ifndef RESPLINT_REPORT_H
 #define RESPLINT_REPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "resplint/engine.h"
@@ -43,6 +44,13 @@ typedef enum rl_format {
 const char *rl_format_name(rl_format f); /* NULL when out of range */
 int rl_format_lookup(const char *name);  /* -1 when unknown */
 
+/* Findings the CLI kept out of the report (scoped ignores of the config
+ * file, --baseline), for the summary. Read by rl_report_finish. */
+typedef struct rl_report_withheld {
+  uint64_t ignored;    /* matched a scoped ignore of the configuration */
+  uint64_t baselined;  /* recorded in the --baseline file */
+} rl_report_withheld;
+
 typedef struct rl_report_options {
   rl_format format;
   FILE *out;               /* where the report goes */
@@ -51,6 +59,8 @@ typedef struct rl_report_options {
   rl_level fail_on;        /* JUnit failures are findings at or above it;
                               RL_LEVEL__COUNT for "never" */
   const rl_engine *engine; /* the rules (SARIF tool.driver.rules, text citations) */
+  const rl_report_withheld *withheld; /* may be NULL; counts in the summary
+                                         ("N baselined, M ignored") */
 } rl_report_options;
 
 typedef struct rl_report rl_report;
