@@ -1,0 +1,164 @@
+/* The report stage's internals: the shared state of a report, the table of
+ * output formats, and the escaping and location helpers every format uses.
+ *
+ * Each format (text.c, json.c, sarif.c, junit.c) implements the five calls of
+ * report.h through an rl__report_format; report.c keeps what all formats
+ * share (the counts behind the summary, the failed inputs, the current
+ * input) so that a format only decides how things look. */
+#ifndef RESPLINT_REPORT_INTERNAL_H
+#define RESPLINT_REPORT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "resplint/report.h"
+
+/* Findings of one rule, for the summary. Strings are owned copies: a
+ * finding's pointers live only during its callback. */
+typedef struct rl__rule_count {
+  char *id;
+  char *name;
+  rl_level level;
+  uint64_t n;
+} rl__rule_count;
+
+/* An input that could not be read completely. */
+typedef struct rl__input_error {
+  char *path;
+  int err;
+  char *detail;
+} rl__input_error;
+
+typedef struct rl__report_format {
+  void (*begin_input)(rl_report *r);
+  void (*finding)(rl_report *r, const rl_finding *f);
+  void (*response)(rl_report *r, const rl_exchange *x);
+  /* The input's error, if any, is already recorded in r->errors. */
+  void (*end_input)(rl_report *r, int err, const char *detail);
+  void (*finish)(rl_report *r, const rl_stats *stats,
+                 const rl_engine_counts *counts);
+  void (*free)(rl_report *r);
+} rl__report_format;
+
+/* JUnit keeps each input's test cases aside (in a temporary file, so a long
+ * capture does not grow memory) until the input ends, because <testsuite>
+ * carries their counts as attributes. */
+typedef struct rl__junit_state {
+  FILE *cases;        /* the test cases of the current input */
+  FILE *fail;         /* <failure> elements of the pending response */
+  char *fail_buf;
+  size_t fail_len;
+  FILE *out;          /* findings below fail_on of the pending response */
+  char *out_buf;
+  size_t out_len;
+  FILE *notes;        /* connection-level findings below fail_on */
+  char *notes_buf;
+  size_t notes_len;
+  uint64_t tests, failures, pending_failures;
+} rl__junit_state;
+
+struct rl_report {
+  rl_report_options opt;
+  const rl__report_format *fmt;
+
+  /* The current input. */
+  char *path;
+  int transcript;       /* a raw transcript: lines stand in for frames */
+  uint8_t *tbytes;      /* its server bytes, to turn offsets into lines */
+  size_t tlen;
+
+  /* What the summary reports; the report counts what it was given, so a
+   * caller that filters findings (a baseline) sees its own numbers. */
+  uint64_t inputs;
+  uint64_t responses;
+  uint64_t findings[RL_LEVEL__COUNT];
+  rl__rule_count *rules;
+  size_t nrules, caprules;
+  rl__input_error *errors;
+  size_t nerrors;
+  int oom;              /* a copy for the summary failed; the report is short */
+
+  /* Format state. */
+  int started;          /* SARIF/JUnit: the document's opening is written */
+  uint64_t nresults;    /* SARIF results written, for the separators */
+  size_t *by_id;        /* SARIF: engine rule indices sorted by rule ID */
+  size_t nby_id;
+  rl__junit_state junit;
+};
+
+/* The formats, indexed by rl_format. */
+extern const rl__report_format rl__report_text;
+extern const rl__report_format rl__report_json;
+extern const rl__report_format rl__report_sarif;
+extern const rl__report_format rl__report_junit;
+
+/* --- escaping (escape.c) ---------------------------------------------------
+ * Text escaping shows printable ASCII as is, the backslash as "\\" and every
+ * other byte (controls, ESC, DEL, anything >= 0x80) as "\xNN": no wire byte
+ * can reach a terminal as a control sequence, and the result is ASCII. */
+
+/* Writes the escaped form of byte b into out (>= 5 bytes, NUL-terminated);
+ * returns its length (1, 2 or 4). */
+size_t rl__esc_byte(uint8_t b, char *out);
+/* Writes p/n text-escaped. */
+void rl__put_wire(FILE *f, const uint8_t *p, size_t n);
+/* Writes a string that is not wire bytes but may hold them (a message, a
+ * file name): printable ASCII as is, backslashes included (the engine
+ * escapes its messages already), every other byte as "\xNN". */
+void rl__put_clean(FILE *f, const char *s);
+/* Writes p/n as a quoted JSON string (RFC 8259). Valid UTF-8 is kept;
+ * controls, DEL and C1 controls become \u00XX, and each byte that is not
+ * part of valid UTF-8 becomes \u00XX of the byte itself, so the output is
+ * always valid JSON (a reader sees such bytes as U+0080..U+00FF). */
+void rl__put_json(FILE *f, const uint8_t *p, size_t n);
+void rl__put_json_str(FILE *f, const char *s);
+/* Writes p/n text-escaped and then XML-escaped (for element text and
+ * attribute values): pure ASCII with no character XML 1.0 forbids. */
+void rl__put_xml(FILE *f, const uint8_t *p, size_t n);
+void rl__put_xml_str(FILE *f, const char *s);
+/* Writes a file path as a URI reference: unreserved bytes and '/' as is,
+ * everything else percent-encoded; an absolute path becomes a file: URI. */
+void rl__put_uri(FILE *f, const char *path);
+/* Formats a capture time as RFC 3339 UTC ("2024-05-01T12:00:00.123456Z"):
+ * six fractional digits, nine when the time has nanoseconds. buf >= 40. */
+void rl__format_ts(char *buf, size_t n, rl_time ts);
+
+/* --- locations (locate.c) ------------------------------------------------- */
+
+/* Where a finding's evidence is: the lines of a header (or trailer) section
+ * that hold it, or only the bytes when they lie elsewhere (content,
+ * forbidden content, parser evidence outside the section). */
+typedef struct rl__loc {
+  const uint8_t *sec;  /* the section holding the span, NULL when outside */
+  size_t seclen;
+  size_t span_off;     /* the marked span within sec */
+  size_t span_len;
+  const uint8_t *ev;   /* the evidence bytes (NULL when none) */
+  size_t evlen;
+  uint64_t stream_off; /* stream offset of the span's first byte */
+} rl__loc;
+
+/* Locates f's evidence. A finding on a response without evidence marks the
+ * status code (the status line when there is none) of the response. */
+void rl__locate(const rl_finding *f, rl__loc *loc);
+/* The 1-based line of the current transcript holding stream offset `off`
+ * (CR, LF and CRLF end a line, as SARIF counts them); 0 when the input is
+ * not a transcript. */
+uint64_t rl__transcript_line(const rl_report *r, uint64_t off);
+/* The line of the finding for a transcript (0 otherwise). */
+uint64_t rl__finding_line(const rl_report *r, const rl_finding *f);
+/* The request line of the exchange's request, NULL when not captured. */
+const uint8_t *rl__request_line(const rl_exchange *x, size_t *len);
+
+/* --- shared summary data (report.c) -------------------------------------- */
+
+/* "error", "warning", "note": SARIF's names for the levels. */
+const char *rl__sarif_level(rl_level l);
+
+/* Writes the JSON summary object (without the {"summary": } wrapper), used
+ * by JSON Lines and by the SARIF run's property bag. */
+void rl__write_summary_json(rl_report *r, FILE *f, const rl_stats *stats,
+                            const rl_engine_counts *counts);
+
+#endif

@@ -1,0 +1,287 @@
+/* SARIF 2.1.0: one run whose tool.driver.rules is the whole loaded catalogue
+ * (in the engine's ID order, so ruleIndex is the engine's rule index), one
+ * result per finding, and one invocation saying whether every input was
+ * read, with a notification per input that was not.
+ *
+ * The document is written as it goes (the rules when the first input
+ * begins, each result as it arrives, the invocation and the closing
+ * brackets by rl_report_finish), so memory does not grow with the number of
+ * findings; it is complete only after rl_report_finish. It holds nothing of
+ * the run itself (no start time, no host), so the same input gives the same
+ * bytes. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report_internal.h"
+#include "resplint/error.h"
+#include "rl_version.h"
+
+/* Where users learn about the tool (tool.driver.informationUri). */
+#define RL__INFORMATION_URI "https://github.com/resplint/resplint"
+#define RL__SARIF_SCHEMA \
+  "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+static int cmp_by_id(const void *a, const void *b, const rl_engine *e) {
+  const rl_rule_info *ra = rl_engine_rule(e, *(const size_t *)a);
+  const rl_rule_info *rb = rl_engine_rule(e, *(const size_t *)b);
+  return strcmp(ra->id, rb->id);
+}
+
+/* Insertion sort: qsort has no context argument in C11, and the catalogue
+ * is a few hundred rules, sorted once. */
+static void build_index(rl_report *r) {
+  const rl_engine *e = r->opt.engine;
+  size_t n = e ? rl_engine_rule_count(e) : 0;
+  if (!n)
+    return;
+  r->by_id = malloc(n * sizeof *r->by_id);
+  if (!r->by_id) {
+    r->oom = 1;
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    size_t j = i;
+    while (j > 0 && cmp_by_id(&r->by_id[j - 1], &i, e) > 0) {
+      r->by_id[j] = r->by_id[j - 1];
+      j--;
+    }
+    r->by_id[j] = i;
+  }
+  r->nby_id = n;
+}
+
+/* The rule's index in tool.driver.rules, or -1 (a rule the engine given to
+ * the report does not know). */
+static long rule_index(const rl_report *r, const rl_rule_info *rule) {
+  size_t lo = 0, hi = r->nby_id;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(rl_engine_rule(r->opt.engine, r->by_id[mid])->id, rule->id);
+    if (c == 0)
+      return (long)r->by_id[mid];
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return -1;
+}
+
+static void put_text(FILE *o, const char *key, const char *text) {
+  fprintf(o, ",\"%s\":{\"text\":", key);
+  rl__put_json_str(o, text ? text : "");
+  fputc('}', o);
+}
+
+static void put_rule(FILE *o, const rl_rule_info *ri) {
+  fputs("{\"id\":", o);
+  rl__put_json_str(o, ri->id);
+  fputs(",\"name\":", o);
+  rl__put_json_str(o, ri->name ? ri->name : "");
+  put_text(o, "shortDescription", ri->summary);
+  put_text(o, "fullDescription", ri->why && ri->why[0] ? ri->why : ri->summary);
+  if (ri->rfc_url && ri->rfc_url[0]) {
+    fputs(",\"helpUri\":", o);
+    rl__put_json_str(o, ri->rfc_url);
+  }
+  if (ri->rfc_document && ri->rfc_document[0]) {
+    fputs(",\"help\":{\"text\":", o);
+    size_t n = strlen(ri->rfc_document) + (ri->rfc_section ? strlen(ri->rfc_section) : 0) +
+               (ri->rfc_quote ? strlen(ri->rfc_quote) : 0) + 32;
+    char *help = malloc(n);
+    if (help) {
+      snprintf(help, n, "%s%s%s%s%s%s", ri->rfc_document,
+               ri->rfc_section && ri->rfc_section[0] ? " section " : "",
+               ri->rfc_section ? ri->rfc_section : "",
+               ri->rfc_quote && ri->rfc_quote[0] ? ": \"" : "",
+               ri->rfc_quote ? ri->rfc_quote : "",
+               ri->rfc_quote && ri->rfc_quote[0] ? "\"" : "");
+      rl__put_json_str(o, help);
+      free(help);
+    } else {
+      rl__put_json_str(o, ri->rfc_document);
+    }
+    fputc('}', o);
+  }
+  fprintf(o, ",\"defaultConfiguration\":{\"level\":\"%s\"}",
+          rl__sarif_level(ri->default_level));
+  fputs(",\"properties\":{\"requirement\":", o);
+  rl__put_json_str(o, ri->requirement ? ri->requirement : "");
+  fputs(",\"appliesTo\":", o);
+  rl__put_json_str(o, ri->applies_to ? ri->applies_to : "");
+  fputs("}}", o);
+}
+
+static void start(rl_report *r) {
+  if (r->started)
+    return;
+  r->started = 1;
+  FILE *o = r->opt.out;
+  build_index(r);
+  fputs("{\"$schema\":\"" RL__SARIF_SCHEMA "\",\"version\":\"2.1.0\",\"runs\":[{\n", o);
+  fputs("\"tool\":{\"driver\":{\"name\":\"resplint\",\"version\":\"" RL_VERSION
+        "\",\"semanticVersion\":\"" RL_VERSION "\",\"informationUri\":\"" RL__INFORMATION_URI
+        "\",\"rules\":[",
+        o);
+  size_t n = r->opt.engine ? rl_engine_rule_count(r->opt.engine) : 0;
+  for (size_t i = 0; i < n; i++) {
+    fputs(i ? ",\n" : "\n", o);
+    put_rule(o, rl_engine_rule(r->opt.engine, i));
+  }
+  fputs("]}},\n\"results\":[", o);
+}
+
+static void sarif_begin(rl_report *r) { start(r); }
+
+static void put_location(rl_report *r, const rl_finding *f, const rl__loc *loc) {
+  FILE *o = r->opt.out;
+  const rl_message *m = f->x ? f->x->response : NULL;
+  const rl_conn *conn = f->x && f->x->conn ? f->x->conn : f->conn;
+  uint64_t frame = m ? m->first.frame : f->at.frame;
+  fputs(",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", o);
+  rl__put_uri(o, r->path ? r->path : "");
+  fputs("\"}", o);
+  uint64_t line = rl__transcript_line(r, loc->stream_off);
+  if (line)
+    fprintf(o, ",\"region\":{\"startLine\":%" PRIu64 "}", line);
+  fputs("},\"logicalLocations\":[{\"name\":", o);
+  char name[96], fq[160];
+  if (r->transcript && line)
+    snprintf(name, sizeof name, "line %" PRIu64, line);
+  else
+    snprintf(name, sizeof name, "frame %" PRIu64, frame);
+  if (conn && m)
+    snprintf(fq, sizeof fq, "stream %" PRIu64 "/response %" PRIu32 "/%s", conn->stream,
+             m->index, name);
+  else if (conn)
+    snprintf(fq, sizeof fq, "stream %" PRIu64 "/%s", conn->stream, name);
+  else
+    snprintf(fq, sizeof fq, "%s", name);
+  rl__put_json_str(o, name);
+  fputs(",\"fullyQualifiedName\":", o);
+  rl__put_json_str(o, fq);
+  fputs("}]}]", o);
+}
+
+static void put_span_prop(FILE *o, const char *key, const rl_message *m, rl_span sp) {
+  if (!m || !m->raw || sp.off + (uint64_t)sp.len > m->raw_len)
+    return;
+  fprintf(o, ",\"%s\":", key);
+  rl__put_json(o, m->raw + sp.off, sp.len);
+}
+
+static void put_properties(rl_report *r, const rl_finding *f, const rl__loc *loc) {
+  FILE *o = r->opt.out;
+  const rl_exchange *x = f->x;
+  const rl_message *m = x ? x->response : NULL;
+  const rl_conn *conn = x && x->conn ? x->conn : f->conn;
+  rl_pktref at = m ? m->first : f->at;
+  char ts[48];
+  rl__format_ts(ts, sizeof ts, at.ts);
+  fprintf(o, ",\"properties\":{\"frame\":%" PRIu64 ",\"ts\":\"%s\"", at.frame, ts);
+  if (conn) {
+    char client[64], server[64];
+    rl_endpoint_format(&conn->client, client, sizeof client);
+    rl_endpoint_format(&conn->server, server, sizeof server);
+    fprintf(o, ",\"stream\":%" PRIu64 ",\"client\":\"%s\",\"server\":\"%s\"", conn->stream,
+            client, server);
+  }
+  if (m && m->status_code >= 0)
+    fprintf(o, ",\"status\":%d", m->status_code);
+  if (x && x->request && x->request_state == RL_REQ_PAIRED) {
+    put_span_prop(o, "method", x->request, x->request->method);
+    put_span_prop(o, "target", x->request, x->request->target);
+  }
+  if (m)
+    fprintf(o, ",\"index\":%" PRIu32, m->index);
+  fputs(",\"evidence\":", o);
+  rl__put_json(o, loc->ev, loc->evlen);
+  fprintf(o, ",\"offset\":%" PRIu64 "}", loc->stream_off);
+}
+
+static void sarif_finding(rl_report *r, const rl_finding *f) {
+  start(r);
+  FILE *o = r->opt.out;
+  rl__loc loc;
+  rl__locate(f, &loc);
+  fputs(r->nresults++ ? ",\n{\"ruleId\":" : "\n{\"ruleId\":", o);
+  rl__put_json_str(o, f->rule->id);
+  long idx = rule_index(r, f->rule);
+  if (idx >= 0)
+    fprintf(o, ",\"ruleIndex\":%ld", idx);
+  fprintf(o, ",\"level\":\"%s\",\"message\":{\"text\":", rl__sarif_level(f->level));
+  rl__put_json_str(o, f->message ? f->message : "");
+  fputc('}', o);
+  put_location(r, f, &loc);
+  put_properties(r, f, &loc);
+  fputc('}', o);
+}
+
+static void sarif_response(rl_report *r, const rl_exchange *x) {
+  (void)r;
+  (void)x;
+}
+
+static void sarif_end(rl_report *r, int err, const char *detail) {
+  (void)r;
+  (void)err;
+  (void)detail;
+}
+
+/* Rules whose level was overridden or that were not selected, as SARIF
+ * describes a run's departures from each rule's defaultConfiguration. */
+static void put_overrides(rl_report *r) {
+  FILE *o = r->opt.out;
+  size_t n = r->opt.engine ? rl_engine_rule_count(r->opt.engine) : 0;
+  int any = 0;
+  for (size_t i = 0; i < n; i++) {
+    const rl_rule_info *ri = rl_engine_rule(r->opt.engine, i);
+    if (ri->enabled && ri->level == ri->default_level)
+      continue;
+    fputs(any++ ? ",\n" : ",\"ruleConfigurationOverrides\":[\n", o);
+    fputs("{\"descriptor\":{\"id\":", o);
+    rl__put_json_str(o, ri->id);
+    fprintf(o, ",\"index\":%zu},\"configuration\":{\"enabled\":%s,\"level\":\"%s\"}}", i,
+            ri->enabled ? "true" : "false", rl__sarif_level(ri->level));
+  }
+  if (any)
+    fputs("]", o);
+}
+
+static void put_notifications(rl_report *r) {
+  FILE *o = r->opt.out;
+  if (!r->nerrors)
+    return;
+  fputs(",\"toolExecutionNotifications\":[", o);
+  for (size_t i = 0; i < r->nerrors; i++) {
+    const rl__input_error *e = &r->errors[i];
+    fputs(i ? ",\n" : "\n", o);
+    fputs("{\"level\":\"error\",\"message\":{\"text\":", o);
+    rl__put_json_str(o, e->detail ? e->detail : "");
+    fputs("},\"descriptor\":{\"id\":", o);
+    rl__put_json_str(o, rl_err_name(e->err));
+    fputs("},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", o);
+    rl__put_uri(o, e->path ? e->path : "");
+    fputs("\"}}}]}", o);
+  }
+  fputs("]", o);
+}
+
+static void sarif_finish(rl_report *r, const rl_stats *stats,
+                         const rl_engine_counts *counts) {
+  start(r);
+  FILE *o = r->opt.out;
+  fprintf(o, "%s],\n\"invocations\":[{\"executionSuccessful\":%s", r->nresults ? "\n" : "",
+          r->nerrors ? "false" : "true");
+  put_overrides(r);
+  put_notifications(r);
+  fputs("}],\n\"properties\":{\"summary\":", o);
+  rl__write_summary_json(r, o, stats, counts);
+  fputs("}}]}\n", o);
+}
+
+static void sarif_free(rl_report *r) { free(r->by_id); }
+
+const rl__report_format rl__report_sarif = {sarif_begin, sarif_finding, sarif_response,
+                                            sarif_end,   sarif_finish,  sarif_free};

@@ -1,0 +1,366 @@
+/* Text: compiler-style findings for people, then a summary.
+ *
+ *   FILE:frame N: level[ID name]: message
+ *       stream S, CLIENT -> SERVER, response I
+ *       > the request line (or "(request not captured)")
+ *       < the offending status or header line(s)
+ *             ^~~~ the exact span of the evidence
+ *       = RFC 9110 section 15.5.6: URL
+ *
+ * A raw transcript has no frames: its headline is FILE:LINE: with the line
+ * of the server file, as a compiler would write it. Every wire byte goes
+ * through rl__put_wire (printable ASCII or \xNN), so nothing a server sends
+ * can reach the terminal as a control sequence; colour codes are our own. */
+#include <inttypes.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "report/report_internal.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_GUTTER "\033[1;34m"
+#define C_CARET "\033[1;32m"
+
+static const char *level_colour(rl_level l) {
+  switch (l) {
+  case RL_LEVEL_ERROR:
+    return "\033[1;31m";
+  case RL_LEVEL_WARNING:
+    return "\033[1;35m";
+  default:
+    return "\033[1;36m";
+  }
+}
+
+static void paint(rl_report *r, const char *code) {
+  if (r->opt.color)
+    fputs(code, r->opt.out);
+}
+
+/* Shown lines are cut to a window this wide (in bytes) around the span, so
+ * an 8 KiB header line does not flood the screen. */
+enum { WINDOW = 160, LEAD = 40, MAX_LINES = 8, MAX_LOOSE = 120 };
+
+static size_t esc_width(const uint8_t *p, size_t n) {
+  char tmp[5];
+  size_t w = 0;
+  for (size_t i = 0; i < n; i++)
+    w += rl__esc_byte(p[i], tmp);
+  return w;
+}
+
+static void put_caret_line(rl_report *r, size_t indent, size_t width) {
+  FILE *o = r->opt.out;
+  fprintf(o, "%*s", (int)indent, "");
+  paint(r, C_CARET);
+  fputc('^', o);
+  for (size_t i = 1; i < width; i++)
+    fputc('~', o);
+  paint(r, C_RESET);
+  fputc('\n', o);
+}
+
+static void put_gutter(rl_report *r, char mark) {
+  fputs("    ", r->opt.out);
+  paint(r, C_GUTTER);
+  fputc(mark, r->opt.out);
+  paint(r, C_RESET);
+  fputc(' ', r->opt.out);
+}
+
+/* One line b[ls, le) of a section with the part of the span [ss, se) that
+ * falls on it marked below. */
+static void show_line(rl_report *r, const uint8_t *b, size_t ls, size_t le, size_t ss,
+                      size_t se) {
+  FILE *o = r->opt.out;
+  size_t ws = ls;
+  if (ss > ls && ss - ls > WINDOW - LEAD)
+    ws = ss - LEAD;
+  size_t we = le - ws > WINDOW ? ws + WINDOW : le;
+  put_gutter(r, '<');
+  if (ws > ls)
+    fputs("...", o);
+  rl__put_wire(o, b + ws, we - ws);
+  if (we < le)
+    fputs("...", o);
+  fputc('\n', o);
+  size_t from = ss > ws ? ss : ws, to = se < we ? se : we;
+  if (ss == se ? (ss < ws || ss > we) : from >= to)
+    return; /* the span is not on this part of the line */
+  size_t indent = 6 + (ws > ls ? 3 : 0) + esc_width(b + ws, from - ws);
+  size_t width = to > from ? esc_width(b + from, to - from) : 1;
+  put_caret_line(r, indent, width);
+}
+
+/* The lines of the section that hold the span, each with its part marked. */
+static void show_section(rl_report *r, const rl__loc *loc) {
+  const uint8_t *b = loc->sec;
+  size_t ss = loc->span_off, se = loc->span_off + loc->span_len;
+  size_t last = se > ss ? se - 1 : ss; /* the span's last byte */
+  size_t ls = ss;
+  while (ls > 0 && b[ls - 1] != '\n')
+    ls--;
+  for (int shown = 0; ls <= last && ls < loc->seclen; shown++) {
+    size_t le = ls;
+    while (le < loc->seclen && b[le] != '\n')
+      le++;
+    size_t next = le + 1;
+    /* The CR of a CRLF is line ending, not content, unless marked. */
+    if (le > ls && b[le - 1] == '\r' && !(ss <= le - 1 && le - 1 < se))
+      le--;
+    if (shown == MAX_LINES) {
+      put_gutter(r, '<');
+      fputs("...\n", r->opt.out);
+      break;
+    }
+    show_line(r, b, ls, le, ss, se);
+    ls = next;
+  }
+}
+
+/* Evidence that is not in a header section (content, bytes after a
+ * bodiless response, bytes the parser kept) is shown on its own. */
+static void show_loose(rl_report *r, const rl__loc *loc, const rl_message *m) {
+  FILE *o = r->opt.out;
+  if (m && m->raw && m->start_line.len && m->start_line.off + m->start_line.len <= m->raw_len) {
+    put_gutter(r, '<');
+    rl__put_wire(o, m->raw + m->start_line.off, m->start_line.len);
+    fputc('\n', o);
+  }
+  size_t n = loc->evlen > MAX_LOOSE ? MAX_LOOSE : loc->evlen;
+  put_gutter(r, '|');
+  rl__put_wire(o, loc->ev, n);
+  if (n < loc->evlen)
+    fputs("...", o);
+  fputc('\n', o);
+  put_caret_line(r, 6, n ? esc_width(loc->ev, n) : 1);
+}
+
+static void put_headline(rl_report *r, const rl_finding *f, const rl__loc *loc) {
+  FILE *o = r->opt.out;
+  const rl_message *m = f->x ? f->x->response : NULL;
+  uint64_t frame = m ? m->first.frame : f->at.frame;
+  paint(r, C_BOLD);
+  rl__put_clean(o, r->path ? r->path : "");
+  uint64_t line = rl__transcript_line(r, loc->stream_off);
+  if (r->transcript && line)
+    fprintf(o, ":%" PRIu64 ":", line);
+  else if (frame)
+    fprintf(o, ":frame %" PRIu64 ":", frame);
+  else
+    fputc(':', o);
+  paint(r, C_RESET);
+  fputc(' ', o);
+  paint(r, level_colour(f->level));
+  fputs(rl_level_name(f->level), o);
+  fputc('[', o);
+  rl__put_clean(o, f->rule->id);
+  fputc(' ', o);
+  rl__put_clean(o, f->rule->name ? f->rule->name : "");
+  fputs("]:", o);
+  paint(r, C_RESET);
+  fputc(' ', o);
+  paint(r, C_BOLD);
+  rl__put_clean(o, f->message ? f->message : "");
+  paint(r, C_RESET);
+  fputc('\n', o);
+}
+
+static void put_where(rl_report *r, const rl_finding *f) {
+  FILE *o = r->opt.out;
+  const rl_conn *conn = f->x && f->x->conn ? f->x->conn : f->conn;
+  if (!conn)
+    return;
+  char client[64], server[64];
+  rl_endpoint_format(&conn->client, client, sizeof client);
+  rl_endpoint_format(&conn->server, server, sizeof server);
+  fprintf(o, "    stream %" PRIu64 ", %s -> %s", conn->stream, client, server);
+  if (f->x && f->x->response)
+    fprintf(o, ", response %" PRIu32, f->x->response->index);
+  fputc('\n', o);
+}
+
+static void put_citation(rl_report *r, const rl_rule_info *rule) {
+  FILE *o = r->opt.out;
+  if (!rule->rfc_document || !rule->rfc_document[0])
+    return;
+  put_gutter(r, '=');
+  rl__put_clean(o, rule->rfc_document);
+  if (rule->rfc_section && rule->rfc_section[0]) {
+    fputs(" section ", o);
+    rl__put_clean(o, rule->rfc_section);
+  }
+  if (rule->rfc_url && rule->rfc_url[0]) {
+    fputs(": ", o);
+    rl__put_clean(o, rule->rfc_url);
+  }
+  fputc('\n', o);
+}
+
+static void text_finding(rl_report *r, const rl_finding *f) {
+  if (r->opt.quiet)
+    return;
+  FILE *o = r->opt.out;
+  rl__loc loc;
+  rl__locate(f, &loc);
+  put_headline(r, f, &loc);
+  put_where(r, f);
+  if (f->x) {
+    size_t n;
+    const uint8_t *req = rl__request_line(f->x, &n);
+    put_gutter(r, '>');
+    if (req)
+      rl__put_wire(o, req, n);
+    else
+      fputs("(request not captured)", o);
+    fputc('\n', o);
+  }
+  if (loc.sec)
+    show_section(r, &loc);
+  else if (loc.ev)
+    show_loose(r, &loc, f->x ? f->x->response : NULL);
+  put_citation(r, f->rule);
+  fflush(o);
+}
+
+static void text_begin(rl_report *r) { (void)r; }
+
+static void text_response(rl_report *r, const rl_exchange *x) {
+  (void)r;
+  (void)x;
+}
+
+static void text_end(rl_report *r, int err, const char *detail) {
+  (void)r;
+  (void)err;
+  (void)detail;
+}
+
+/* --- summary --------------------------------------------------------------- */
+
+static const struct stat_desc {
+  const char *name;
+  const char *desc;
+  size_t off;
+} stat_descs[] = {
+#define RL__STAT_DESC(field, desc) {#field, desc, offsetof(rl_stats, field)},
+    RL_STATS_MAP(RL__STAT_DESC)
+#undef RL__STAT_DESC
+};
+
+/* The counters that say the capture shows less than what was on the wire. */
+static const char *const coverage_fields[] = {
+    "gaps",          "gap_bytes",        "packets_truncated",
+    "packets_malformed", "packets_unsupported_link", "ip_fragments_dropped",
+    "flows_evicted", "retransmission_mismatches", "ooo_bytes_dropped",
+    "kernel_drops",  "iface_drops"};
+
+static uint64_t stat_value(const rl_stats *s, const char *name, const char **desc) {
+  for (size_t i = 0; i < sizeof stat_descs / sizeof stat_descs[0]; i++)
+    if (strcmp(stat_descs[i].name, name) == 0) {
+      *desc = stat_descs[i].desc;
+      uint64_t v;
+      memcpy(&v, (const char *)s + stat_descs[i].off, sizeof v);
+      return v;
+    }
+  *desc = "";
+  return 0;
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many) {
+  return n == 1 ? one : many;
+}
+
+static void summary_findings(rl_report *r) {
+  FILE *o = r->opt.out;
+  fprintf(o, "findings: %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " info\n",
+          r->findings[RL_LEVEL_ERROR], plural(r->findings[RL_LEVEL_ERROR], "error", "errors"),
+          r->findings[RL_LEVEL_WARNING],
+          plural(r->findings[RL_LEVEL_WARNING], "warning", "warnings"),
+          r->findings[RL_LEVEL_INFO]);
+  size_t width = 0;
+  for (size_t i = 0; i < r->nrules; i++) {
+    size_t w = strlen(r->rules[i].id) + 1 + strlen(r->rules[i].name);
+    if (w > width)
+      width = w;
+  }
+  for (size_t i = 0; i < r->nrules; i++) {
+    const rl__rule_count *c = &r->rules[i];
+    fputs("  ", o);
+    paint(r, level_colour(c->level));
+    fprintf(o, "%-7s", rl_level_name(c->level));
+    paint(r, C_RESET);
+    fputc(' ', o);
+    size_t w = strlen(c->id) + 1 + strlen(c->name);
+    rl__put_clean(o, c->id);
+    fputc(' ', o);
+    rl__put_clean(o, c->name);
+    fprintf(o, "%*s %8" PRIu64 "\n", (int)(width - w), "", c->n);
+  }
+}
+
+static void summary_skipped(rl_report *r, const rl_engine_counts *counts) {
+  if (!counts)
+    return;
+  for (int n = 0; n < RL_NEED__COUNT; n++) {
+    if (!counts->responses_skipped[n] && !counts->rules_skipped[n])
+      continue;
+    fprintf(r->opt.out,
+            "skipped: rules on %" PRIu64 " %s (%" PRIu64 " rule %s), because %s\n",
+            counts->responses_skipped[n],
+            plural(counts->responses_skipped[n], "response", "responses"),
+            counts->rules_skipped[n], plural(counts->rules_skipped[n], "check", "checks"),
+            rl_need_description((rl_need)n));
+  }
+}
+
+static void summary_coverage(rl_report *r, const rl_stats *s) {
+  int any = 0;
+  for (size_t i = 0; i < sizeof coverage_fields / sizeof coverage_fields[0]; i++) {
+    const char *desc;
+    uint64_t v = stat_value(s, coverage_fields[i], &desc);
+    if (!v)
+      continue;
+    if (!any)
+      fputs("coverage notes:\n", r->opt.out);
+    any = 1;
+    fprintf(r->opt.out, "  %" PRIu64 " %s\n", v, desc);
+  }
+}
+
+static void text_finish(rl_report *r, const rl_stats *stats,
+                        const rl_engine_counts *counts) {
+  FILE *o = r->opt.out;
+  rl_stats zero;
+  memset(&zero, 0, sizeof zero);
+  if (!stats)
+    stats = &zero;
+  if (!r->opt.quiet && (r->findings[0] || r->findings[1] || r->findings[2]))
+    fputc('\n', o);
+  paint(r, C_BOLD);
+  fprintf(o, "summary:");
+  paint(r, C_RESET);
+  fprintf(o,
+          " %" PRIu64 " %s linted from %" PRIu64 " %s (%" PRIu64 " %s, %" PRIu64
+          " TCP %s)\n",
+          r->responses, plural(r->responses, "response", "responses"), r->inputs,
+          plural(r->inputs, "input", "inputs"), stats->packets,
+          plural(stats->packets, "packet", "packets"), stats->flows,
+          plural(stats->flows, "conversation", "conversations"));
+  summary_findings(r);
+  summary_skipped(r, counts);
+  summary_coverage(r, stats);
+  for (size_t i = 0; i < r->nerrors; i++) {
+    fputs("not read completely: ", o);
+    rl__put_clean(o, r->errors[i].path ? r->errors[i].path : "");
+    fputs(": ", o);
+    rl__put_clean(o, r->errors[i].detail ? r->errors[i].detail : "");
+    fputc('\n', o);
+  }
+  if (r->oom)
+    fputs("note: out of memory while counting; the summary is incomplete\n", o);
+}
+
+const rl__report_format rl__report_text = {text_begin, text_finding, text_response,
+                                           text_end,   text_finish,  NULL};
