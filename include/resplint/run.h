@@ -71,4 +71,42 @@ int rl_dump_streams_status(const rl_dump_streams *d, char *err, size_t errlen);
 /* Closes any file still open. rl_dump_streams_free(NULL) is a no-op. */
 void rl_dump_streams_free(rl_dump_streams *d);
 
+/* --extract: the packets behind findings, written as small captures.
+ *
+ * During the run the extractor sits in front of the run's stream sink and
+ * notes where each TCP conversation starts; the caller then asks, per
+ * finding, for a conversation's packets up to the frame that ended the
+ * exchange. rl_extract_write() reads the capture file a second time (with
+ * the same filter), recognises the conversation's packets by their
+ * addresses and ports within that frame range, and copies them with
+ * libpcap's dump API, so that linting the small file reproduces the
+ * finding. IP fragments just before a matching segment are copied too,
+ * since the segment only exists once they are reassembled. Standard input
+ * and live captures cannot be read again and so cannot be extracted. */
+typedef struct rl_extract rl_extract;
+
+rl_extract *rl_extract_new(void);     /* NULL on ENOMEM */
+void rl_extract_free(rl_extract *x);  /* NULL is a no-op */
+
+/* Puts the extractor between the run and cfg->sink (set the sink first),
+ * and forgets everything asked for the previous input. */
+void rl_extract_attach(rl_extract *x, rl_run_config *cfg);
+
+/* Asks for the packets of `conn` from its first packet up to frame
+ * `last_frame` in a file called `name` (a plain file name). Asking again for
+ * the same name keeps the later last frame. Returns 0 or RL_ENOMEM. */
+int rl_extract_add(rl_extract *x, const rl_conn *conn, uint64_t last_frame,
+                   const char *name);
+
+/* Files asked for since rl_extract_attach(). */
+size_t rl_extract_pending(const rl_extract *x);
+
+/* Reads the capture file `path` again with BPF filter `filter` (NULL or ""
+ * for none) and writes every file asked for into `dir`, which is created
+ * if missing (its parent must exist). Returns the number of files written
+ * (a request none of whose packets is found writes nothing), or an RL_E*
+ * code with `err` saying why. */
+int rl_extract_write(rl_extract *x, const char *path, const char *filter,
+                     const char *dir, char *err, size_t errlen);
+
 #endif

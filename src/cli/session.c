@@ -1,6 +1,6 @@
 /* The command's driver: expands the inputs, runs each through rl_run() with
- * the sink the options ask for, and turns the results into messages and an
- * exit code.
+ * the sink the options ask for (lint: http -> engine -> report; or the
+ * stream dumper), and turns the results into messages and an exit code.
  *
  * One bad input does not stop the others: it is reported on one line and
  * the exit code becomes 3 (the report is incomplete). A bad filter stops
@@ -15,22 +15,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/lint.h"
+#include "cli/setup.h"
 #include "cli/summary.h"
 #include "resplint/capture.h"
 #include "resplint/error.h"
+#include "resplint/http.h"
+#include "resplint/report.h"
 #include "resplint/run.h"
 
 typedef struct session {
   const rl__cli_options *opt;
   rl_stats stats;
   rl__lint *lint;
+  rl__setup setup;
+  rl_report *report;
+  rl_report_withheld withheld;
+  rl_extract *extract;
+  FILE *out;             /* the report's destination */
+  int extract_per_input; /* several inputs: one subdirectory of DIR each */
   int exit_code;
   int stop;              /* a bad filter or a signal: read nothing more */
   uint64_t packets_left; /* for -c across inputs; 0 when there is no limit */
   int dump_per_input;    /* several inputs: one subdirectory of DIR each */
 } session;
+
+static const char *display_name(const char *input) {
+  return strcmp(input, "-") == 0 ? "standard input" : input;
+}
 
 /* The capture being read, for the signal handler. */
 static rl_capture *volatile current;
@@ -53,20 +67,26 @@ static void install_signals(void) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
-static const char *display_name(const char *input) {
-  return strcmp(input, "-") == 0 ? "standard input" : input;
-}
 
 static void input_failed(session *s) {
   if (s->exit_code != RL_EXIT_USAGE)
     s->exit_code = RL_EXIT_INPUT;
 }
 
+/* An input that could not be read at all still shows in the report (a
+ * JUnit error, a SARIF notification), not only on standard error. */
+static void report_unread(session *s, const char *input, int rc, const char *detail) {
+  if (!s->report)
+    return;
+  const char *name = display_name(input);
+  rl_report_begin_input(s->report, name);
+  rl_report_end_input(s->report, name, rc, detail && detail[0] ? detail : rl_strerror(rc));
+}
+
 /* DIR itself, or DIR/<input with '/' turned to '_'> when several inputs
  * share it. Returns a malloc'd path or NULL. */
-static char *dump_dir_for(const session *s, const char *input) {
-  const char *dir = s->opt->dump_dir;
-  if (!s->dump_per_input)
+static char *subdir_for(const char *dir, int per_input, const char *input) {
+  if (!per_input)
     return strdup(dir);
   if (strcmp(input, "-") == 0)
     input = "stdin";
@@ -113,6 +133,7 @@ static void report_run_error(session *s, const char *name, int64_t rc, const cha
 typedef struct input_sink {
   rl_dump_streams *dump;
   char *dir;
+  int linting;
 } input_sink;
 
 /* Sets up the sink for `input` in cfg; returns 0 or reports and fails. */
@@ -121,12 +142,14 @@ static int sink_begin(session *s, const char *input, rl_run_config *cfg, input_s
   char err[512] = "";
   int rc;
   if (!s->opt->dump_dir) {
+    is->linting = 1;
+    rl_report_begin_input(s->report, name);
     rc = rl__lint_begin(s->lint, name, cfg, &s->stats);
     if (rc < 0)
       fprintf(stderr, "resplint: %s: %s\n", name, rl_strerror(rc));
     return rc;
   }
-  is->dir = dump_dir_for(s, input);
+  is->dir = subdir_for(s->opt->dump_dir, s->dump_per_input, input);
   rc = is->dir ? rl_dump_streams_new(&is->dump, is->dir, err, sizeof err) : RL_ENOMEM;
   if (rc < 0) {
     fprintf(stderr, "resplint: %s: %s\n", is->dir ? is->dir : s->opt->dump_dir,
@@ -138,18 +161,44 @@ static int sink_begin(session *s, const char *input, rl_run_config *cfg, input_s
   return 0;
 }
 
-/* Ends the input's sink; a stream file that could not be written makes
- * the run incomplete, like an unreadable input. */
-static void sink_end(session *s, input_sink *is) {
+/* Writes the packets behind this input's findings (--extract). The file is
+ * read again, so only named capture files get here. */
+static void extract_input(session *s, const char *input) {
+  if (!s->extract || rl_extract_pending(s->extract) == 0)
+    return;
   char err[512] = "";
-  if (is->dump && rl_dump_streams_status(is->dump, err, sizeof err) < 0) {
-    fprintf(stderr, "resplint: %s: %s\n", is->dir, err);
+  char *dir = subdir_for(s->opt->extract_dir, s->extract_per_input, input);
+  int rc = dir ? rl_extract_write(s->extract, input, s->opt->filter, dir, err, sizeof err)
+               : RL_ENOMEM;
+  if (rc < 0) {
+    fprintf(stderr, "resplint: --extract: %s\n", err[0] ? err : rl_strerror(rc));
+    input_failed(s);
+  } else if (s->opt->verbose) {
+    fprintf(stderr, "resplint: %s: %d capture%s extracted into %s\n", input, rc,
+            rc == 1 ? "" : "s", dir);
+  }
+  free(dir);
+}
+
+/* Ends the input's sink; a stream file that could not be written makes
+ * the run incomplete, like an unreadable input. `rc` and `err` say how the
+ * run of the input ended, for the report. */
+static void sink_end(session *s, input_sink *is, const char *input, int rc,
+                     const char *err) {
+  char derr[512] = "";
+  if (is->dump && rl_dump_streams_status(is->dump, derr, sizeof derr) < 0) {
+    fprintf(stderr, "resplint: %s: %s\n", is->dir, derr);
     input_failed(s);
   }
   rl_dump_streams_free(is->dump);
   free(is->dir);
-  if (!s->opt->dump_dir)
-    rl__lint_end(s->lint);
+  if (!is->linting)
+    return;
+  rl__lint_end(s->lint);
+  if (rc >= 0)
+    extract_input(s, input);
+  rl_report_end_input(s->report, display_name(input), rc < 0 ? rc : 0,
+                      rc < 0 ? (err && err[0] ? err : rl_strerror(rc)) : NULL);
 }
 
 /* Runs one opened capture with the sink of the mode. Takes ownership. */
@@ -158,10 +207,11 @@ static void run_capture(session *s, rl_capture *cap, const char *input) {
   memset(&cfg, 0, sizeof cfg);
   cfg.filter = s->opt->filter;
   cfg.max_packets = s->packets_left;
-  input_sink is = {NULL, NULL};
-  if (sink_begin(s, input, &cfg, &is) < 0) {
+  input_sink is = {NULL, NULL, 0};
+  int rc = sink_begin(s, input, &cfg, &is);
+  if (rc < 0) {
     input_failed(s);
-    sink_end(s, &is);
+    sink_end(s, &is, input, rc, NULL);
     rl_capture_close(cap);
     return;
   }
@@ -180,11 +230,29 @@ static void run_capture(session *s, rl_capture *cap, const char *input) {
     if (s->packets_left == 0)
       s->stop = 1;
   }
-  sink_end(s, &is);
+  /* Extraction reads the file again: pointless for stdin and live
+   * captures, which the options already refuse with --extract. */
+  sink_end(s, &is, input, n < 0 ? (int)n : 0, err);
   rl_capture_close(cap);
 }
 
+/* A raw transcript (NAME.server.http) in place of a capture. */
+static void run_transcript(session *s, const char *path) {
+  rl_report_begin_input(s->report, path);
+  int rc = rl__lint_transcript(s->lint, path, &s->stats);
+  rl__lint_end(s->lint);
+  if (rc < 0) {
+    fprintf(stderr, "resplint: %s: %s\n", path, rl_strerror(rc));
+    input_failed(s);
+  }
+  rl_report_end_input(s->report, path, rc < 0 ? rc : 0, rc < 0 ? rl_strerror(rc) : NULL);
+}
+
 static void run_file(session *s, const char *path) {
+  if (!s->opt->dump_dir && strcmp(path, "-") != 0 && rl_http_is_transcript(path)) {
+    run_transcript(s, path);
+    return;
+  }
   rl_capture *cap;
   char err[512] = "";
   int rc = rl_capture_open_file(&cap, path, err, sizeof err);
@@ -192,6 +260,7 @@ static void run_file(session *s, const char *path) {
     fprintf(stderr, "resplint: %s: %s\n", display_name(path),
             err[0] ? err : rl_strerror(rc));
     input_failed(s);
+    report_unread(s, path, rc, err);
     return;
   }
   run_capture(s, cap, path);
@@ -202,6 +271,9 @@ static int on_walk_entry(void *ctx, const char *path, int kind, const char *err)
   if (kind < 0) {
     fprintf(stderr, "resplint: %s: %s\n", path, err ? err : rl_strerror(kind));
     input_failed(s);
+    report_unread(s, path, kind, err);
+  } else if (kind == 0 && !s->opt->dump_dir && rl_http_is_transcript(path)) {
+    run_transcript(s, path);
   } else if (kind == 0) {
     if (s->opt->verbose)
       fprintf(stderr, "resplint: %s: not a capture file, skipped\n", path);
@@ -220,6 +292,7 @@ static void run_operand(session *s, const char *input) {
     if (rc < 0) {
       fprintf(stderr, "resplint: %s: %s\n", input, err[0] ? err : rl_strerror(rc));
       input_failed(s);
+      report_unread(s, input, rc, err);
     }
     return;
   }
@@ -242,6 +315,7 @@ static void run_live(session *s) {
   if (rc < 0) {
     fprintf(stderr, "resplint: %s: %s\n", o->iface, err[0] ? err : rl_strerror(rc));
     input_failed(s);
+    report_unread(s, o->iface, rc, err);
     return;
   }
   if (!o->quiet)
@@ -250,39 +324,162 @@ static void run_live(session *s) {
   run_capture(s, cap, o->iface);
 }
 
+/* Several inputs, or a directory of them: each gets its own subdirectory
+ * of an output directory, since stream numbers restart with every input. */
+static int several_inputs(const rl__cli_options *o) {
+  struct stat st;
+  if (o->iface)
+    return 0;
+  return o->ninputs > 1 || (strcmp(o->inputs[0], "-") != 0 && !o->read_mode &&
+                            stat(o->inputs[0], &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+static int make_parent(const char *dir) {
+  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    fprintf(stderr, "resplint: %s: cannot create directory: %s\n", dir, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+/* The report's colour: --color, else a terminal without NO_COLOR
+ * (https://no-color.org: any non-empty value). */
+static int want_color(const rl__cli_options *o, FILE *out) {
+  if (o->color != RL__COLOR_AUTO)
+    return o->color == RL__COLOR_ALWAYS;
+  const char *no = getenv("NO_COLOR");
+  return !(no && no[0]) && isatty(fileno(out));
+}
+
+/* Opens the report's destination and creates the report and the lint. */
+static int start_lint(session *s) {
+  const rl__cli_options *o = s->opt;
+  s->out = stdout;
+  if (o->output && !(s->out = fopen(o->output, "w"))) {
+    fprintf(stderr, "resplint: %s: cannot write the report: %s\n", o->output,
+            strerror(errno));
+    s->out = NULL;
+    return RL_EXIT_INPUT;
+  }
+  if (o->extract_dir) {
+    s->extract_per_input = several_inputs(o);
+    if ((s->extract_per_input && make_parent(o->extract_dir) < 0))
+      return RL_EXIT_INPUT;
+    if (!(s->extract = rl_extract_new()))
+      return RL_EXIT_INPUT;
+  }
+  rl_report_options ro;
+  memset(&ro, 0, sizeof ro);
+  ro.format = (rl_format)o->format;
+  ro.out = s->out;
+  ro.color = want_color(o, s->out);
+  ro.quiet = o->quiet;
+  ro.fail_on = (rl_level)s->setup.fail_on;
+  ro.engine = s->setup.engine;
+  ro.withheld = &s->withheld;
+  s->report = rl_report_new(&ro);
+  rl__lint_config lc;
+  memset(&lc, 0, sizeof lc);
+  lc.engine = s->setup.engine;
+  lc.report = s->report;
+  lc.fail_on = s->setup.fail_on;
+  lc.config = s->setup.config;
+  lc.accept = s->setup.accept;
+  lc.record = s->setup.record;
+  lc.extract = s->extract;
+  lc.withheld = &s->withheld;
+  lc.verbose = o->verbose ? stderr : NULL;
+  s->lint = s->report ? rl__lint_new(&lc) : NULL;
+  if (!s->lint) {
+    fprintf(stderr, "resplint: out of memory\n");
+    return RL_EXIT_INPUT;
+  }
+  return RL_EXIT_CLEAN;
+}
+
+/* Summary, baseline file, exit code. */
+static void finish_lint(session *s) {
+  const rl__cli_options *o = s->opt;
+  rl_engine_counts counts = rl__lint_counts(s->lint);
+  if (rl_report_finish(s->report, &s->stats, &counts) < 0 ||
+      (s->out != stdout && fclose(s->out) != 0)) {
+    fprintf(stderr, "resplint: %s: cannot write the report\n",
+            o->output ? o->output : "standard output");
+    input_failed(s);
+  }
+  s->out = NULL;
+  if (rl__lint_status(s->lint) < 0) {
+    fprintf(stderr, "resplint: --extract: %s\n", rl_strerror(rl__lint_status(s->lint)));
+    input_failed(s);
+  }
+  if (o->write_baseline) {
+    char err[512] = "";
+    if (rl__baseline_write(s->setup.record, o->write_baseline, err, sizeof err) < 0) {
+      fprintf(stderr, "resplint: %s: cannot write the baseline: %s\n", o->write_baseline,
+              err);
+      input_failed(s);
+    } else if (!o->quiet) {
+      fprintf(stderr, "resplint: %s: %zu finding%s recorded\n", o->write_baseline,
+              rl__baseline_count(s->setup.record),
+              rl__baseline_count(s->setup.record) == 1 ? "" : "s");
+    }
+    /* Writing a baseline accepts today's findings: the run does not fail
+     * on them. */
+    return;
+  }
+  if (s->exit_code == RL_EXIT_CLEAN && rl__lint_failing(s->lint) > 0)
+    s->exit_code = RL_EXIT_FINDINGS;
+}
+
+static void end_session(session *s) {
+  if (s->out && s->out != stdout)
+    fclose(s->out);
+  rl__lint_free(s->lint);
+  rl_report_free(s->report);
+  rl_extract_free(s->extract);
+  rl__setup_free(&s->setup);
+}
+
 int rl__session_run(const rl__cli_options *o) {
   session s;
   memset(&s, 0, sizeof s);
   s.opt = o;
   s.exit_code = RL_EXIT_CLEAN;
   s.packets_left = o->count;
-  if (o->dump_dir && !o->iface) {
-    struct stat st;
-    s.dump_per_input = o->ninputs > 1 ||
-                       (strcmp(o->inputs[0], "-") != 0 && !o->read_mode &&
-                        stat(o->inputs[0], &st) == 0 && S_ISDIR(st.st_mode));
-    /* The shared parent must exist before each input makes its own. */
-    if (s.dump_per_input && mkdir(o->dump_dir, 0777) != 0 && errno != EEXIST) {
-      fprintf(stderr, "resplint: %s: cannot create directory: %s\n", o->dump_dir,
-              strerror(errno));
-      return RL_EXIT_INPUT;
-    }
-  }
   if (!o->dump_dir) {
-    s.lint = rl__lint_new(stdout, o->verbose);
-    if (!s.lint) {
-      fprintf(stderr, "resplint: out of memory\n");
-      return RL_EXIT_INPUT;
+    int rc = rl__setup_load(&s.setup, o, stderr);
+    if (rc == RL_EXIT_CLEAN && (o->list_rules || o->explain)) {
+      FILE *out = o->output ? fopen(o->output, "w") : stdout;
+      rc = out ? rl__setup_info(&s.setup, o, out, stderr) : RL_EXIT_INPUT;
+      if (!out)
+        fprintf(stderr, "resplint: %s: %s\n", o->output, strerror(errno));
+      if (out && out != stdout && fclose(out) != 0)
+        rc = RL_EXIT_INPUT;
+      end_session(&s);
+      return rc;
     }
+    if (rc == RL_EXIT_CLEAN)
+      rc = start_lint(&s);
+    if (rc != RL_EXIT_CLEAN) {
+      end_session(&s);
+      return rc;
+    }
+  } else {
+    s.dump_per_input = several_inputs(o);
+    /* The shared parent must exist before each input makes its own. */
+    if (s.dump_per_input && make_parent(o->dump_dir) < 0)
+      return RL_EXIT_INPUT;
   }
   install_signals();
   if (o->iface)
     run_live(&s);
   for (int i = 0; i < o->ninputs && !s.stop && !interrupted; i++)
     run_operand(&s, o->inputs[i]);
+  if (s.lint)
+    finish_lint(&s);
   if (o->verbose)
     rl__cli_print_summary(stderr, &s.stats,
                           s.lint ? (int64_t)rl__lint_responses(s.lint) : -1);
-  rl__lint_free(s.lint);
+  end_session(&s);
   return s.exit_code;
 }
