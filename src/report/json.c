@@ -1,7 +1,8 @@
 /* JSON Lines: one object per finding with the keys of the fixed contract at
  * the end of RULES.md, then one {"summary": {...}} line.
  *
- * Keys beyond the contract: "offset" (stream offset of the evidence) and,
+ * A transcript has no packets and no addresses: "frame" is 0 there and
+ * "client" and "server" are absent. Keys beyond the contract: "offset" (stream offset of the evidence) and,
  * for raw transcripts, "line" (the line of the server file; "frame" is 0
  * there, since a transcript has no packets). Strings follow RFC 8259; wire
  * bytes that are not UTF-8 are written as \u00XX of the byte (escape.c). */
@@ -35,11 +36,13 @@ static void json_finding(rl_report *r, const rl_finding *f) {
   fputs(",\"file\":", o);
   rl__put_json_str(o, r->path ? r->path : "");
   fprintf(o, ",\"frame\":%" PRIu64 ",\"ts\":\"%s\"", at.frame, ts);
-  if (conn) {
+  if (conn)
+    fprintf(o, ",\"stream\":%" PRIu64, conn->stream);
+  if (conn && conn->client.ipver) { /* a transcript has no addresses */
     char client[64], server[64];
     rl_endpoint_format(&conn->client, client, sizeof client);
     rl_endpoint_format(&conn->server, server, sizeof server);
-    fprintf(o, ",\"stream\":%" PRIu64 ",\"client\":", conn->stream);
+    fputs(",\"client\":", o);
     rl__put_json_str(o, client);
     fputs(",\"server\":", o);
     rl__put_json_str(o, server);

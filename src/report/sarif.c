@@ -180,12 +180,13 @@ static void put_properties(rl_report *r, const rl_finding *f, const rl__loc *loc
   char ts[48];
   rl__format_ts(ts, sizeof ts, at.ts);
   fprintf(o, ",\"properties\":{\"frame\":%" PRIu64 ",\"ts\":\"%s\"", at.frame, ts);
-  if (conn) {
+  if (conn)
+    fprintf(o, ",\"stream\":%" PRIu64, conn->stream);
+  if (conn && conn->client.ipver) { /* a transcript has no addresses */
     char client[64], server[64];
     rl_endpoint_format(&conn->client, client, sizeof client);
     rl_endpoint_format(&conn->server, server, sizeof server);
-    fprintf(o, ",\"stream\":%" PRIu64 ",\"client\":\"%s\",\"server\":\"%s\"", conn->stream,
-            client, server);
+    fprintf(o, ",\"client\":\"%s\",\"server\":\"%s\"", client, server);
   }
   if (m && m->status_code >= 0)
     fprintf(o, ",\"status\":%d", m->status_code);

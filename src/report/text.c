@@ -172,10 +172,13 @@ static void put_where(rl_report *r, const rl_finding *f) {
   const rl_conn *conn = f->x && f->x->conn ? f->x->conn : f->conn;
   if (!conn)
     return;
-  char client[64], server[64];
-  rl_endpoint_format(&conn->client, client, sizeof client);
-  rl_endpoint_format(&conn->server, server, sizeof server);
-  fprintf(o, "    stream %" PRIu64 ", %s -> %s", conn->stream, client, server);
+  fprintf(o, "    stream %" PRIu64, conn->stream);
+  if (conn->client.ipver) { /* a transcript has no addresses */
+    char client[64], server[64];
+    rl_endpoint_format(&conn->client, client, sizeof client);
+    rl_endpoint_format(&conn->server, server, sizeof server);
+    fprintf(o, ", %s -> %s", client, server);
+  }
   if (f->x && f->x->response)
     fprintf(o, ", response %" PRIu32, f->x->response->index);
   fputc('\n', o);
@@ -210,9 +213,11 @@ static void text_finding(rl_report *r, const rl_finding *f) {
     size_t n;
     const uint8_t *req = rl__request_line(f->x, &n);
     put_gutter(r, '>');
-    if (req)
-      rl__put_wire(o, req, n);
-    else
+    if (req) {
+      rl__put_wire(o, req, n > WINDOW ? WINDOW : n);
+      if (n > WINDOW)
+        fputs("...", o);
+    } else
       fputs("(request not captured)", o);
     fputc('\n', o);
   }
