@@ -41,8 +41,9 @@ static int load_rules(rl__setup *s, const rl__cli_options *o, FILE *errs) {
       return RL_EXIT_USAGE;
   }
   for (int i = 0; i < o->rules_dirs.n; i++) {
+    /* The engine names the file and the problem itself. */
     rc = rl_engine_load_dir(s->engine, o->rules_dirs.v[i], errs);
-    if (rc < 0 && rc != RL_EINVAL)
+    if (rc == RL_ENOMEM)
       fprintf(errs, "resplint: --rules %s: %s\n", o->rules_dirs.v[i], rl_strerror(rc));
     if (rc < 0)
       return RL_EXIT_USAGE;
@@ -93,8 +94,10 @@ static int load_baselines(rl__setup *s, const rl__cli_options *o, FILE *errs) {
     if (!s->accept)
       return RL_EXIT_INPUT;
     int rc = rl__baseline_load(s->accept, o->baseline, errs);
+    /* A baseline is part of the settings, not an input: a missing or
+     * damaged one is a usage error, like a bad configuration file. */
     if (rc < 0)
-      return rc == RL_EINVAL ? RL_EXIT_USAGE : RL_EXIT_INPUT;
+      return RL_EXIT_USAGE;
   }
   if (o->write_baseline) {
     s->record = rl__baseline_new();
