@@ -17,7 +17,7 @@ static const char server[] =
     "ok";
 
 static char *lint(rl_format f, int color) {
-  rt_opts o = {f, color, 0, RL_LEVEL_ERROR};
+  rt_opts o = {.format = f, .color = color, .fail_on = RL_LEVEL_ERROR};
   int code = -1;
   char *out = rt_lint_transcript(&o, "escape", client, sizeof client - 1, server,
                                  sizeof server - 1, &code);

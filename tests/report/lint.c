@@ -19,7 +19,22 @@
 typedef struct pipe_ctx {
   rl_engine *engine;
   rl_report *report;
+  const rt_opts *opts;
 } pipe_ctx;
+
+static void on_finding(void *ctx, const rl_finding *f) {
+  pipe_ctx *p = ctx;
+  p->opts->tap(p->opts->tap_ctx, p->report, f);
+}
+
+/* Rule selection as the command line would apply it; 0 or -1. */
+static int configure(rl_engine *e, const rt_opts *o) {
+  if (o->ignore && rl_engine_ignore(e, o->ignore, stderr) < 0)
+    return -1;
+  if (o->level_spec && rl_engine_set_level(e, o->level_spec, o->level, stderr) < 0)
+    return -1;
+  return 0;
+}
 
 /* The engine judges the response (its findings reach the report through
  * the engine's sink) and then the report counts it. */
@@ -69,7 +84,7 @@ static int lint_one(pipe_ctx *p, const char *path, rl_stats *stats, char *err,
 
 int rt_lint(const rt_opts *o, FILE *out, char **inputs, int n) {
   rl_engine *e = rl_engine_new();
-  if (!e || rl_engine_load_catalogue(e, stderr) < 0) {
+  if (!e || rl_engine_load_catalogue(e, stderr) < 0 || configure(e, o) < 0) {
     rl_engine_free(e);
     return 2;
   }
@@ -81,12 +96,15 @@ int rt_lint(const rt_opts *o, FILE *out, char **inputs, int n) {
   ro.quiet = o->quiet;
   ro.fail_on = o->fail_on;
   ro.engine = e;
-  pipe_ctx p = {e, rl_report_new(&ro)};
+  pipe_ctx p = {e, rl_report_new(&ro), o};
   if (!p.report) {
     rl_engine_free(e);
     return 2;
   }
-  rl_engine_set_sink(e, rl_report_finding, p.report);
+  if (o->tap)
+    rl_engine_set_sink(e, on_finding, &p);
+  else
+    rl_engine_set_sink(e, rl_report_finding, p.report);
   rl_stats stats;
   memset(&stats, 0, sizeof stats);
   int code = 0;
@@ -154,12 +172,15 @@ char *rt_lint_transcript(const rt_opts *o, const char *name, const char *client,
 
 static int usage(void) {
   fprintf(stderr, "usage: test_report --report text|json|sarif|junit [--color] [--quiet] "
-                  "[--fail-on error|warning|info|never] INPUT...\n");
+                  "[--fail-on error|warning|info|never] [--ignore SPEC] "
+                  "[--level SPEC=LEVEL] INPUT...\n");
   return 2;
 }
 
 static int driver(int argc, char **argv) {
-  rt_opts o = {RL_FORMAT_TEXT, 0, 0, RL_LEVEL_ERROR};
+  rt_opts o;
+  memset(&o, 0, sizeof o);
+  o.fail_on = RL_LEVEL_ERROR;
   if (argc < 2 || rl_format_lookup(argv[1]) < 0)
     return usage();
   o.format = (rl_format)rl_format_lookup(argv[1]);
@@ -177,6 +198,16 @@ static int driver(int argc, char **argv) {
         o.fail_on = (rl_level)rl_level_lookup(argv[i]);
       else
         return usage();
+    } else if (strcmp(argv[i], "--ignore") == 0 && i + 1 < argc) {
+      o.ignore = argv[++i];
+    } else if (strcmp(argv[i], "--level") == 0 && i + 1 < argc) {
+      /* SPEC=LEVEL; the spec is cut at the '=' in place. */
+      char *eq = strrchr(argv[++i], '=');
+      if (!eq || rl_level_lookup(eq + 1) < 0)
+        return usage();
+      o.level = (rl_level)rl_level_lookup(eq + 1);
+      *eq = '\0';
+      o.level_spec = argv[i];
     } else
       return usage();
   }

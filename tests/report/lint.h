@@ -4,7 +4,8 @@
  *
  * The same code is the test binary's driver mode, used by the scripts and by
  * scripts/regen-golden.sh until they can use the command itself:
- *   test_report --report FORMAT [--color] [--quiet] [--fail-on LEVEL] INPUT...
+ *   test_report --report FORMAT [--color] [--quiet] [--fail-on LEVEL]
+ *               [--ignore SPEC] [--level SPEC=LEVEL] INPUT...
  * writes the report to standard output and exits 0, 1 (a finding at or
  * above --fail-on, default error) or 3 (an input not read completely). */
 #ifndef RL_TEST_REPORT_LINT_H
@@ -15,11 +16,20 @@
 
 #include "resplint/report.h"
 
+/* Called instead of rl_report_finding when set: a test inspects each
+ * finding and passes it on to the report itself. */
+typedef void (*rt_tap_fn)(void *ctx, rl_report *report, const rl_finding *f);
+
 typedef struct rt_opts {
   rl_format format;
   int color;
   int quiet;
-  rl_level fail_on; /* RL_LEVEL__COUNT: never */
+  rl_level fail_on;      /* RL_LEVEL__COUNT: never */
+  const char *ignore;    /* rl_engine_ignore spec, or NULL */
+  const char *level_spec; /* rules whose level becomes `level`, or NULL */
+  rl_level level;
+  rt_tap_fn tap;
+  void *tap_ctx;
 } rt_opts;
 
 /* Lints `inputs` (capture files, or NAME.server.http transcripts) into a

@@ -6,6 +6,8 @@
 #    in one run, checked further with python: the catalogue is the whole of
 #    rules/, each result's ruleIndex names its ruleId, one result per JSON
 #    Lines finding, transcript results carry a line region;
+#  - a run with a level override and an ignored rule: both listed in
+#    invocations[0].ruleConfigurationOverrides;
 #  - a run with unreadable inputs: executionSuccessful false and one
 #    toolExecutionNotification per input;
 #  - a deliberately broken copy, which the validator must reject (so the
@@ -42,7 +44,11 @@ rc=$?
 rc=$?
 [ "$rc" -eq 3 ] || { echo "FAIL: exit $rc with unreadable inputs, expected 3"; fail=1; }
 
-node tests/sarif/validate.js "$schema" "$tmp/all.sarif" "$tmp/unreadable.sarif" ||
+"$driver" --report sarif --level FV008=warning --ignore SL005 fixtures/demo/demo.pcap \
+  > "$tmp/overrides.sarif"
+
+node tests/sarif/validate.js "$schema" "$tmp/all.sarif" "$tmp/unreadable.sarif" \
+  "$tmp/overrides.sarif" ||
   { echo "FAIL: schema validation"; fail=1; }
 
 python3 - "$tmp" <<'PY' || fail=1
@@ -86,6 +92,18 @@ inv = json.load(open(f"{tmp}/unreadable.sarif"))["runs"][0]["invocations"][0]
 notes = inv.get("toolExecutionNotifications", [])
 if inv["executionSuccessful"] is not False or len(notes) != 2:
     bad.append(f"unreadable run: {inv}")
+# A level override and an ignored rule are the run's departures from the
+# rules' defaultConfiguration; results carry the level in force.
+run = json.load(open(f"{tmp}/overrides.sarif"))["runs"][0]
+rules = run["tool"]["driver"]["rules"]
+over = {rules[o["descriptor"]["index"]]["id"]: o["configuration"]
+        for o in run["invocations"][0].get("ruleConfigurationOverrides", [])}
+if over != {"FV008": {"enabled": True, "level": "warning"},
+            "SL005": {"enabled": False, "level": "note"}}:
+    bad.append(f"overrides: {over}")
+levels = {r["level"] for r in run["results"] if r["ruleId"] == "FV008"}
+if levels != {"warning"} or any(r["ruleId"] == "SL005" for r in run["results"]):
+    bad.append(f"override results: FV008 at {levels}")
 for line in bad[:30]:
     print("FAIL:", line)
 print(f"python checks: {len(results)} results, {len(rules)} rules, {len(bad)} problems")
