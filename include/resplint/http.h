@@ -38,6 +38,9 @@ typedef struct rl_http_config {
   uint32_t max_header_bytes;    /* per header section; 0: 64 KiB */
   uint32_t max_pending;         /* pipelined requests awaiting a response; 0: 1024 */
   uint32_t content_prefix;      /* content bytes kept per message; 0: 64 */
+  uint32_t max_fields;          /* field lines described per header section; past
+                                   it the section counts as cut at that line
+                                   (header-section-limit); 0: 10,000 */
 } rl_http_config;
 
 typedef struct rl_http rl_http;

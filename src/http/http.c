@@ -9,6 +9,7 @@
 enum {
   DEFAULT_MAX_HEADER = 64 * 1024,
   DEFAULT_MAX_PENDING = 1024,
+  DEFAULT_MAX_FIELDS = 10000,
   DEFAULT_PREFIX = 64,
   FIRST_RAW_CAP = 512
 };
@@ -23,6 +24,8 @@ rl_http *rl_http_new(const rl_http_config *cfg, rl_stats *stats) {
     h->cfg.max_header_bytes = DEFAULT_MAX_HEADER;
   if (h->cfg.max_pending == 0)
     h->cfg.max_pending = DEFAULT_MAX_PENDING;
+  if (h->cfg.max_fields == 0)
+    h->cfg.max_fields = DEFAULT_MAX_FIELDS;
   if (h->cfg.content_prefix == 0)
     h->cfg.content_prefix = DEFAULT_PREFIX;
   h->stats = stats;
@@ -281,8 +284,27 @@ static void fill_events(const rl__hmsg *m, rl_message *out, rl_msg_event *ev) {
   out->nevents = m->nev;
 }
 
-static void fill_message(const rl__hmsg *m, rl_message *out, rl__fieldvec *fv,
-                         rl__fieldvec *tv, rl_msg_event *ev) {
+/* The field-count cap: a section with more than `max` field lines is
+ * described up to the first line past the cap, exactly as if
+ * max_header_bytes had cut it there (raw_len < raw_total, one
+ * header-section-limit event), so the rules that need the whole section are
+ * skipped and counted instead of judging a part as the whole. */
+static void cap_fields(rl__hmsg *m, rl_message *out, rl__fieldvec *fv, uint32_t max) {
+  if (fv->n <= max)
+    return;
+  uint32_t cut = fv->v[max].line.off;
+  uint64_t at = m->start_off + cut;
+  int noted = 0;
+  for (uint32_t i = 0; i < m->nev; i++)
+    noted |= m->ev[i].kind == RL_EV_HEADER_LIMIT;
+  if (!noted) /* a request is described again for each response it answers */
+    rl__msg_event(m, RL_EV_HEADER_LIMIT, at, NULL, "field-count limit", NULL, 0);
+  out->raw_len = cut;
+  fv->n = max;
+}
+
+static void fill_message(rl__hmsg *m, rl_message *out, rl__fieldvec *fv,
+                         rl__fieldvec *tv, rl_msg_event *ev, uint32_t max_fields) {
   memset(out, 0, sizeof *out);
   out->raw = m->raw;
   out->raw_len = m->raw_len;
@@ -290,6 +312,7 @@ static void fill_message(const rl__hmsg *m, rl_message *out, rl__fieldvec *fv,
   out->is_response = m->is_response;
   out->status_code = -1;
   rl__scan_head(out, fv);
+  cap_fields(m, out, fv, max_fields);
   out->fields = fv->v;
   out->nfields = fv->n;
   if (m->trl_len > 0 && rl__scan_fields(m->trl, m->trl_len, tv) == 0) {
@@ -328,13 +351,13 @@ static void emit(rl__hdir *d, rl__hmsg *m) {
     return;
   rl_message resp, req;
   rl_msg_event ev[RL__MAX_EVENTS], rev[RL__MAX_EVENTS];
-  fill_message(m, &resp, &h->resp_f, &h->trl_f, ev);
+  fill_message(m, &resp, &h->resp_f, &h->trl_f, ev, h->cfg.max_fields);
   rl_exchange x = {0};
   x.conn = d->hc->conn;
   x.response = &resp;
   x.request_state = m->req_state;
   if (m->req != NULL) {
-    fill_message(m->req, &req, &h->req_f, &h->rtrl_f, rev);
+    fill_message(m->req, &req, &h->req_f, &h->rtrl_f, rev, h->cfg.max_fields);
     x.request = &req;
   }
   x.interim = m->interim;

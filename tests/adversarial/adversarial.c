@@ -265,6 +265,23 @@ Test(adversarial, hundred_thousand_fields) {
   assert_rss(&o, 40);
 }
 
+/* With the byte cap raised past the section, the field-count cap (10,000 by
+ * default) cuts it instead, in the same way and with the same note. */
+Test(adversarial, hundred_thousand_fields_over_the_field_cap) {
+  rl_http_config hl;
+  memset(&hl, 0, sizeof hl);
+  hl.max_header_bytes = 4u << 20;
+  outcome o;
+  run_case("fields_100k", NULL, NULL, &hl, &o);
+  cr_assert_eq(o.exchanges, 1);
+  cr_assert_eq(o.max_nfields, 10000);
+  cr_assert_eq(o.msg_events[RL_EV_HEADER_LIMIT], 1);
+  cr_assert_lt(o.max_raw_len, o.max_raw_total);
+  cr_assert_eq(o.counts.responses_skipped[RL_NEED_COMPLETE_HEADERS], 1);
+  cr_assert_null(strstr(o.rules_seen, "FV001"), "Date may be past the cap");
+  assert_rss(&o, 48);
+}
+
 Test(adversarial, never_ending_header_section) {
   outcome o;
   run_case("endless_headers", NULL, NULL, NULL, &o);
