@@ -43,4 +43,9 @@ const char *rl_strerror(int err);
 /* Returns the symbolic name ("RL_ENOENT") for an RL_E* code. */
 const char *rl_err_name(int err);
 
+/* Maps an errno value from a failed system call to the nearest RL_E* code:
+ * ENOENT/ENOTDIR -> RL_ENOENT, EACCES/EPERM -> RL_EACCES, EISDIR ->
+ * RL_EISDIR, ENOMEM -> RL_ENOMEM, anything else -> RL_EIO. */
+int rl_err_from_errno(int e);
+
 #endif

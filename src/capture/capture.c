@@ -78,23 +78,6 @@ int rl_capture_is_capture_file(const char *path) {
   return rl__capture_magic_kind(b, n) != RL__CAPTURE_NONE;
 }
 
-static int errno_to_rl(int e) {
-  switch (e) {
-  case ENOENT:
-  case ENOTDIR:
-    return RL_ENOENT;
-  case EACCES:
-  case EPERM:
-    return RL_EACCES;
-  case EISDIR:
-    return RL_EISDIR;
-  case ENOMEM:
-    return RL_ENOMEM;
-  default:
-    return RL_EIO;
-  }
-}
-
 static rl_capture *capture_alloc(pcap_t *p, int live) {
   rl_capture *cap = calloc(1, sizeof *cap);
   if (!cap)
@@ -163,7 +146,7 @@ static int open_stdin(rl_capture **out, char *err, size_t errlen) {
     if (fd >= 0)
       close(fd);
     set_err(err, errlen, "cannot read standard input: ", strerror(e));
-    return errno_to_rl(e);
+    return rl_err_from_errno(e);
   }
   struct stat st;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
@@ -182,7 +165,7 @@ int rl_capture_open_file(rl_capture **out, const char *path, char *err, size_t e
   if (stat(path, &st) != 0) {
     int e = errno;
     set_err(err, errlen, strerror(e), NULL);
-    return errno_to_rl(e);
+    return rl_err_from_errno(e);
   }
   if (S_ISDIR(st.st_mode)) {
     set_err(err, errlen, "is a directory", NULL);
@@ -192,7 +175,7 @@ int rl_capture_open_file(rl_capture **out, const char *path, char *err, size_t e
   if (!fp) {
     int e = errno;
     set_err(err, errlen, strerror(e), NULL);
-    return errno_to_rl(e);
+    return rl_err_from_errno(e);
   }
   if (S_ISREG(st.st_mode)) {
     if (st.st_size == 0) {
@@ -208,7 +191,7 @@ int rl_capture_open_file(rl_capture **out, const char *path, char *err, size_t e
       int e = errno;
       fclose(fp);
       set_err(err, errlen, "read error: ", strerror(e));
-      return errno_to_rl(e);
+      return rl_err_from_errno(e);
     }
     if (rl__capture_magic_kind(b, n) == RL__CAPTURE_NONE) {
       fclose(fp);

@@ -27,16 +27,6 @@ static int skip_dot(const struct dirent *d) {
   return strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
 }
 
-static int errno_code(int e) {
-  if (e == EACCES || e == EPERM)
-    return RL_EACCES;
-  if (e == ENOENT || e == ENOTDIR)
-    return RL_ENOENT;
-  if (e == ENOMEM)
-    return RL_ENOMEM;
-  return RL_EIO;
-}
-
 /* Reads the magic number of a regular file: 1 capture, 0 other, or a
  * negative code when it cannot be opened. */
 static int file_kind(const char *path, char *why, size_t whylen) {
@@ -44,7 +34,7 @@ static int file_kind(const char *path, char *why, size_t whylen) {
   if (!f) {
     int e = errno;
     snprintf(why, whylen, "%s", strerror(e));
-    return errno_code(e);
+    return rl_err_from_errno(e);
   }
   uint8_t b[4];
   size_t n = fread(b, 1, sizeof b, f);
@@ -60,7 +50,7 @@ static int visit(const char *path, int depth, rl_capture_walk_fn fn, void *ctx) 
   struct stat lst, st;
   if (lstat(path, &lst) != 0) {
     snprintf(why, sizeof why, "%s", strerror(errno));
-    return fn(ctx, path, errno_code(errno), why);
+    return fn(ctx, path, rl_err_from_errno(errno), why);
   }
   if (S_ISDIR(lst.st_mode)) {
     int rc = walk(path, depth + 1, fn, ctx, why, sizeof why);
@@ -71,7 +61,7 @@ static int visit(const char *path, int depth, rl_capture_walk_fn fn, void *ctx) 
   if (S_ISLNK(lst.st_mode)) {
     if (stat(path, &st) != 0) {
       snprintf(why, sizeof why, "%s", strerror(errno));
-      return fn(ctx, path, errno_code(errno), why);
+      return fn(ctx, path, rl_err_from_errno(errno), why);
     }
     if (!S_ISREG(st.st_mode))
       return 0;
@@ -93,7 +83,7 @@ static int walk(const char *dir, int depth, rl_capture_walk_fn fn, void *ctx,
   if (n < 0) {
     int e = errno;
     snprintf(err, errlen, "%s", strerror(e));
-    return errno_code(e);
+    return rl_err_from_errno(e);
   }
   int rc = 0;
   size_t dirlen = strlen(dir);
@@ -124,7 +114,7 @@ int rl_capture_walk(const char *dir, rl_capture_walk_fn fn, void *ctx, char *err
   if (stat(dir, &st) != 0) {
     int e = errno;
     snprintf(err, errlen, "%s", strerror(e));
-    return errno_code(e);
+    return rl_err_from_errno(e);
   }
   if (!S_ISDIR(st.st_mode)) {
     snprintf(err, errlen, "not a directory");

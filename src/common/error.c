@@ -1,6 +1,8 @@
 /* Names and messages of the RL_E* codes, generated from RL_ERRNO_MAP. */
 #include "resplint/error.h"
 
+#include <errno.h>
+
 const char *rl_strerror(int err) {
   switch (err) {
 #define RL__ERR_MSG(name, value, msg) \
@@ -22,5 +24,22 @@ const char *rl_err_name(int err) {
 #undef RL__ERR_NAME
   default:
     return "RL_EUNKNOWN";
+  }
+}
+
+int rl_err_from_errno(int e) {
+  switch (e) {
+  case ENOENT:
+  case ENOTDIR:
+    return RL_ENOENT;
+  case EACCES:
+  case EPERM:
+    return RL_EACCES;
+  case EISDIR:
+    return RL_EISDIR;
+  case ENOMEM:
+    return RL_ENOMEM;
+  default:
+    return RL_EIO;
   }
 }

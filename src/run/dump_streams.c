@@ -35,27 +35,11 @@ typedef struct dump_conn {
 
 static const char *const dir_name[2] = {"c2s", "s2c"};
 
-static int errno_code(int e) {
-  switch (e) {
-  case EACCES:
-  case EPERM:
-  case EROFS:
-    return RL_EACCES;
-  case ENOENT:
-  case ENOTDIR:
-    return RL_ENOENT;
-  case ENOMEM:
-    return RL_ENOMEM;
-  default:
-    return RL_EIO;
-  }
-}
-
 /* Remembers the first failure; later ones are consequences of it. */
 static void fail(rl_dump_streams *d, const char *what, int e) {
   if (d->status)
     return;
-  d->status = errno_code(e);
+  d->status = rl_err_from_errno(e);
   snprintf(d->why, sizeof d->why, "%s: %s", what, strerror(e));
 }
 
@@ -160,7 +144,7 @@ int rl_dump_streams_new(rl_dump_streams **out, const char *dir, char *err, size_
   if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
     int e = errno;
     snprintf(err, errlen, "cannot create directory: %s", strerror(e));
-    return errno_code(e);
+    return rl_err_from_errno(e);
   }
   struct stat st;
   if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -186,7 +170,7 @@ int rl_dump_streams_new(rl_dump_streams **out, const char *dir, char *err, size_
     int e = errno;
     snprintf(err, errlen, "cannot write %s: %s", d->path, strerror(e));
     rl_dump_streams_free(d);
-    return errno_code(e);
+    return rl_err_from_errno(e);
   }
   *out = d;
   return 0;
