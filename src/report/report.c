@@ -1,7 +1,6 @@
 /* The report stage's front: the calls of report.h, what every format shares
  * (the counts behind the summary, the inputs that failed, the current
  * input), and the dispatch to the format chosen at creation. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +258,11 @@ void rl__write_summary_json(rl_report *r, FILE *f, const rl_stats *stats,
     fputc('}', f);
   }
   fputc(']', f);
+  /* Findings the caller kept out (scoped ignores, a baseline): reported so
+   * that a clean run still says what it did not show. */
+  const rl_report_withheld *w = r->opt.withheld;
+  fprintf(f, ",\"withheld\":{\"ignored\":%" PRIu64 ",\"baselined\":%" PRIu64 "}",
+          w ? w->ignored : 0, w ? w->baselined : 0);
   if (r->oom)
     fputs(",\"incomplete\":true", f);
   fputc('}', f);

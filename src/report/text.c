@@ -305,6 +305,16 @@ static void summary_findings(rl_report *r) {
   }
 }
 
+static void summary_withheld(rl_report *r) {
+  const rl_report_withheld *w = r->opt.withheld;
+  if (!w || (!w->ignored && !w->baselined))
+    return;
+  fprintf(r->opt.out,
+          "withheld: %" PRIu64 " %s in the baseline, %" PRIu64
+          " matched an ignore of the configuration\n",
+          w->baselined, plural(w->baselined, "finding", "findings"), w->ignored);
+}
+
 static void summary_skipped(rl_report *r, const rl_engine_counts *counts) {
   if (!counts)
     return;
@@ -354,6 +364,7 @@ static void text_finish(rl_report *r, const rl_stats *stats,
           plural(stats->packets, "packet", "packets"), stats->flows,
           plural(stats->flows, "conversation", "conversations"));
   summary_findings(r);
+  summary_withheld(r);
   summary_skipped(r, counts);
   summary_coverage(r, stats);
   for (size_t i = 0; i < r->nerrors; i++) {

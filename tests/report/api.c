@@ -97,3 +97,31 @@ Test(api, junit_failures_follow_fail_on) {
     free(out);
   }
 }
+
+/* Findings the caller withheld (scoped ignores, a baseline) are counted in
+ * the summary, read when the report finishes. */
+Test(api, summary_counts_withheld_findings) {
+  rl_report_withheld w = {0, 0};
+  for (int f = RL_FORMAT_TEXT; f <= RL_FORMAT_JSON; f++) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    rl_report_options o;
+    memset(&o, 0, sizeof o);
+    o.format = (rl_format)f;
+    o.out = m;
+    o.withheld = &w;
+    rl_report *r = rl_report_new(&o);
+    w.ignored = 2; /* counted after creation, as the CLI does */
+    w.baselined = 3;
+    cr_assert_eq(rl_report_finish(r, NULL, NULL), 0);
+    rl_report_free(r);
+    fclose(m);
+    const char *want = f == RL_FORMAT_TEXT
+                           ? "withheld: 3 findings in the baseline, 2 matched an ignore"
+                           : "\"withheld\":{\"ignored\":2,\"baselined\":3}";
+    cr_assert_not_null(strstr(buf, want), "%s", buf);
+    free(buf);
+    w.ignored = w.baselined = 0;
+  }
+}
