@@ -6,7 +6,7 @@
 # depends neither on TZ nor on the run.
 # $1 is the resplint binary; the reports come from the report test binary's
 # driver mode beside it (tests/report/lint.c), the library pipeline the
-# command uses. Exit 77 (skipped) when that binary was not built.
+# command uses, and from the command itself (--no-config --fail-on error). Exit 77 (skipped) when that binary was not built.
 set -u
 bin=${1:?usage: test_report_golden.sh RESPLINT}
 driver="$(dirname "$bin")/tests/test_report"
@@ -17,6 +17,12 @@ tmp=$(mktemp -d /tmp/rl-report-golden.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 inputs=$(grep -v '^#' fixtures/golden/inputs.txt)
 fail=0
+cli=0
+if "$bin" --help 2>/dev/null | grep -q -- '--format FORMAT'; then
+  cli=1
+else
+  echo "resplint has no --format yet: the command's output is not compared"
+fi
 for pair in text:expected.txt json:expected.jsonl sarif:expected.sarif junit:expected.xml; do
   fmt=${pair%%:*}
   want=fixtures/golden/${pair#*:}
@@ -32,6 +38,24 @@ for pair in text:expected.txt json:expected.jsonl sarif:expected.sarif junit:exp
   if ! cmp -s "$tmp/$fmt.1" "$tmp/$fmt.2"; then
     echo "FAIL $fmt: two runs differ"
     fail=1
+  fi
+  # The command must print the same report as the library pipeline (once it
+  # has --format): it is what users run.
+  if [ "$cli" = 1 ]; then
+    # shellcheck disable=SC2086
+    TZ=Pacific/Chatham "$bin" --no-config --color never --fail-on error --format "$fmt" \
+      $inputs > "$tmp/$fmt.cli"
+    rc=$?
+    if [ "$rc" -ne 1 ]; then
+      echo "FAIL $fmt: resplint exit $rc, expected 1"
+      fail=1
+    elif ! cmp -s "$want" "$tmp/$fmt.cli"; then
+      echo "FAIL $fmt: resplint --format $fmt differs from $want:"
+      diff -u "$want" "$tmp/$fmt.cli" | head -40
+      fail=1
+    else
+      echo "ok   resplint --format $fmt matches $want"
+    fi
   fi
   if cmp -s "$want" "$tmp/$fmt.1"; then
     echo "ok   $fmt matches $want"
