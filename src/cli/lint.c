@@ -46,8 +46,12 @@ static void extract(rl__lint *l, const rl_finding *f) {
   uint64_t last = f->at.frame;
   char name[96];
   if (f->x) {
+    /* The request may have been captured after the response's end (a tap
+     * that reorders the two directions): take whichever came later. */
     if (f->x->response->last.frame > last)
       last = f->x->response->last.frame;
+    if (f->x->request && f->x->request->last.frame > last)
+      last = f->x->request->last.frame;
     snprintf(name, sizeof name, "%s-stream%" PRIu64 "-%" PRIu32 ".pcap", f->rule->id,
              conn->stream, f->x->response->index);
   } else {
