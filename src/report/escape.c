@@ -159,15 +159,18 @@ void rl__put_xml(FILE *f, const uint8_t *p, size_t n) {
   }
 }
 
-void rl__put_xml_str(FILE *f, const char *s) {
+void rl__put_xml_byte(FILE *f, uint8_t c) {
   /* Not wire bytes, but a file name or message may hold anything; a
    * backslash stays single as in rl__put_clean. */
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p >= 0x20 && *p < 0x7f)
-      put_xml_char(f, (char)*p);
-    else
-      fprintf(f, "\\x%c%c", hex[*p >> 4], hex[*p & 15]);
-  }
+  if (c >= 0x20 && c < 0x7f)
+    put_xml_char(f, (char)c);
+  else
+    fprintf(f, "\\x%c%c", hex[c >> 4], hex[c & 15]);
+}
+
+void rl__put_xml_str(FILE *f, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    rl__put_xml_byte(f, *p);
 }
 
 void rl__put_uri(FILE *f, const char *path) {

@@ -24,7 +24,7 @@ static void put_block(FILE *o, const char *s, size_t n) {
     if (s[i] == '\n')
       fputc('\n', o);
     else
-      rl__put_xml_str(o, (char[2]){s[i], '\0'});
+      rl__put_xml_byte(o, (uint8_t)s[i]);
   }
 }
 

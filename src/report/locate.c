@@ -69,14 +69,6 @@ uint64_t rl__transcript_line(const rl_report *r, uint64_t off) {
   return line;
 }
 
-uint64_t rl__finding_line(const rl_report *r, const rl_finding *f) {
-  if (!r->transcript)
-    return 0;
-  rl__loc loc;
-  rl__locate(f, &loc);
-  return rl__transcript_line(r, loc.stream_off);
-}
-
 const uint8_t *rl__request_line(const rl_exchange *x, size_t *len) {
   const rl_message *q = x ? x->request : NULL;
   if (!q || x->request_state != RL_REQ_PAIRED || !q->raw || q->start_line.len == 0 ||

@@ -117,6 +117,8 @@ void rl__put_json_str(FILE *f, const char *s);
  * attribute values): pure ASCII with no character XML 1.0 forbids. */
 void rl__put_xml(FILE *f, const uint8_t *p, size_t n);
 void rl__put_xml_str(FILE *f, const char *s);
+/* One byte of a string that is not wire bytes, as rl__put_xml_str writes it. */
+void rl__put_xml_byte(FILE *f, uint8_t c);
 /* Writes a file path as a URI reference: unreserved bytes and '/' as is,
  * everything else percent-encoded; an absolute path becomes a file: URI. */
 void rl__put_uri(FILE *f, const char *path);
@@ -146,8 +148,6 @@ void rl__locate(const rl_finding *f, rl__loc *loc);
  * (CR, LF and CRLF end a line, as SARIF counts them); 0 when the input is
  * not a transcript. */
 uint64_t rl__transcript_line(const rl_report *r, uint64_t off);
-/* The line of the finding for a transcript (0 otherwise). */
-uint64_t rl__finding_line(const rl_report *r, const rl_finding *f);
 /* The request line of the exchange's request, NULL when not captured. */
 const uint8_t *rl__request_line(const rl_exchange *x, size_t *len);
 
