@@ -340,7 +340,7 @@ static void summary_coverage(rl_report *r, const rl_stats *s) {
     if (!any)
       fputs("coverage notes:\n", r->opt.out);
     any = 1;
-    fprintf(r->opt.out, "  %" PRIu64 " %s\n", v, desc);
+    fprintf(r->opt.out, "  %s: %" PRIu64 "\n", desc, v);
   }
 }
 
