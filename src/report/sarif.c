@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/baseline.h"
 #include "report/report_internal.h"
 #include "resplint/error.h"
 #include "rl_version.h"
@@ -216,6 +217,16 @@ static void sarif_finding(rl_report *r, const rl_finding *f) {
   fputc('}', o);
   put_location(r, f, &loc);
   put_properties(r, f, &loc);
+  /* The baseline's fingerprint (rule, server, method, target, status; no
+   * frame numbers), so that code-scanning services match a finding across
+   * runs of re-recorded traffic as --baseline does. */
+  char *fp = rl__baseline_fingerprint(f);
+  if (fp) {
+    fputs(",\"partialFingerprints\":{\"resplint/v1\":", o);
+    rl__put_json_str(o, fp);
+    fputc('}', o);
+    free(fp);
+  }
   fputc('}', o);
 }
 
