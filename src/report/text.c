@@ -106,8 +106,10 @@ static void show_section(rl_report *r, const rl__loc *loc) {
     while (le < loc->seclen && b[le] != '\n')
       le++;
     size_t next = le + 1;
-    /* The CR of a CRLF is line ending, not content, unless marked. */
-    if (le > ls && b[le - 1] == '\r' && !(ss <= le - 1 && le - 1 < se))
+    /* The CR of a CRLF is line ending, not content: it is shown only when
+     * the span ends on it (the LF itself is never shown). */
+    int lf_marked = le < loc->seclen && ss <= le && le < se;
+    if (le > ls && b[le - 1] == '\r' && (lf_marked || !(ss <= le - 1 && le - 1 < se)))
       le--;
     if (shown == MAX_LINES) {
       put_gutter(r, '<');

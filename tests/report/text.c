@@ -221,3 +221,24 @@ Test(text, file_names_are_escaped) {
   cr_assert_not_null(strstr(out, "no/such/\\x1b[2J.pcap"), "%s", out);
   free(out);
 }
+
+/* An obs-fold value spans three lines: each is shown and marked, and the
+ * CRLF endings inside the span are line breaks, not content. */
+Test(text, folded_lines_are_each_marked) {
+  static const char server[] = "HTTP/1.1 200 OK\r\nDate: Sat, 01 Jan 2000 00:00:00 GMT\r\n"
+                               "X-Fold: one\r\n  two\r\n\tthree\r\nContent-Length: 0\r\n\r\n";
+  rt_opts o = {.format = RL_FORMAT_TEXT, .fail_on = RL_LEVEL_ERROR};
+  int code;
+  char *out = rt_lint_transcript(&o, "fold", NULL, 0, server, sizeof server - 1, &code);
+  cr_assert_not_null(out);
+  const char *want = "fold.server.http:3: error[HF003 obsolete-line-folding]: ";
+  cr_assert_not_null(strstr(out, want), "%s", out);
+  cr_assert_not_null(strstr(out, "    < X-Fold: one\n"
+                                 "      ^~~~~~~~~~~\n"
+                                 "    <   two\n"
+                                 "      ^~~~~\n"
+                                 "    < \\x09three\n"
+                                 "      ^~~~~~~~~\n"),
+                     "%s", out);
+  free(out);
+}
