@@ -242,3 +242,32 @@ Test(text, folded_lines_are_each_marked) {
                      "%s", out);
   free(out);
 }
+
+/* The value of a field with a 150-byte name: the window starts shortly
+ * before the span, behind "...", and the carets still stand under it. */
+Test(text, window_moves_to_a_span_far_into_the_line) {
+  char server[600];
+  int n = snprintf(server, sizeof server,
+                   "HTTP/1.1 200 OK\r\nDate: Sat, 01 Jan 2000 00:00:00 GMT\r\n"
+                   "Content-Length: 0\r\nX-%0150d: bad\x01value\r\n\r\n",
+                   0);
+  rt_opts o = {.format = RL_FORMAT_TEXT, .fail_on = RL_LEVEL_ERROR};
+  int code;
+  char *out = rt_lint_transcript(&o, "far", NULL, 0, server, (size_t)n, &code);
+  cr_assert_not_null(out);
+  const char *head = strstr(out, "[HF004 invalid-field-value-character]");
+  cr_assert_not_null(head, "%s", out);
+  const char *shown = strstr(head, "\n    < ...");
+  cr_assert_not_null(shown, "the line does not start with ...:\n%s", out);
+  shown += 1;
+  const char *end = strchr(shown, '\n');
+  cr_assert(strncmp(end - strlen(": bad\\x01value"), ": bad\\x01value",
+                    strlen(": bad\\x01value")) == 0,
+            "%s", out);
+  const char *caret = end + 1;
+  size_t col = strspn(caret, " ");
+  size_t width = strspn(caret + col, "^~");
+  cr_assert_eq(width, strlen("bad\\x01value"), "%s", out);
+  cr_assert(strncmp(shown + col, "bad\\x01value", width) == 0, "%s", out);
+  free(out);
+}
