@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memset(&stats, 0, sizeof stats);
   rl_http_config hc;
   memset(&hc, 0, sizeof hc);
-  hc.sink = rl_engine_http_sink();
+  hc.sink = rl_fuzz_http_sink();
   hc.sink_ctx = e;
   hc.source = "fuzz";
   if (conf & 2) {

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     rl_http_config hc;
     memset(&hc, 0, sizeof hc);
-    hc.sink = rl_engine_http_sink();
+    hc.sink = rl_fuzz_http_sink();
     hc.sink_ctx = e;
     for (size_t k = 0; k < r->nexamples; k++) {
       const rl_rule_example *x = &r->examples[k];
