@@ -168,6 +168,9 @@ else
   fail "--max-fields" "$(head -3 "$tmp/out")"
 fi
 
+expect "docs/examples/resplint.yaml loads (its policies fail the demo)" 1 -- \
+  "$resplint" -q --config "$root/docs/examples/resplint.yaml" "$root/fixtures/demo/demo.pcap"
+
 # --- configuration errors: file, line, column; exit 2 ------------------------
 bad() { # NAME 'YAML' 'TEXT'...
   local name=$1 yaml=$2
