@@ -344,6 +344,32 @@ Test(adversarial, overlapping_retransmissions) {
                     o.notes[RL_EV_RETRANSMISSION_MISMATCH], 1);
 }
 
+/* Behind a lost segment each stream buffers out-of-order bytes up to its
+ * cap (1 MiB by default), then gives the hole up as a gap and says so
+ * (out-of-order-limit); the bytes behind still reach the http stage. */
+Test(adversarial, out_of_order_per_stream_cap) {
+  outcome o;
+  run_case("ooo_hole", NULL, NULL, NULL, &o);
+  cr_assert_geq(o.rc, 0);
+  cr_assert_eq(o.stats.flows, 8);
+  cr_assert_geq(o.notes[RL_EV_OOO_LIMIT] + o.msg_events[RL_EV_OOO_LIMIT], 8);
+  cr_assert_geq(o.stats.gaps, 8);
+  cr_assert_gt(o.stats.bytes_delivered, 8u * (1u << 20));
+  assert_rss(&o, 48);
+}
+
+/* The total cap below what the streams would hold each: it is reached first. */
+Test(adversarial, out_of_order_total_cap) {
+  rl_flow_config fl;
+  memset(&fl, 0, sizeof fl);
+  fl.max_ooo_total = 2u << 20;
+  outcome o;
+  run_case("ooo_hole", &fl, NULL, NULL, &o);
+  cr_assert_geq(o.notes[RL_EV_OOO_LIMIT] + o.msg_events[RL_EV_OOO_LIMIT], 8);
+  cr_assert_gt(o.stats.ooo_bytes_dropped, 0);
+  assert_rss(&o, 24);
+}
+
 /* Overlapping fragments: the bytes first seen win (docs/internals/decode.md),
  * the overlapping fragment is counted as dropped; fragments that never
  * complete are held only up to the fragment table's cap of 1,024. */

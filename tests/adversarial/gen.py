@@ -213,6 +213,23 @@ def retrans_overlap(cap):
     c.fin(1)
 
 
+def ooo_hole(cap):
+    """Eight connections whose response loses its first segment and then
+    sends 2 MB behind the hole: more than the out-of-order buffer may hold
+    for one stream (1 MiB by default)."""
+    conns = [Conn(cap, i + 1, 40000 + i) for i in range(8)]
+    for c in conns:
+        c.send(0, REQ)
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (2 << 20)
+    for c in conns:
+        c.seq[1] += len(head)  # the segment carrying the head is lost
+    for i in range(0, 2 << 20, MSS):
+        for c in conns:
+            c.send(1, b"x" * min(MSS, (2 << 20) - i))
+    for c in conns:
+        c.fin(1)
+
+
 def frag_overlap(cap):
     """IPv4 fragments that overlap with different bytes, then datagrams
     whose last fragment never comes (2,000 of them, beyond the fragment
@@ -278,6 +295,7 @@ CASES = {
     "chunk_line_1mb": (chunk_line_1mb, {}),
     "chunk_ext_endless": (chunk_ext_endless, {}),
     "retrans_overlap": (retrans_overlap, {}),
+    "ooo_hole": (ooo_hole, {}),
     "frag_overlap": (frag_overlap, {}),
     "snaplen_64": (snaplen_64, {"snaplen": 64}),
     "zero_length": (zero_length, {}),

@@ -33,6 +33,7 @@ chunk_size_ffff    64 0|1
 chunk_line_1mb     64 0|1
 chunk_ext_endless  64 0|1
 retrans_overlap    64 0|1
+ooo_hole           64 0|1
 frag_overlap       64 0|1
 snaplen_64         64 0|1
 zero_length        64 0|1
