@@ -399,7 +399,10 @@ static int open_error(const char *path, FILE *errs) {
   int e = errno;
   if (errs)
     fprintf(errs, "resplint: %s: %s\n", path, strerror(e));
-  return e == ENOENT ? RL_ENOENT : e == EACCES ? RL_EACCES : e == EISDIR ? RL_EISDIR : RL_EIO;
+  return e == ENOENT   ? RL_ENOENT
+         : e == EACCES ? RL_EACCES
+         : e == EISDIR ? RL_EISDIR
+                       : RL_EIO;
 }
 
 static void read_document(reader *r, rl__config *c, yaml_parser_t *p) {
@@ -508,21 +511,32 @@ int rl__spec_matches(const char *spec, const rl_rule_info *rule) {
   return 0;
 }
 
+/* What a list of specs in the file does to the engine. */
+typedef enum apply_kind { APPLY_SELECT, APPLY_IGNORE, APPLY_LEVEL } apply_kind;
+
+static int apply_one(rl_engine *e, apply_kind kind, const rl__config_spec *s) {
+  switch (kind) {
+  case APPLY_SELECT:
+    return rl_engine_select(e, s->spec, NULL);
+  case APPLY_IGNORE:
+    return rl_engine_ignore(e, s->spec, NULL);
+  default:
+    return rl_engine_set_level(e, s->spec, (rl_level)s->level, NULL);
+  }
+}
+
 /* Runs one engine call per spec, so that an item matching no rule can be
  * reported at its own place in the file. */
 static int apply_specs(const rl__config *c, rl_engine *e, const rl__config_spec *v,
-                       size_t n, const char *what, FILE *errs) {
+                       size_t n, apply_kind kind, FILE *errs) {
+  static const char *const what[] = {"select", "ignore", "levels"};
   int bad = 0;
   for (size_t i = 0; i < n; i++) {
-    int rc = strcmp(what, "select") == 0   ? rl_engine_select(e, v[i].spec, NULL)
-             : strcmp(what, "ignore") == 0 ? rl_engine_ignore(e, v[i].spec, NULL)
-                                           : rl_engine_set_level(e, v[i].spec,
-                                                                 (rl_level)v[i].level, NULL);
-    if (rc < 0) {
+    if (apply_one(e, kind, &v[i]) < 0) {
       bad = 1;
       if (errs)
         fprintf(errs, "%s:%u:%u: error: %s: '%s' matches no rule\n", c->path, v[i].line,
-                v[i].col, what, v[i].spec);
+                v[i].col, what[kind], v[i].spec);
     }
   }
   return bad;
@@ -546,10 +560,10 @@ int rl__config_apply_rules(const rl__config *c, rl_engine *e, int use_select,
                            int use_ignore, FILE *errs) {
   int bad = 0;
   if (use_select)
-    bad |= apply_specs(c, e, c->selects, c->nselects, "select", errs);
+    bad |= apply_specs(c, e, c->selects, c->nselects, APPLY_SELECT, errs);
   if (use_ignore)
-    bad |= apply_specs(c, e, c->ignores, c->nignores, "ignore", errs);
-  bad |= apply_specs(c, e, c->levels, c->nlevels, "levels", errs);
+    bad |= apply_specs(c, e, c->ignores, c->nignores, APPLY_IGNORE, errs);
+  bad |= apply_specs(c, e, c->levels, c->nlevels, APPLY_LEVEL, errs);
   for (size_t i = 0; i < c->nscopes; i++) {
     const rl__scope *s = &c->scopes[i];
     if (s->rules && !rules_exist(e, s->rules)) {
@@ -586,7 +600,8 @@ static int host_matches(const char *pattern, const char *host, size_t len) {
     len = (size_t)(colon - host);
   size_t plen = strlen(pattern);
   if (pattern[0] == '*' && pattern[1] == '.')
-    return len > plen - 1 && strncasecmp(host + len - (plen - 1), pattern + 1, plen - 1) == 0;
+    return len > plen - 1 &&
+           strncasecmp(host + len - (plen - 1), pattern + 1, plen - 1) == 0;
   return (plen == len && strncasecmp(pattern, host, len) == 0);
 }
 

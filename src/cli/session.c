@@ -330,8 +330,9 @@ static int several_inputs(const rl__cli_options *o) {
   struct stat st;
   if (o->iface)
     return 0;
-  return o->ninputs > 1 || (strcmp(o->inputs[0], "-") != 0 && !o->read_mode &&
-                            stat(o->inputs[0], &st) == 0 && S_ISDIR(st.st_mode));
+  return o->ninputs > 1 ||
+         (o->ninputs == 1 && strcmp(o->inputs[0], "-") != 0 && !o->read_mode &&
+          stat(o->inputs[0], &st) == 0 && S_ISDIR(st.st_mode));
 }
 
 static int make_parent(const char *dir) {
@@ -419,9 +420,9 @@ static void finish_lint(session *s) {
               err);
       input_failed(s);
     } else if (!o->quiet) {
-      fprintf(stderr, "resplint: %s: %zu finding%s recorded\n", o->write_baseline,
-              rl__baseline_count(s->setup.record),
-              rl__baseline_count(s->setup.record) == 1 ? "" : "s");
+      size_t n = rl__baseline_count(s->setup.record);
+      fprintf(stderr, "resplint: %s: %zu distinct finding%s recorded\n", o->write_baseline,
+              n, n == 1 ? "" : "s");
     }
     /* Writing a baseline accepts today's findings: the run does not fail
      * on them. */
@@ -440,35 +441,50 @@ static void end_session(session *s) {
   rl__setup_free(&s->setup);
 }
 
+/* --list-rules and --explain: no input is read. */
+static int run_info(session *s) {
+  const rl__cli_options *o = s->opt;
+  FILE *out = o->output ? fopen(o->output, "w") : stdout;
+  if (!out) {
+    fprintf(stderr, "resplint: %s: %s\n", o->output, strerror(errno));
+    return RL_EXIT_INPUT;
+  }
+  int rc = rl__setup_info(&s->setup, o, out, stderr);
+  if (out != stdout && fclose(out) != 0)
+    rc = RL_EXIT_INPUT;
+  return rc;
+}
+
+/* Everything before the first input; RL_EXIT_CLEAN to go on. */
+static int prepare(session *s) {
+  const rl__cli_options *o = s->opt;
+  if (o->dump_dir) {
+    s->dump_per_input = several_inputs(o);
+    /* The shared parent must exist before each input makes its own. */
+    return s->dump_per_input && make_parent(o->dump_dir) < 0 ? RL_EXIT_INPUT
+                                                             : RL_EXIT_CLEAN;
+  }
+  int rc = rl__setup_load(&s->setup, o, stderr);
+  return rc == RL_EXIT_CLEAN ? start_lint(s) : rc;
+}
+
 int rl__session_run(const rl__cli_options *o) {
   session s;
   memset(&s, 0, sizeof s);
   s.opt = o;
   s.exit_code = RL_EXIT_CLEAN;
   s.packets_left = o->count;
-  if (!o->dump_dir) {
+  if (!o->dump_dir && (o->list_rules || o->explain)) {
     int rc = rl__setup_load(&s.setup, o, stderr);
-    if (rc == RL_EXIT_CLEAN && (o->list_rules || o->explain)) {
-      FILE *out = o->output ? fopen(o->output, "w") : stdout;
-      rc = out ? rl__setup_info(&s.setup, o, out, stderr) : RL_EXIT_INPUT;
-      if (!out)
-        fprintf(stderr, "resplint: %s: %s\n", o->output, strerror(errno));
-      if (out && out != stdout && fclose(out) != 0)
-        rc = RL_EXIT_INPUT;
-      end_session(&s);
-      return rc;
-    }
     if (rc == RL_EXIT_CLEAN)
-      rc = start_lint(&s);
-    if (rc != RL_EXIT_CLEAN) {
-      end_session(&s);
-      return rc;
-    }
-  } else {
-    s.dump_per_input = several_inputs(o);
-    /* The shared parent must exist before each input makes its own. */
-    if (s.dump_per_input && make_parent(o->dump_dir) < 0)
-      return RL_EXIT_INPUT;
+      rc = run_info(&s);
+    end_session(&s);
+    return rc;
+  }
+  int rc = prepare(&s);
+  if (rc != RL_EXIT_CLEAN) {
+    end_session(&s);
+    return rc;
   }
   install_signals();
   if (o->iface)

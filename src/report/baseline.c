@@ -182,7 +182,10 @@ size_t rl__baseline_count(const rl__baseline *b) { return b->n; }
 /* --- the file ----------------------------------------------------------- */
 
 static int errno_code(int e) {
-  return e == ENOENT ? RL_ENOENT : e == EACCES ? RL_EACCES : e == EISDIR ? RL_EISDIR : RL_EIO;
+  return e == ENOENT   ? RL_ENOENT
+         : e == EACCES ? RL_EACCES
+         : e == EISDIR ? RL_EISDIR
+                       : RL_EIO;
 }
 
 /* A line is five non-empty tab-separated fields without other control
