@@ -76,6 +76,14 @@ rc=$?
 check "unchanged capture with the baseline: exit 0" "$rc" "$(cat "$tmp/err")"
 check "unchanged capture: nothing reported" "$(findings "$tmp/same.json" | grep -c .)" \
   "$(findings "$tmp/same.json")"
+nall=$(grep -c '"rule"' "$tmp/old.json")
+baselined=$(tail -1 "$tmp/same.json" | python3 -c \
+  'import json, sys; print(json.load(sys.stdin)["summary"]["withheld"]["baselined"])')
+check "the summary counts the $nall baselined findings" $((baselined == nall ? 0 : 1)) \
+  "summary says $baselined"
+"$resplint" -q --baseline "$tmp/baseline.txt" "$old" >"$tmp/text" 2>&1
+grep -q "withheld: $nall findings in the baseline" "$tmp/text"
+check "the text summary says how many were baselined" $? "$(cat "$tmp/text")"
 
 # --- add a violating exchange -----------------------------------------------------
 mergecap -F pcap -w "$tmp/merged.pcap" "$old" "$new"

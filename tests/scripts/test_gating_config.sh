@@ -131,6 +131,17 @@ scoped "every key must match" 'ignores:
   - server: 216.239.59.99:80
     host: www.ethereal.com' "$all_http"
 
+cases=$((cases + 1))
+printf 'ignores:\n  - status: 200\n    rules: HF014\n' >"$tmp/work/scope.yaml"
+(cd "$tmp/work" && "$resplint" --format json --config scope.yaml "$http") >"$tmp/out" 2>&1
+ignored=$(tail -1 "$tmp/out" | python3 -c \
+  'import json, sys; print(json.load(sys.stdin)["summary"]["withheld"]["ignored"])' 2>&1)
+if [ "$ignored" = 2 ]; then
+  pass "the summary counts findings dropped by scoped ignores"
+else
+  fail "summary count of ignored findings: $ignored"
+fi
+
 # --- settings and the command line -----------------------------------------
 printf 'ignore: [FV020]\nfail-on: info\n' >"$tmp/work/.resplint.yaml"
 expect_findings "the file's ignore applies" "HF014 216.239.59.99:80 /pagead/ads?client=
