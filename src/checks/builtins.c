@@ -46,6 +46,37 @@ int rl__builtin_needs_request(int b) {
   return (b >= 0 && b < RL_BUILTIN__COUNT) ? builtins[b].needs_request : 0;
 }
 
+#define RL__FBIT(id) (1ull << RL_FIELD_##id)
+
+uint64_t rl__builtin_fields(int b) {
+  /* Each of these reads only the named fields of the response and returns
+   * 0 at once when none is there; keep in step with the functions. */
+  switch (b) {
+  case RL_BUILTIN_CONFLICTING_CONTENT_LENGTH:
+    return RL__FBIT(CONTENT_LENGTH);
+  case RL_BUILTIN_CHUNKED_APPLIED_TWICE:
+  case RL_BUILTIN_CHUNKED_NOT_FINAL:
+    return RL__FBIT(TRANSFER_ENCODING);
+  case RL_BUILTIN_DATE_SKEW:
+    return RL__FBIT(DATE);
+  case RL_BUILTIN_LAST_MODIFIED_AFTER_DATE:
+    return RL__FBIT(LAST_MODIFIED);
+  case RL_BUILTIN_INVALID_CHALLENGE:
+    return RL__FBIT(WWW_AUTHENTICATE) | RL__FBIT(PROXY_AUTHENTICATE);
+  case RL_BUILTIN_INVALID_CACHE_CONTROL:
+  case RL_BUILTIN_QUESTIONABLE_CACHE_CONTROL:
+    return RL__FBIT(CACHE_CONTROL);
+  case RL_BUILTIN_RANGE_LENGTH_MISMATCH:
+    return RL__FBIT(CONTENT_RANGE);
+  case RL_BUILTIN_ALLOW_LISTS_REQUEST_METHOD:
+    return RL__FBIT(ALLOW);
+  case RL_BUILTIN_UPGRADE_NOT_OFFERED:
+    return RL__FBIT(UPGRADE);
+  default:
+    return 0;
+  }
+}
+
 int rl__builtin_run(int b, const rl_exchange *x, const rl__env *env,
                     rl__match *m) {
   if (b < 0 || b >= RL_BUILTIN__COUNT) return 0;

@@ -26,6 +26,17 @@ typedef struct rl__match {
   char detail[160];        /* {detail}: short text, wire bytes escaped */
 } rl__match;
 
+/* Empties a match. Cheaper than memset: the 160-byte detail is a C string,
+ * and only its first byte needs clearing; judging does this once per rule. */
+static inline void rl__match_init(rl__match *m) {
+  m->count = 0;
+  m->has_evidence = 0;
+  m->evidence = NULL;
+  m->evidence_len = 0;
+  m->offset = 0;
+  m->detail[0] = '\0';
+}
+
 /* Settings and per-connection memory a few built-ins need. The engine owns
  * it and fills it before judging each response. */
 typedef struct rl__env {
@@ -148,6 +159,9 @@ const char *rl__builtin_name(int b);        /* NULL when out of range */
 const char *rl__builtin_description(int b); /* NULL when out of range */
 /* 1 when built-in `b` can only be judged with the paired request. */
 int rl__builtin_needs_request(int b);
+/* The fields (bit 1 << rl_field_id) of which the response must carry at
+ * least one for built-in `b` to hold; 0 when it has no such condition. */
+uint64_t rl__builtin_fields(int b);
 /* Runs built-in `b`: 1 when it holds (and fills `m`), 0 when not. */
 int rl__builtin_run(int b, const rl_exchange *x, const rl__env *env,
                     rl__match *m);

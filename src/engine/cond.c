@@ -32,11 +32,60 @@ static const char *cstr(rl__scratch *sc, const uint8_t *s, size_t n) {
   return sc->buf;
 }
 
+/* Regex verdicts on recent short values, direct-mapped by a hash of the
+ * condition and the value. Servers repeat themselves (every nginx 200 says
+ * "text/plain", "keep-alive", the same Date for a second), and regexec costs
+ * a microsecond where a hit costs a hash and a memcmp. A verdict is a pure
+ * function of the compiled regex and the bytes, so a hit is exact. */
+#define RL__MEMO_SLOTS 1024
+#define RL__MEMO_VAL 54
+
+struct rl__memo {
+  const rl__cond *c;
+  uint8_t len;
+  uint8_t verdict;
+  uint8_t val[RL__MEMO_VAL];
+};
+
+static rl__memo *memo_slot(rl__scratch *sc, const rl__cond *c,
+                           const uint8_t *v, size_t n) {
+  if (n > RL__MEMO_VAL) return NULL;
+  if (!sc->memo && !(sc->memo = calloc(RL__MEMO_SLOTS, sizeof *sc->memo)))
+    return NULL;
+  uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)c;
+  for (size_t i = 0; i < n; i++) h = (h ^ v[i]) * 1099511628211ull;
+  return &sc->memo[(h ^ (h >> 29)) % RL__MEMO_SLOTS];
+}
+
+static int regex_holds(const rl__cond *c, const uint8_t *v, size_t n,
+                       rl__scratch *sc) {
+  rl__memo *slot = memo_slot(sc, c, v, n);
+  if (slot && slot->c == c && slot->len == n && memcmp(slot->val, v, n) == 0)
+    return slot->verdict;
+  const char *s = cstr(sc, v, n);
+  int hit = s && regexec(&c->re, s, 0, NULL, 0) == 0;
+  if (slot && s) {
+    slot->c = c;
+    slot->len = (uint8_t)n;
+    slot->verdict = (uint8_t)hit;
+    memcpy(slot->val, v, n);
+  }
+  return hit;
+}
+
+/* 1 when the response being judged certainly lacks field `c` (a known field
+ * whose bit is clear in the mask computed for this very message). */
+static int surely_absent(const rl__cond *c, const rl_message *msg,
+                         const rl__scratch *sc) {
+  return sc->present_msg == msg && c->fid != RL_FIELD_OTHER &&
+         !(sc->present & (1ull << c->fid));
+}
+
 /* 1 when a value of the field matches the regex/grammar (want == 1) or
  * fails to (want == 0). */
 static int field_values(const rl__cond *c, const rl_message *msg, int want,
                         rl__match *m, rl__scratch *sc) {
-  if (!msg) return 0;
+  if (!msg || surely_absent(c, msg, sc)) return 0;
   for (int i = rl__field_next(msg, 0, c->fid, c->fname, c->fname_len); i >= 0;
        i = rl__field_next(msg, (uint32_t)i + 1, c->fid, c->fname,
                           c->fname_len)) {
@@ -46,8 +95,7 @@ static int field_values(const rl__cond *c, const rl_message *msg, int want,
     if (c->grammar >= 0) {
       hit = rl__grammar_match(c->grammar, v, n);
     } else {
-      const char *s = cstr(sc, v, n);
-      hit = s && regexec(&c->re, s, 0, NULL, 0) == 0;
+      hit = regex_holds(c, v, n, sc);
     }
     if (hit == want) {
       take_evidence(m, msg, &msg->fields[i]);
@@ -59,7 +107,9 @@ static int field_values(const rl__cond *c, const rl_message *msg, int want,
   return 0;
 }
 
-static int has_field(const rl__cond *c, const rl_message *msg, rl__match *m) {
+static int has_field(const rl__cond *c, const rl_message *msg, rl__match *m,
+                     const rl__scratch *sc) {
+  if (surely_absent(c, msg, sc)) return 0;
   int i = rl__field_next(msg, 0, c->fid, c->fname, c->fname_len);
   if (i < 0) return 0;
   take_evidence(m, msg, &msg->fields[i]);
@@ -174,14 +224,16 @@ int rl__cond_eval(const rl__cond *c, const rl_exchange *x, rl__match *m,
   case RL__C_NOT: {
     /* Evidence of what did not hold explains nothing; keep it apart. */
     rl__match inner;
-    memset(&inner, 0, sizeof inner);
+    rl__match_init(&inner);
     return !rl__cond_eval(c->kids[0], x, &inner, sc);
   }
   case RL__C_FIELD_PRESENT:
-    return has_field(c, r, m);
+    return has_field(c, r, m, sc);
   case RL__C_FIELD_ABSENT:
+    if (surely_absent(c, r, sc)) return 1;
     return rl__field_next(r, 0, c->fid, c->fname, c->fname_len) < 0;
   case RL__C_FIELD_REPEATED: {
+    if (surely_absent(c, r, sc)) return 0;
     uint32_t n = rl__field_count(r, c->fid, c->fname, c->fname_len);
     if (n < 2) return 0;
     int second = rl__field_next(
@@ -215,7 +267,7 @@ int rl__cond_eval(const rl__cond *c, const rl_exchange *x, rl__match *m,
     return q && rl__field_next(q, 0, c->fid, c->fname, c->fname_len) < 0;
   case RL__C_REQ_FIELD_MATCHES: {
     rl__match inner;
-    memset(&inner, 0, sizeof inner);
+    rl__match_init(&inner);
     return q && field_values(c, q, 1, &inner, sc);
   }
   case RL__C_REQ_METHOD:
@@ -232,6 +284,75 @@ int rl__cond_eval(const rl__cond *c, const rl_exchange *x, rl__match *m,
     uint64_t n = rl__event_count(x, c->event, m);
     if (n && !m->count) m->count = n;
     return n > 0;
+  }
+  default:
+    return 0;
+  }
+}
+
+_Static_assert(RL_FIELD__COUNT <= 64, "field ids must fit a 64-bit mask");
+_Static_assert(RL_EV__COUNT <= 64, "event kinds must fit a 64-bit mask");
+
+uint64_t rl__field_mask(const rl_message *m) {
+  uint64_t mask = 0;
+  for (uint32_t i = 0; i < m->nfields; i++)
+    mask |= 1ull << m->fields[i].id;
+  return mask & ~1ull; /* RL_FIELD_OTHER says nothing about a name */
+}
+
+uint64_t rl__event_mask(const rl_exchange *x) {
+  const rl_message *r = x->response;
+  uint64_t mask = 0;
+  for (uint32_t i = 0; i < r->nevents; i++)
+    if ((unsigned)r->events[i].kind < RL_EV__COUNT)
+      mask |= 1ull << r->events[i].kind;
+  for (int k = 0; k < RL_EV__COUNT; k++)
+    if (implied(x, k)) mask |= 1ull << k;
+  return mask;
+}
+
+/* A field primitive on the response holds only when the field is there;
+ * all() holds only when each part does, so any part's guard is its guard;
+ * any() holds only when some part does, so it is guarded only when every
+ * part is, by the union. Everything else (absence, not, status, content,
+ * request conditions) may hold on any response. */
+int rl__cond_guard(const rl__cond *c, rl__guard *g) {
+  memset(g, 0, sizeof *g);
+  switch (c->kind) {
+  case RL__C_FIELD_PRESENT:
+  case RL__C_FIELD_REPEATED:
+  case RL__C_FIELD_MATCHES:
+  case RL__C_FIELD_VIOLATES:
+    if (c->fid == RL_FIELD_OTHER) return 0;
+    g->fields = 1ull << c->fid;
+    return g->guarded = 1;
+  case RL__C_EVENT:
+    if (c->event < 0 || c->event >= RL_EV__COUNT) return 0;
+    g->events = 1ull << c->event;
+    return g->guarded = 1;
+  case RL__C_BUILTIN:
+    g->fields = rl__builtin_fields(c->builtin);
+    return g->guarded = g->fields != 0;
+  case RL__C_ALL: {
+    rl__guard k;
+    for (size_t i = 0; i < c->nkids; i++)
+      if (rl__cond_guard(c->kids[i], &k)) {
+        *g = k;
+        return 1;
+      }
+    return 0;
+  }
+  case RL__C_ANY: {
+    rl__guard k, u;
+    memset(&u, 0, sizeof u);
+    for (size_t i = 0; i < c->nkids; i++) {
+      if (!rl__cond_guard(c->kids[i], &k)) return 0;
+      u.fields |= k.fields;
+      u.events |= k.events;
+    }
+    u.guarded = c->nkids > 0;
+    *g = u;
+    return u.guarded;
   }
   default:
     return 0;

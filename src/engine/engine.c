@@ -136,6 +136,7 @@ void rl_engine_free(rl_engine *e) {
   free(e->rules);
   free_index(e);
   free(e->scratch.buf);
+  free(e->scratch.memo);
   free(e);
 }
 
@@ -247,26 +248,9 @@ int rl_engine_load_buffer(rl_engine *e, const char *name, const char *text,
   return rc;
 }
 
-static int errno_code(int err) {
-  switch (err) {
-  case ENOENT:
-  case ENOTDIR:
-    return RL_ENOENT;
-  case EACCES:
-  case EPERM:
-    return RL_EACCES;
-  case ENOMEM:
-    return RL_ENOMEM;
-  case EISDIR:
-    return RL_EISDIR;
-  default:
-    return RL_EIO;
-  }
-}
-
 static int read_file(const char *path, char **text, size_t *len) {
   FILE *f = fopen(path, "rb");
-  if (!f) return errno_code(errno);
+  if (!f) return rl_err_from_errno(errno);
   char *buf = NULL;
   size_t cap = 0, n = 0;
   for (;;) {
@@ -322,7 +306,7 @@ static int has_yaml_ext(const char *name) {
 static int collect(const char *dir, pathlist *pl, int depth) {
   if (depth > 16) return 0;
   DIR *d = opendir(dir);
-  if (!d) return errno_code(errno);
+  if (!d) return rl_err_from_errno(errno);
   struct dirent *de;
   int rc = 0;
   while (rc == 0 && (de = readdir(d)) != NULL) {
@@ -503,8 +487,9 @@ int rl_engine_prepare(rl_engine *e) {
   if (e->prepared) return 0;
   free_index(e);
   for (uint32_t i = 0; i < e->nrules; i++) {
-    const rl__rule *r = e->rules[i];
+    rl__rule *r = e->rules[i];
     if (!r->info.enabled) continue;
+    rl__cond_guard(r->check, &r->guard);
     for (int c = 0; c <= RL__NCODES; c++) {
       int applies = c == RL__UNPARSED ? r->status_unparsed
                                       : (!r->has_status || rl__codes_has(r->codes, c));
@@ -627,6 +612,8 @@ typedef struct judgement {
   uint32_t fired[64]; /* rules that produced a finding */
   uint32_t nfired;
   unsigned skipped;   /* bit per need that made a rule skip */
+  uint64_t fields;    /* rl__field_mask of the response */
+  uint64_t events;    /* rl__event_mask of the exchange */
 } judgement;
 
 /* Judges the rules of list `l` for one pass: pass 0 runs the ordinary rules,
@@ -645,9 +632,10 @@ static void judge_pass(rl_engine *e, const rl_exchange *x, const rl__list *l,
       j->skipped |= 1u << need;
       continue;
     }
+    if (!rl__guard_open(&r->guard, j->fields, j->events)) continue;
     if (r->nmethods && !method_ok(r, x->request)) continue;
     rl__match m;
-    memset(&m, 0, sizeof m);
+    rl__match_init(&m);
     if (!rl__cond_eval(r->check, x, &m, &e->scratch)) continue;
     uint64_t off = m.has_evidence && m.offset ? m.offset : resp->stream_offset;
     emit(e, r, x, x->conn, &resp->first, off, &m,
@@ -688,8 +676,13 @@ void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
   judgement j;
   j.nfired = 0;
   j.skipped = 0;
+  j.fields = rl__field_mask(resp);
+  j.events = rl__event_mask(x);
+  e->scratch.present = j.fields;
+  e->scratch.present_msg = resp;
   judge_pass(e, x, l, 0, &j);
   judge_pass(e, x, l, 1, &j);
+  e->scratch.present_msg = NULL;
   for (int n = 0; n < RL_NEED__COUNT; n++)
     if (j.skipped & (1u << n)) e->counts.responses_skipped[n]++;
   if (slot && resp->http_major <= 9 && resp->version.len) {

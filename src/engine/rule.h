@@ -67,9 +67,22 @@ struct rl__cond {
   int event;                 /* -1 unless event */
 };
 
+/* A necessary condition for a check to hold, found once at load: it can only
+ * hold when the response carries one of `fields` (bit 1 << rl_field_id) or
+ * one of `events` (bit 1 << rl_event_kind, implied events included). Judging
+ * skips the rule at the cost of two ANDs when neither is there, which is
+ * what most rules meet on most responses (a Content-Range rule on a 200
+ * without Content-Range). guarded == 0: no such condition, always judge. */
+typedef struct rl__guard {
+  uint64_t fields;
+  uint64_t events;
+  int guarded;
+} rl__guard;
+
 typedef struct rl__rule {
   rl_rule_info info;         /* public face; its strings are owned here */
   rl__cond *check;
+  rl__guard guard;           /* filled by rl_engine_prepare */
   int top_event;             /* kind when check is exactly `event: NAME`, else -1 */
   int reads_absence;         /* the check concludes from a field being absent, so
                                 it also needs the complete header section */
@@ -103,11 +116,30 @@ static inline int rl__codes_has(const uint8_t *set, int code) {
 
 /* What evaluation may use besides the exchange: scratch space (regexec
  * needs a C string) and the built-ins' settings and connection memory. */
+typedef struct rl__memo rl__memo;
 typedef struct rl__scratch {
   char *buf;
   size_t cap;
   const rl__env *env;
+  uint64_t present; /* known fields of present_msg (rl__field_mask) */
+  const rl_message *present_msg; /* the response being judged; NULL between */
+  rl__memo *memo;   /* regex verdicts on recent short values; NULL: none yet */
 } rl__scratch;
+
+/* The guard of a condition (see rl__guard): 1 and *g filled when it has
+ * one, else 0. */
+int rl__cond_guard(const rl__cond *c, rl__guard *g);
+/* Bit 1 << id for every known field the message carries. */
+uint64_t rl__field_mask(const rl_message *m);
+/* Bit 1 << kind for every event the response carries or its state implies
+ * (what rl__event_count would count). */
+uint64_t rl__event_mask(const rl_exchange *x);
+/* True when the guard lets the rule be judged on a response with these
+ * fields and events. */
+static inline int rl__guard_open(const rl__guard *g, uint64_t fields,
+                                 uint64_t events) {
+  return !g->guarded || (g->fields & fields) || (g->events & events);
+}
 
 /* Evaluates a compiled condition against one exchange. */
 int rl__cond_eval(const rl__cond *c, const rl_exchange *x, rl__match *m,
