@@ -18,7 +18,9 @@
 #include "resplint/error.h"
 #include "rl_version.h"
 
-/* Where users learn about the tool (tool.driver.informationUri). */
+/* Where users learn about the tool (tool.driver.informationUri, which must
+ * be an absolute URI). The project has not published a home yet: this is
+ * the name it would have there, the one place to change when it does. */
 #define RL__INFORMATION_URI "https://github.com/resplint/resplint"
 #define RL__SARIF_SCHEMA \
   "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -52,8 +54,8 @@ static void build_index(rl_report *r) {
   r->nby_id = n;
 }
 
-/* The rule's index in tool.driver.rules, or -1 (a rule the engine given to
- * the report does not know). */
+/* The rule's index in tool.driver.rules, or -1 for a rule that the engine
+ * given to the report does not hold. */
 static long rule_index(const rl_report *r, const rl_rule_info *rule) {
   size_t lo = 0, hi = r->nby_id;
   while (lo < hi) {
