@@ -13,12 +13,27 @@ test_pkgs=(libcriterion-dev tshark tcpdump python3 python3-yaml libxml2-utils cl
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || want+=("${test_pkgs[@]}")
 
+# The SARIF schema check runs a JSON Schema validator from the npm registry;
+# the machine's Node.js may come from Debian (package npm) or elsewhere.
+if [ "${1:-}" != "--build" ] && ! command -v npm >/dev/null 2>&1; then
+  want+=(npm)
+fi
+
 missing=()
 for p in "${want[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+
+install_test_tools() {
+  [ "${1:-}" = "--build" ] && return 0
+  "$(dirname "$0")/../tests/sarif/setup.sh"
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  install_test_tools "${1:-}"
+  exit 0
+fi
 
 echo "setup: installing ${missing[*]}"
 if [ "$(id -u)" -eq 0 ]; then
@@ -41,3 +56,4 @@ if printf '%s\n' "${missing[@]}" | grep -qx nginx-light; then
   "${sudo[@]}" systemctl disable --now nginx >/dev/null 2>&1 ||
     "${sudo[@]}" service nginx stop >/dev/null 2>&1 || true
 fi
+install_test_tools "${1:-}"
