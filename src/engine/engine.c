@@ -526,6 +526,16 @@ static int method_ok(const rl__rule *r, const rl_message *q) {
   return 0;
 }
 
+/* True when the whole header section is in raw: nothing was cut by the cap
+ * and it ends with its empty line. A section cut by the cap, by a close, by
+ * a gap or by the end of the capture is not, whatever its cut says. */
+static int head_complete(const rl_message *r) {
+  const uint8_t *b = r->raw;
+  uint32_t n = r->raw_len;
+  if (n < 2 || n < r->raw_total || b[n - 1] != '\n') return 0;
+  return b[n - 2] == '\n' || (n >= 3 && b[n - 2] == '\r' && b[n - 3] == '\n');
+}
+
 /* The first need the exchange cannot meet, or -1. A check that concludes
  * from absence needs the complete header section whether or not its record
  * says so. */
@@ -537,7 +547,7 @@ static int unmet_need(const rl__rule *rule, const rl_exchange *x) {
       (x->request_state != RL_REQ_PAIRED || !x->request))
     return RL_NEED_REQUEST;
   if ((needs_mask & (1u << RL_NEED_COMPLETE_HEADERS)) &&
-      (r->cut == RL_CUT_HEADERS || r->raw_len < r->raw_total))
+      (r->cut == RL_CUT_HEADERS || !head_complete(r)))
     return RL_NEED_COMPLETE_HEADERS;
   if ((needs_mask & (1u << RL_NEED_COMPLETE_CONTENT)) && r->cut != RL_CUT_NONE)
     return RL_NEED_COMPLETE_CONTENT;
@@ -645,19 +655,19 @@ static void judge_pass(rl_engine *e, const rl_exchange *x, const rl__list *l,
   }
 }
 
-/* True when the response's header section was kept only up to the cap and
- * its last field line is the fragment the cap cut (no line ending). */
+/* True when the response's header section is incomplete and its last field
+ * line is the fragment where it stops (no line ending). */
 static int last_field_cut(const rl_message *r) {
-  return r->raw_len < r->raw_total && r->nfields > 0 &&
+  return !head_complete(r) && r->nfields > 0 &&
          r->fields[r->nfields - 1].eol == RL_EOL_NONE;
 }
 
 void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
   if (!x || !x->response || rl_engine_prepare(e) < 0) return;
-  /* The http stage describes a cut field line as it was kept; judged as a
-   * field, that fragment would report the cap (a line without a colon, a
-   * bare CR, a truncated value), not the server. The rules see the section
-   * without it; raw_len < raw_total still says the section was cut. */
+  /* The http stage describes the fragment where an incomplete section stops
+   * as a field line; judged as a field, it would report the cut (a line
+   * without a colon, a bare CR, a truncated value), not the server. The
+   * rules see the section without it; raw still holds it. */
   rl_message whole;
   rl_exchange view;
   if (last_field_cut(x->response)) {

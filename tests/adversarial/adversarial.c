@@ -293,6 +293,20 @@ Test(adversarial, never_ending_header_section) {
   assert_rss(&o, 40);
 }
 
+/* Header sections that stop without their empty line (capture end, close)
+ * are judged like those the cap cut: the fragment where they stop is no
+ * field line, and nothing is concluded from a field being absent. */
+Test(adversarial, header_sections_that_stop) {
+  outcome o;
+  run_case("cut_heads", NULL, NULL, NULL, &o);
+  cr_assert_eq(o.exchanges, 3);
+  cr_assert_eq(o.counts.responses_skipped[RL_NEED_COMPLETE_HEADERS], 3);
+  cr_assert_null(strstr(o.rules_seen, "HF006"), "a fragment is no field line");
+  cr_assert_null(strstr(o.rules_seen, "FV001"), "Date may have followed");
+  cr_assert_eq(o.msg_events[RL_EV_CLOSED_IN_HEADERS], 1);
+  cr_assert_eq(o.msg_events[RL_EV_CAPTURE_ENDED], 2);
+}
+
 /* A million requests that are never answered: the queue stops at its cap
  * and says so once, not once per dropped request. */
 Test(adversarial, million_pipelined_requests) {

@@ -160,6 +160,19 @@ def endless_headers(cap):
         c.send(1, line)
 
 
+def cut_heads(cap):
+    """Three header sections that never end: the capture stops after a
+    fragment ("Content-Len"), the capture stops after a whole field line but
+    before the empty line, the server closes after a fragment ("Serv")."""
+    a, b, c = Conn(cap, 1), Conn(cap, 2), Conn(cap, 3)
+    for x in (a, b, c):
+        x.send(0, REQ)
+    a.send(1, b"HTTP/1.1 200 OK\r\nContent-Len")
+    b.send(1, b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n")
+    c.send(1, b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServ")
+    c.fin(1)
+
+
 def pipeline_1m(cap):
     """1,000,000 pipelined requests on one connection, never answered."""
     c = Conn(cap)
@@ -290,6 +303,7 @@ CASES = {
     "header_line_10mb": (header_line_10mb, {}),
     "fields_100k": (fields_100k, {}),
     "endless_headers": (endless_headers, {}),
+    "cut_heads": (cut_heads, {}),
     "pipeline_1m": (pipeline_1m, {}),
     "chunk_size_ffff": (chunk_size_ffff, {}),
     "chunk_line_1mb": (chunk_line_1mb, {}),
