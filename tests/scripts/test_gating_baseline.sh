@@ -18,6 +18,11 @@ old="$root/fixtures/demo/demo.pcap"
 new="$root/fixtures/streams/zeek-zero-length-bodies-with-drops.pcap"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rl-gating-baseline.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+# Sanitizer reports of the binary (an ASan build) go to files that are
+# printed at the end, where ctest's failure pattern sees them: the cases
+# themselves keep standard error to check messages.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$tmp/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$tmp/sanitizer"
 
 failures=0
 cases=0
@@ -121,5 +126,10 @@ check "an updated baseline accepts the merged capture" $(($? == 0 && rc == 0 ? 0
 grep -c 'FV010' "$tmp/updated.txt" >/dev/null
 check "the updated baseline holds the new findings" $?
 
+if ls "$tmp"/sanitizer.* >/dev/null 2>&1; then
+  failures=$((failures + 1))
+  echo "FAIL sanitizer reports:"
+  cat "$tmp"/sanitizer.*
+fi
 echo "$((cases - failures)) of $cases cases passed"
 [ "$failures" -eq 0 ]

@@ -18,6 +18,11 @@ http="$root/fixtures/streams/pcap2har-http.pcap"
 async="$root/fixtures/streams/sv-http-async.pcap"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rl-gating-config.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+# Sanitizer reports of the binary (an ASan build) go to files that are
+# printed at the end, where ctest's failure pattern sees them: the cases
+# themselves keep standard error to check messages.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$tmp/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$tmp/sanitizer"
 command -v python3 >/dev/null || { echo "python3 not found"; exit 77; }
 
 failures=0
@@ -334,5 +339,10 @@ else
   fail "--explain" "$(head -5 "$tmp/explain")"
 fi
 
+if ls "$tmp"/sanitizer.* >/dev/null 2>&1; then
+  failures=$((failures + 1))
+  echo "FAIL sanitizer reports:"
+  cat "$tmp"/sanitizer.*
+fi
 echo "$((cases - failures)) of $cases cases passed"
 [ "$failures" -eq 0 ]

@@ -11,6 +11,11 @@ root=$(cd "$here/../.." && pwd)
 build=$(cd "$(dirname "$resplint")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rl-gating-docs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+# Sanitizer reports of the binary (an ASan build) go to files that are
+# printed at the end, where ctest's failure pattern sees them: the cases
+# themselves keep standard error to check messages.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$tmp/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$tmp/sanitizer"
 
 failures=0
 cases=0
@@ -49,5 +54,10 @@ done
 check "every option of --help is in the man page" ${#missing_man[@]} "${missing_man[@]}"
 check "every option of --help is in the README" ${#missing_readme[@]} "${missing_readme[@]}"
 
+if ls "$tmp"/sanitizer.* >/dev/null 2>&1; then
+  failures=$((failures + 1))
+  echo "FAIL sanitizer reports:"
+  cat "$tmp"/sanitizer.*
+fi
 echo "$((cases - failures)) of $cases cases passed"
 [ "$failures" -eq 0 ]

@@ -12,6 +12,11 @@ root=$(cd "$here/../.." && pwd)
 command -v python3 >/dev/null || { echo "python3 not found"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rl-gating-extract.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+# Sanitizer reports of the binary (an ASan build) go to files that are
+# printed at the end, where ctest's failure pattern sees them: the cases
+# themselves keep standard error to check messages.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$tmp/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$tmp/sanitizer"
 
 captures=(
   "$root/fixtures/demo/demo.pcap"                                     # nginx, 19 conversations
@@ -127,5 +132,10 @@ else
   sed 's/^/     /' "$tmp/err"
 fi
 
+if ls "$tmp"/sanitizer.* >/dev/null 2>&1; then
+  failures=$((failures + 1))
+  echo "FAIL sanitizer reports:"
+  cat "$tmp"/sanitizer.*
+fi
 echo "$((cases - failures)) of $cases cases passed"
 [ "$failures" -eq 0 ]
