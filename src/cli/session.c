@@ -275,7 +275,10 @@ static int on_walk_entry(void *ctx, const char *path, int kind, const char *err)
   } else if (kind == 0 && !s->opt->dump_dir && rl_http_is_transcript(path)) {
     run_transcript(s, path);
   } else if (kind == 0) {
-    if (s->opt->verbose)
+    /* A client transcript is read with its server sibling, not skipped. */
+    size_t n = strlen(path);
+    int client_half = n > 12 && strcmp(path + n - 12, ".client.http") == 0;
+    if (s->opt->verbose && !client_half)
       fprintf(stderr, "resplint: %s: not a capture file, skipped\n", path);
   } else {
     run_file(s, path);

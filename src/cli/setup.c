@@ -25,8 +25,13 @@ static int load_config(rl__setup *s, const rl__cli_options *o, FILE *errs) {
 }
 
 static int load_rules(rl__setup *s, const rl__cli_options *o, FILE *errs) {
+  /* An invalid built-in record is a bug of this build that the user cannot
+   * fix: say so and lint with the others, which the engine has kept. */
   int rc = rl_engine_load_catalogue(s->engine, errs);
-  if (rc < 0) {
+  if (rc == RL_EINVAL && rl_engine_rule_count(s->engine) > 0) {
+    fprintf(errs, "resplint: warning: the records above are left out of the built-in "
+                  "catalogue\n");
+  } else if (rc < 0) {
     fprintf(errs, "resplint: the built-in rule catalogue: %s\n", rl_strerror(rc));
     return RL_EXIT_USAGE;
   }

@@ -278,6 +278,22 @@ expect "--write-baseline into a missing directory" 3 "cannot write the baseline"
 expect "--extract into a missing parent" 3 "cannot create directory" -- \
   "$resplint" --extract "$tmp/no/x" "$async"
 
+# --- transcripts as inputs ------------------------------------------------------
+mkdir -p "$tmp/tr"
+printf 'GET /private HTTP/1.1\r\nHost: x\r\n\r\n' >"$tmp/tr/login.client.http"
+printf 'HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n' >"$tmp/tr/login.server.http"
+cases=$((cases + 1))
+"$resplint" --format json "$tmp/tr/login.server.http" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q '"rule":"ST030"' "$tmp/out" && grep -q '"target":"/private"' "$tmp/out"; then
+  pass "a transcript is linted with its client half"
+else
+  fail "transcript input: exit $rc" "$(cat "$tmp/out" "$tmp/err")"
+fi
+expect "a directory of transcripts: the client half is not 'skipped'" 1 -- \
+  "$resplint" -v -o /dev/null "$tmp/tr"
+if grep -q "skipped" "$tmp/err"; then fail "client transcript reported as skipped"; fi
+
 # --- output options -------------------------------------------------------------
 cases=$((cases + 1))
 if "$resplint" -o "$tmp/report.json" --format json "$http" >"$tmp/out" 2>&1 && [ ! -s "$tmp/out" ] &&
