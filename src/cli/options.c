@@ -98,7 +98,7 @@ static const char usage_text[] =
     "                       default 100, 0 turns the check off)\n"
     "  --date-skew SECONDS  Date further than this from the capture time is\n"
     "                       reported (FV004; default 300, 0 turns the check off)\n"
-    "  --list-rules         list the rules (a table, or JSON Lines with\n"
+    "  --list-rules         list the rules (a table, or JSON with\n"
     "                       --format json) and exit\n"
     "  --explain ID         explain one rule and exit\n"
     "\n"
