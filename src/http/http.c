@@ -217,19 +217,33 @@ static rl_framing response_framing(const rl__hdir *d, const rl__hmsg *m) {
 
 /* Pairs a response with the oldest pending request; an interim response
  * leaves the request pending for the final one. */
+/* Whether request `q` was sent after response `m` began: then `m` cannot
+ * be its answer. Transcripts stamp every byte alike, so they never are. */
+static int sent_after(const rl__hmsg *q, const rl__hmsg *m) {
+  return q->first.ts.sec > m->first.ts.sec ||
+         (q->first.ts.sec == m->first.ts.sec &&
+          q->first.ts.nsec > m->first.ts.nsec);
+}
+
 static void pair(rl__hconn *hc, rl__hmsg *m) {
   int s = m->status_code;
   m->interim = s / 100 == 1 && s != 101;
   /* Server bytes went missing at a message boundary: at least one response
    * was lost with them, and it answered the oldest request. Only drop it
-   * when another request is waiting, so that a lone request is never left
-   * without its answer. */
-  while (hc->lost_responses > 0 && hc->q_len >= 2) {
+   * when the next request was already sent, so that this response has one
+   * to answer (the lost bytes may instead answer a request lost too). */
+  while (hc->lost_responses > 0 && hc->q_len >= 2 &&
+         !sent_after(hc->q_head->next, m)) {
     rl__msg_unref(queue_pop(hc));
     hc->lost_responses--;
   }
   hc->lost_responses = 0;
-  if (hc->q_head != NULL) {
+  if (hc->q_head != NULL && sent_after(hc->q_head, m)) {
+    /* The oldest request came later than this response (the flow stage
+     * held one direction back until a gap was declared): the request this
+     * response answers was not captured, or there was none. */
+    m->req_state = client_exact(hc) ? RL_REQ_NONE : RL_REQ_NOT_CAPTURED;
+  } else if (hc->q_head != NULL) {
     m->req_state = RL_REQ_PAIRED;
     if (m->interim) {
       m->req = hc->q_head;

@@ -357,6 +357,24 @@ def field_check(rows, res, corpus, section_prefix='(b'):
     return matched, same, differ
 
 
+def pairing_totals(rows, res, corpus):
+    """Pairing against tshark's http.request_in over every capture with
+    responses: (agree, differ, [(path, differ)])."""
+    agree = differ = 0
+    worst = []
+    for path in sorted({r[0] for r in rows if r[2] > 0}):
+        full = os.path.join(corpus, path)
+        if full not in res:
+            continue
+        detail = pairing_check(path, res[full], full)[2]
+        m = re.search(r'agrees (\d+), differs (\d+)', detail)
+        agree += int(m.group(1))
+        differ += int(m.group(2))
+        if int(m.group(2)):
+            worst.append((path, int(m.group(2))))
+    return agree, differ, worst
+
+
 def pairing_checks(res, corpus):
     """Named pairing expectations of issue #3: (name, ok, detail)."""
     out = []
@@ -428,6 +446,7 @@ def main(argv):
             hist['note ' + n[2]] = hist.get('note ' + n[2], 0) + 1
     pairs = pairing_checks(res, corpus)
     fmatched, fsame, fdiffer = field_check(rows, res, corpus)
+    pagree, pdiffer, pworst = pairing_totals(rows, res, corpus)
     total_t = sum(r[2] for r in rows if os.path.join(corpus, r[0]) in res)
     total_got = sum(len(res[os.path.join(corpus, r[0])]['x']) for r in rows
                     if os.path.join(corpus, r[0]) in res)
@@ -447,6 +466,10 @@ def main(argv):
                   'agree' % (fmatched, fsame))
     for d in fdiffer[:20]:
         report.append('  fields differ: ' + d)
+    report.append('pairing vs tshark http.request_in over every capture: '
+                  '%d final responses agree, %d differ' % (pagree, pdiffer))
+    for path, n in pworst:
+        report.append('  pairing differs: %s (%d)' % (path, n))
     for name, ok, detail in pairs:
         report.append('%s %s: %s' % ('ok  ' if ok else 'FAIL', name, detail))
     report.append('')

@@ -139,9 +139,13 @@ static rl_dir dir_of(const char *s) {
   return strncmp(s, "client", 6) == 0 ? RL_DIR_TO_SERVER : RL_DIR_TO_CLIENT;
 }
 
-/* Turns one fenced block into a step or the expected log. */
-static const char *add_block(sl_case *c, const char *info, const char *body,
+/* Turns one fenced block into a step or the expected log. `info` is the
+ * fence's kind, optionally followed by ` t=N` (the step's capture time). */
+static const char *add_block(sl_case *c, const char *fence, const char *body,
                              size_t len) {
+  char info[32];
+  snprintf(info, sizeof info, "%.*s", (int)strcspn(fence, " "), fence);
+  const char *tp = strstr(fence, " t=");
   if (strcmp(info, "log") == 0) {
     c->expected = malloc(len + 1);
     memcpy(c->expected, body, len);
@@ -157,6 +161,7 @@ static const char *add_block(sl_case *c, const char *info, const char *body,
     return "too many steps in one case";
   sl_step *s = &c->steps[c->nsteps++];
   memset(s, 0, sizeof *s);
+  s->t = tp ? strtoll(tp + 3, NULL, 10) : c->nsteps;
   char small[64]; /* gap and end blocks: one short line */
   snprintf(small, sizeof small, "%.*s", (int)(len < 63 ? len : 63), body);
   if (is_data) {
@@ -404,6 +409,7 @@ static void run_steps(rl_http *h, const sl_case *c) {
   for (int i = 0; i < c->nsteps; i++) {
     const sl_step *st = &c->steps[i];
     at.frame = (uint64_t)i + 1;
+    at.ts.sec = st->t;
     if (st->kind == SL_DATA) {
       s.data(h, &conn, st->dir, st->bytes, st->len, off[st->dir], &at);
       off[st->dir] += st->len;

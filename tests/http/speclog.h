@@ -31,6 +31,8 @@ typedef struct sl_step {
   size_t len;        /* data length, or gap length */
   rl_end_kind how;   /* for SL_END */
   int event;         /* for SL_EVENT: an rl_event_kind */
+  int64_t t;         /* capture time in seconds: `t=N` after the block kind,
+                        else the step's number */
 } sl_step;
 
 typedef struct sl_case {
