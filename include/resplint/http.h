@@ -41,6 +41,9 @@ typedef struct rl_http_config {
   uint32_t max_fields;          /* field lines described per header section; past
                                    it the section counts as cut at that line
                                    (header-section-limit); 0: 10,000 */
+  uint32_t max_pending_bytes;   /* header bytes of the requests awaiting a
+                                   response, per connection; past it as past
+                                   max_pending; 0: 4 MiB */
 } rl_http_config;
 
 typedef struct rl_http rl_http;

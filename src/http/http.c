@@ -10,6 +10,7 @@ enum {
   DEFAULT_MAX_HEADER = 64 * 1024,
   DEFAULT_MAX_PENDING = 1024,
   DEFAULT_MAX_FIELDS = 10000,
+  DEFAULT_MAX_PENDING_BYTES = 4 * 1024 * 1024,
   DEFAULT_PREFIX = 64,
   FIRST_RAW_CAP = 512
 };
@@ -26,6 +27,8 @@ rl_http *rl_http_new(const rl_http_config *cfg, rl_stats *stats) {
     h->cfg.max_pending = DEFAULT_MAX_PENDING;
   if (h->cfg.max_fields == 0)
     h->cfg.max_fields = DEFAULT_MAX_FIELDS;
+  if (h->cfg.max_pending_bytes == 0)
+    h->cfg.max_pending_bytes = DEFAULT_MAX_PENDING_BYTES;
   if (h->cfg.content_prefix == 0)
     h->cfg.content_prefix = DEFAULT_PREFIX;
   h->stats = stats;
@@ -159,7 +162,11 @@ void rl__queue_request(rl__hdir *d, rl__hmsg *m) {
     if (m->framing == RL_FRAMING_CLOSE)
       m->framing = RL_FRAMING_NONE; /* a request without length has none */
   }
-  if (hc->q_len >= hc->http->cfg.max_pending) {
+  /* The queue is bounded in requests and in the header bytes they hold: a
+   * thousand requests of 60 KiB each would otherwise keep 60 MiB per
+   * connection. */
+  if (hc->q_len >= hc->http->cfg.max_pending ||
+      hc->q_bytes + m->raw_len > hc->http->cfg.max_pending_bytes) {
     /* Said once per connection, not once per request dropped: a client
      * pipelining a million requests must not become a million notes (nor
      * one per response while the client stays ahead). From here on the
@@ -178,6 +185,8 @@ void rl__queue_request(rl__hdir *d, rl__hmsg *m) {
     hc->q_head = m;
   hc->q_tail = m;
   hc->q_len++;
+  m->q_cost = m->raw_len;
+  hc->q_bytes += m->q_cost;
 }
 
 static rl__hmsg *queue_pop(rl__hconn *hc) {
@@ -188,6 +197,7 @@ static rl__hmsg *queue_pop(rl__hconn *hc) {
   if (hc->q_head == NULL)
     hc->q_tail = NULL;
   hc->q_len--;
+  hc->q_bytes -= m->q_cost;
   m->next = NULL;
   return m; /* the queue's reference passes to the caller */
 }

@@ -33,6 +33,7 @@ typedef struct rl__hmsg {
   rl_pktref first, last;
   uint64_t content_bytes, forbidden_bytes, cl_declared;
   uint32_t chunk_count, index;
+  uint32_t q_cost;          /* header bytes counted against max_pending_bytes */
   uint32_t prefix_len, forbidden_prefix_len;
   uint8_t *prefix;          /* content prefix, content_prefix bytes */
   uint8_t *forbidden_prefix;
@@ -110,6 +111,7 @@ struct rl__hconn {
   rl__hdir *d[2];
   rl__hmsg *q_head, *q_tail;  /* requests awaiting a response, oldest first */
   uint32_t q_len;
+  uint64_t q_bytes;           /* header bytes held by the queued requests */
   uint8_t said_close;         /* an earlier response said Connection: close */
   uint8_t client_lossy;       /* requests may be missing from the queue */
   uint8_t queue_full;         /* pending-request-limit was noted */

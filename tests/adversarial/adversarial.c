@@ -318,6 +318,16 @@ Test(adversarial, million_pipelined_requests) {
   assert_rss(&o, 40);
 }
 
+/* The queue is also bounded in the header bytes it holds (4 MiB per
+ * connection by default): 400 requests of 60 KB reach that cap first. */
+Test(adversarial, pipelined_requests_over_the_byte_cap) {
+  outcome o;
+  run_case("big_requests", NULL, NULL, NULL, &o);
+  cr_assert_geq(o.rc, 0);
+  cr_assert_eq(o.notes[RL_EV_PENDING_LIMIT], 1);
+  assert_rss(&o, 20);
+}
+
 /* 2^64 - 1 is a valid chunk size to llhttp (it fits in 64 bits): the body
  * is counted, never buffered, and the close inside it is reported. */
 Test(adversarial, chunk_size_all_ones) {

@@ -181,6 +181,16 @@ def pipeline_1m(cap):
     c.fin(0)
 
 
+def big_requests(cap):
+    """400 pipelined requests of 60 KB each, never answered: fewer than the
+    queue's 1,024 requests, but 24 MB of header sections to hold."""
+    c = Conn(cap)
+    req = b"GET / HTTP/1.1\r\nHost: a\r\nX-Pad: " + b"p" * 60000 + b"\r\n\r\n"
+    for _ in range(400):
+        c.send(0, req)
+    c.fin(0)
+
+
 def chunk_size_ffff(cap):
     """A chunk size of FFFFFFFFFFFFFFFF (2^64 - 1)."""
     c = Conn(cap)
@@ -305,6 +315,7 @@ CASES = {
     "endless_headers": (endless_headers, {}),
     "cut_heads": (cut_heads, {}),
     "pipeline_1m": (pipeline_1m, {}),
+    "big_requests": (big_requests, {}),
     "chunk_size_ffff": (chunk_size_ffff, {}),
     "chunk_line_1mb": (chunk_line_1mb, {}),
     "chunk_ext_endless": (chunk_ext_endless, {}),

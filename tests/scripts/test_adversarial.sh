@@ -30,6 +30,7 @@ fields_100k        64 0|1
 endless_headers    64 0|1
 cut_heads          64 0|1
 pipeline_1m        64 0|1
+big_requests       24 0|1
 chunk_size_ffff    64 0|1
 chunk_line_1mb     64 0|1
 chunk_ext_endless  64 0|1
