@@ -44,6 +44,10 @@ typedef struct rl_http_config {
   uint32_t max_pending_bytes;   /* header bytes of the requests awaiting a
                                    response, per connection; past it as past
                                    max_pending; 0: 4 MiB */
+  uint64_t max_header_total;    /* header and trailer bytes held in all the
+                                   connections at once; a section that would
+                                   pass it is cut there as at
+                                   max_header_bytes; 0: 256 MiB */
 } rl_http_config;
 
 typedef struct rl_http rl_http;

@@ -391,20 +391,42 @@ static void parse_error(rl__hdir *d, llhttp_errno_t e, const uint8_t *p,
 
 /* --- feeding llhttp -------------------------------------------------------- */
 
+/* The cap for a copy holding `len` bytes now: max_header_bytes, lowered
+ * so that the copies of all connections together stay within
+ * max_header_total (many connections each inside a large header section
+ * would otherwise hold max_header_bytes apiece). Every copy may still hold
+ * its first MIN_COPY bytes, so that a full budget leaves each response its
+ * status line and first fields rather than nothing. */
+enum { MIN_COPY = 1024 };
+
+static uint32_t copy_cap(const rl_http *h, uint32_t len) {
+  uint32_t cap = h->cfg.max_header_bytes;
+  uint64_t left = h->cfg.max_header_total > h->held ? h->cfg.max_header_total - h->held : 0;
+  if ((uint64_t)len + left < cap)
+    cap = (uint32_t)(len + left);
+  if (cap < MIN_COPY)
+    cap = h->cfg.max_header_bytes < MIN_COPY ? h->cfg.max_header_bytes : MIN_COPY;
+  return cap;
+}
+
 static void copy_consumed(rl__hdir *d, const uint8_t *p, size_t n) {
   rl__hmsg *m = d->cur;
-  uint32_t cap = d->hc->http->cfg.max_header_bytes;
+  rl_http *h = d->hc->http;
   if (n == 0 || d->replaying)
     return;
   if (d->state == RL__D_HEAD || d->state == RL__D_DRAIN) {
     int whole = m->raw_len == m->raw_total;
+    uint32_t before = m->raw_len, cap = copy_cap(h, before);
     /* The first bytes past the cap are reported once. */
     if (rl__buf_append(&m->raw, &m->raw_len, &m->raw_cap, p, n, cap) > 0 && whole)
       rl__msg_event(m, RL_EV_HEADER_LIMIT, m->start_off + cap, NULL, NULL,
                     NULL, 0);
+    h->held += m->raw_len - before;
     m->raw_total += (uint32_t)n;
   } else if (m->trailing) {
-    rl__buf_append(&m->trl, &m->trl_len, &m->trl_cap, p, n, cap);
+    uint32_t before = m->trl_len;
+    rl__buf_append(&m->trl, &m->trl_len, &m->trl_cap, p, n, copy_cap(h, before));
+    h->held += m->trl_len - before;
   }
 }
 

@@ -11,6 +11,7 @@ enum {
   DEFAULT_MAX_PENDING = 1024,
   DEFAULT_MAX_FIELDS = 10000,
   DEFAULT_MAX_PENDING_BYTES = 4 * 1024 * 1024,
+  DEFAULT_MAX_HEADER_TOTAL = 256 * 1024 * 1024,
   DEFAULT_PREFIX = 64,
   FIRST_RAW_CAP = 512
 };
@@ -29,6 +30,8 @@ rl_http *rl_http_new(const rl_http_config *cfg, rl_stats *stats) {
     h->cfg.max_fields = DEFAULT_MAX_FIELDS;
   if (h->cfg.max_pending_bytes == 0)
     h->cfg.max_pending_bytes = DEFAULT_MAX_PENDING_BYTES;
+  if (h->cfg.max_header_total == 0)
+    h->cfg.max_header_total = DEFAULT_MAX_HEADER_TOTAL;
   if (h->cfg.content_prefix == 0)
     h->cfg.content_prefix = DEFAULT_PREFIX;
   h->stats = stats;
@@ -54,6 +57,7 @@ rl__hmsg *rl__msg_new(rl__hdir *d, const rl_pktref *at) {
   if (m == NULL)
     return NULL;
   m->refs = 1;
+  m->http = d->hc->http;
   m->prefix = (uint8_t *)(m + 1);
   m->forbidden_prefix = m->prefix + cap;
   m->first = m->last = *at;
@@ -69,6 +73,7 @@ void rl__msg_unref(rl__hmsg *m) {
     return;
   if (m->req != NULL)
     rl__msg_unref(m->req);
+  m->http->held -= (uint64_t)m->raw_len + m->trl_len;
   free(m->raw);
   free(m->trl);
   free(m);

@@ -23,6 +23,7 @@ enum {
 typedef struct rl__hmsg {
   struct rl__hmsg *next;  /* pending-request queue */
   uint32_t refs;
+  rl_http *http;          /* whose max_header_total raw and trl count against */
 
   uint8_t *raw;           /* header section as sent, up to the cap */
   uint32_t raw_len, raw_cap, raw_total;
@@ -122,6 +123,7 @@ struct rl__hconn {
 struct rl_http {
   rl_http_config cfg;
   rl_stats *stats;
+  uint64_t held;           /* raw and trl bytes of every live message */
   llhttp_settings_t settings;
   rl__fieldvec resp_f, req_f, trl_f, rtrl_f;
 };

@@ -307,6 +307,30 @@ Test(adversarial, header_sections_that_stop) {
   cr_assert_eq(o.msg_events[RL_EV_CAPTURE_ENDED], 2);
 }
 
+/* The header copies of all connections share one budget: with it lowered
+ * to 2 MiB, the sections that would pass it are cut there and say so, and
+ * memory stays near the budget rather than 200 x 60 KB. */
+Test(adversarial, header_copies_over_the_total_budget) {
+  rl_http_config hl;
+  memset(&hl, 0, sizeof hl);
+  hl.max_header_total = 2u << 20;
+  outcome o;
+  run_case("many_heads", NULL, NULL, &hl, &o);
+  cr_assert_eq(o.exchanges, 200);
+  cr_assert_geq(o.msg_events[RL_EV_HEADER_LIMIT], 200 - (2u << 20) / 60000);
+  cr_assert_eq(o.counts.responses_skipped[RL_NEED_COMPLETE_HEADERS], 200);
+  assert_rss(&o, 20);
+}
+
+/* With the default budget (256 MiB) the same capture is not cut. */
+Test(adversarial, header_copies_within_the_total_budget) {
+  outcome o;
+  run_case("many_heads", NULL, NULL, NULL, &o);
+  cr_assert_eq(o.exchanges, 200);
+  cr_assert_eq(o.msg_events[RL_EV_HEADER_LIMIT], 0);
+  cr_assert_eq(o.msg_events[RL_EV_CAPTURE_ENDED], 200);
+}
+
 /* A million requests that are never answered: the queue stops at its cap
  * and says so once, not once per dropped request. */
 Test(adversarial, million_pipelined_requests) {

@@ -173,6 +173,16 @@ def cut_heads(cap):
     c.fin(1)
 
 
+def many_heads(cap):
+    """200 connections, each stopping inside a 60 KB header section: 12 MB
+    of header copies held at once at the end of the capture."""
+    conns = [Conn(cap, i + 1, 1024 + i) for i in range(200)]
+    for c in conns:
+        c.send(0, REQ)
+    for c in conns:
+        c.send(1, b"HTTP/1.1 200 OK\r\nX-Pad: " + b"p" * 60000 + b"\r\n")
+
+
 def pipeline_1m(cap):
     """1,000,000 pipelined requests on one connection, never answered."""
     c = Conn(cap)
@@ -314,6 +324,7 @@ CASES = {
     "fields_100k": (fields_100k, {}),
     "endless_headers": (endless_headers, {}),
     "cut_heads": (cut_heads, {}),
+    "many_heads": (many_heads, {}),
     "pipeline_1m": (pipeline_1m, {}),
     "big_requests": (big_requests, {}),
     "chunk_size_ffff": (chunk_size_ffff, {}),

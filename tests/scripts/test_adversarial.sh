@@ -29,6 +29,7 @@ header_line_10mb   64 0|1
 fields_100k        64 0|1
 endless_headers    64 0|1
 cut_heads          64 0|1
+many_heads         64 0|1
 pipeline_1m        64 0|1
 big_requests       24 0|1
 chunk_size_ffff    64 0|1
