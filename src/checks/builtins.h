@@ -47,7 +47,27 @@ typedef struct rl__env {
    * response on this connection, prev_version -1 when there was none. */
   int prev_version;
   uint32_t prev_index;
+  /* Byte classes (RL__BYTES_*) of the header and trailer sections of
+   * `bytes_of`, the response being judged, so that the per-byte checks know
+   * at once when they have nothing to find; bytes_of NULL: not computed. */
+  const rl_message *bytes_of;
+  unsigned bytes;
 } rl__env;
+
+enum {
+  RL__BYTES_HIGH = 1 << 0,    /* a byte >= 0x80 */
+  RL__BYTES_CTL = 1 << 1,     /* a control byte other than HT, CR, LF */
+  RL__BYTES_EOL_ODD = 1 << 2, /* a CR not before LF, or an LF not after CR */
+  RL__BYTES_FOLD = 1 << 3     /* a field line continues on an obs-fold line */
+};
+
+/* The RL__BYTES_* classes present in m's header and trailer sections. */
+unsigned rl__byte_classes(const rl_message *m);
+/* True when env describes m and none of `classes` occurs in it. */
+static inline int rl__bytes_lack(const rl__env *env, const rl_message *m,
+                                 unsigned classes) {
+  return env && env->bytes_of == m && !(env->bytes & classes);
+}
 
 /* XX(ENUM, "name", function, needs the paired request, "true when ...").
  * Grouped by the area file that holds the function. */

@@ -32,11 +32,12 @@ static const char *cstr(rl__scratch *sc, const uint8_t *s, size_t n) {
   return sc->buf;
 }
 
-/* Regex verdicts on recent short values, direct-mapped by a hash of the
- * condition and the value. Servers repeat themselves (every nginx 200 says
- * "text/plain", "keep-alive", the same Date for a second), and regexec costs
- * a microsecond where a hit costs a hash and a memcmp. A verdict is a pure
- * function of the compiled regex and the bytes, so a hit is exact. */
+/* Regex and grammar verdicts on recent short values, direct-mapped by a hash
+ * of the condition and the value. Servers repeat themselves (every nginx 200
+ * says "text/plain", "keep-alive", the same Date for a second), and regexec
+ * costs a microsecond where a hit costs a hash and a memcmp. A verdict is a
+ * pure function of the compiled regex or grammar and the bytes, so a hit is
+ * exact. */
 #define RL__MEMO_SLOTS 1024
 #define RL__MEMO_VAL 54
 
@@ -52,18 +53,31 @@ static rl__memo *memo_slot(rl__scratch *sc, const rl__cond *c,
   if (n > RL__MEMO_VAL) return NULL;
   if (!sc->memo && !(sc->memo = calloc(RL__MEMO_SLOTS, sizeof *sc->memo)))
     return NULL;
-  uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)c;
-  for (size_t i = 0; i < n; i++) h = (h ^ v[i]) * 1099511628211ull;
-  return &sc->memo[(h ^ (h >> 29)) % RL__MEMO_SLOTS];
+  /* The length, the first and the last eight bytes pick the slot (a
+   * collision only costs a miss: a hit compares every byte). */
+  uint64_t a = 0, b = 0;
+  memcpy(&a, v, n < 8 ? n : 8);
+  if (n > 8) memcpy(&b, v + n - 8, 8);
+  uint64_t h = ((uint64_t)(uintptr_t)c ^ (uint64_t)n) * 0x9E3779B97F4A7C15ull;
+  h = (h ^ a) * 0xC2B2AE3D27D4EB4Full;
+  h = (h ^ b) * 0x9E3779B97F4A7C15ull;
+  return &sc->memo[(h >> 40) % RL__MEMO_SLOTS];
 }
 
-static int regex_holds(const rl__cond *c, const uint8_t *v, size_t n,
+/* The verdict of c's regex or grammar on one value. */
+static int value_holds(const rl__cond *c, const uint8_t *v, size_t n,
                        rl__scratch *sc) {
   rl__memo *slot = memo_slot(sc, c, v, n);
   if (slot && slot->c == c && slot->len == n && memcmp(slot->val, v, n) == 0)
     return slot->verdict;
-  const char *s = cstr(sc, v, n);
-  int hit = s && regexec(&c->re, s, 0, NULL, 0) == 0;
+  const char *s = "";
+  int hit;
+  if (c->grammar >= 0) {
+    hit = rl__grammar_match(c->grammar, v, n);
+  } else {
+    s = cstr(sc, v, n);
+    hit = s && regexec(&c->re, s, 0, NULL, 0) == 0;
+  }
   if (slot && s) {
     slot->c = c;
     slot->len = (uint8_t)n;
@@ -73,30 +87,54 @@ static int regex_holds(const rl__cond *c, const uint8_t *v, size_t n,
   return hit;
 }
 
-/* 1 when the response being judged certainly lacks field `c` (a known field
- * whose bit is clear in the mask computed for this very message). */
-static int surely_absent(const rl__cond *c, const rl_message *msg,
-                         const rl__scratch *sc) {
-  return sc->present_msg == msg && c->fid != RL_FIELD_OTHER &&
-         !(sc->present & (1ull << c->fid));
+/* rl__field_next from the start, answered from the index when it can be. */
+static int first_field(const rl__cond *c, const rl_message *msg,
+                       const rl__scratch *sc) {
+  if (sc->present_msg == msg && c->fid != RL_FIELD_OTHER) {
+    if (!(sc->present & (1ull << c->fid))) return -1;
+    if (sc->first[c->fid] != UINT8_MAX) return sc->first[c->fid];
+  }
+  return rl__field_next(msg, 0, c->fid, c->fname, c->fname_len);
+}
+
+/* rl__field_count, answered from the index when it can be. */
+static uint32_t field_count(const rl__cond *c, const rl_message *msg,
+                            const rl__scratch *sc) {
+  if (sc->present_msg == msg && c->fid != RL_FIELD_OTHER) {
+    /* first[] and count[] are only written for the fields present. */
+    if (!(sc->present & (1ull << c->fid))) return 0;
+    if (sc->count[c->fid] < UINT8_MAX) return sc->count[c->fid];
+  }
+  return rl__field_count(msg, c->fid, c->fname, c->fname_len);
+}
+
+void rl__scratch_index(rl__scratch *sc, const rl_message *m) {
+  uint64_t mask = 0;
+  for (uint32_t i = 0; i < m->nfields; i++) {
+    unsigned id = m->fields[i].id;
+    if (id == RL_FIELD_OTHER || id >= 64) continue;
+    if (!(mask & (1ull << id))) {
+      mask |= 1ull << id;
+      sc->first[id] = i < UINT8_MAX ? (uint8_t)i : UINT8_MAX;
+      sc->count[id] = 0;
+    }
+    if (sc->count[id] < UINT8_MAX) sc->count[id]++;
+  }
+  sc->present = mask;
+  sc->present_msg = m;
 }
 
 /* 1 when a value of the field matches the regex/grammar (want == 1) or
  * fails to (want == 0). */
 static int field_values(const rl__cond *c, const rl_message *msg, int want,
                         rl__match *m, rl__scratch *sc) {
-  if (!msg || surely_absent(c, msg, sc)) return 0;
-  for (int i = rl__field_next(msg, 0, c->fid, c->fname, c->fname_len); i >= 0;
+  if (!msg) return 0;
+  for (int i = first_field(c, msg, sc); i >= 0;
        i = rl__field_next(msg, (uint32_t)i + 1, c->fid, c->fname,
                           c->fname_len)) {
     size_t n;
     const uint8_t *v = rl__span_bytes(msg, msg->fields[i].value, &n);
-    int hit;
-    if (c->grammar >= 0) {
-      hit = rl__grammar_match(c->grammar, v, n);
-    } else {
-      hit = regex_holds(c, v, n, sc);
-    }
+    int hit = value_holds(c, v, n, sc);
     if (hit == want) {
       take_evidence(m, msg, &msg->fields[i]);
       if (!m->detail[0]) rl__escape(m->detail, sizeof m->detail, v, n, 80);
@@ -109,8 +147,7 @@ static int field_values(const rl__cond *c, const rl_message *msg, int want,
 
 static int has_field(const rl__cond *c, const rl_message *msg, rl__match *m,
                      const rl__scratch *sc) {
-  if (surely_absent(c, msg, sc)) return 0;
-  int i = rl__field_next(msg, 0, c->fid, c->fname, c->fname_len);
+  int i = first_field(c, msg, sc);
   if (i < 0) return 0;
   take_evidence(m, msg, &msg->fields[i]);
   return 1;
@@ -230,15 +267,12 @@ int rl__cond_eval(const rl__cond *c, const rl_exchange *x, rl__match *m,
   case RL__C_FIELD_PRESENT:
     return has_field(c, r, m, sc);
   case RL__C_FIELD_ABSENT:
-    if (surely_absent(c, r, sc)) return 1;
-    return rl__field_next(r, 0, c->fid, c->fname, c->fname_len) < 0;
+    return first_field(c, r, sc) < 0;
   case RL__C_FIELD_REPEATED: {
-    if (surely_absent(c, r, sc)) return 0;
-    uint32_t n = rl__field_count(r, c->fid, c->fname, c->fname_len);
+    uint32_t n = field_count(c, r, sc);
     if (n < 2) return 0;
-    int second = rl__field_next(
-        r, (uint32_t)rl__field_next(r, 0, c->fid, c->fname, c->fname_len) + 1,
-        c->fid, c->fname, c->fname_len);
+    int second = rl__field_next(r, (uint32_t)first_field(c, r, sc) + 1, c->fid,
+                                c->fname, c->fname_len);
     take_evidence(m, r, &r->fields[second]);
     if (!m->count) m->count = n;
     return 1;
@@ -292,13 +326,6 @@ int rl__cond_eval(const rl__cond *c, const rl_exchange *x, rl__match *m,
 
 _Static_assert(RL_FIELD__COUNT <= 64, "field ids must fit a 64-bit mask");
 _Static_assert(RL_EV__COUNT <= 64, "event kinds must fit a 64-bit mask");
-
-uint64_t rl__field_mask(const rl_message *m) {
-  uint64_t mask = 0;
-  for (uint32_t i = 0; i < m->nfields; i++)
-    mask |= 1ull << m->fields[i].id;
-  return mask & ~1ull; /* RL_FIELD_OTHER says nothing about a name */
-}
 
 uint64_t rl__event_mask(const rl_exchange *x) {
   const rl_message *r = x->response;

@@ -22,7 +22,18 @@
 typedef struct rl__list {
   uint32_t *items;
   uint32_t n;
+  uint32_t n0; /* by_status: items[0, n0) are pass-0 rules, the rest pass 1 */
 } rl__list;
+
+/* What judging needs of a rule before it evaluates the check, one small
+ * record per rule in one array: a pass over a status code's rules then reads
+ * a few contiguous kilobytes and touches a rule itself (hundreds of bytes
+ * over several cache lines) only when the guard lets it through. */
+typedef struct rl__step {
+  rl__guard guard;
+  unsigned needs;       /* rl_need bits, the implied ones included */
+  uint8_t has_versions; /* the record limits response versions */
+} rl__step;
 
 /* The last response version seen per connection (SL006), in a small
  * direct-mapped table: bounded memory whatever the number of connections; a
@@ -44,6 +55,7 @@ struct rl_engine {
   int selected; /* a select was given: rules start disabled */
   rl__list by_status[RL__NCODES + 1];
   rl__list by_event[RL_EV__COUNT]; /* top-level event rules, for notes */
+  rl__step *steps;                 /* per rule, filled by prepare */
   rl_finding_fn sink;
   void *sink_ctx;
   rl_engine_counts counts;
@@ -118,6 +130,8 @@ rl_engine *rl_engine_new(void) {
 }
 
 static void free_index(rl_engine *e) {
+  free(e->steps);
+  e->steps = NULL;
   for (size_t i = 0; i <= RL__NCODES; i++) {
     free(e->by_status[i].items);
     e->by_status[i].items = NULL;
@@ -486,15 +500,32 @@ static int list_push(rl__list *l, uint32_t v) {
 int rl_engine_prepare(rl_engine *e) {
   if (e->prepared) return 0;
   free_index(e);
+  e->steps = calloc(e->nrules ? e->nrules : 1, sizeof *e->steps);
+  if (!e->steps) return RL_ENOMEM;
+  /* Pass-0 rules first, then those a finer rule may supersede, each in ID
+   * order: the order judging always had. */
+  for (int pass = 0; pass < 2; pass++) {
+    for (uint32_t i = 0; i < e->nrules; i++) {
+      const rl__rule *r = e->rules[i];
+      if (!r->info.enabled || (r->nsuperseded_by > 0) != (pass == 1)) continue;
+      for (int c = 0; c <= RL__NCODES; c++) {
+        int applies = c == RL__UNPARSED ? r->status_unparsed
+                                        : (!r->has_status || rl__codes_has(r->codes, c));
+        if (applies && list_push(&e->by_status[c], i) < 0) return RL_ENOMEM;
+      }
+    }
+    if (pass == 0)
+      for (int c = 0; c <= RL__NCODES; c++) e->by_status[c].n0 = e->by_status[c].n;
+  }
   for (uint32_t i = 0; i < e->nrules; i++) {
     rl__rule *r = e->rules[i];
     if (!r->info.enabled) continue;
     rl__cond_guard(r->check, &r->guard);
-    for (int c = 0; c <= RL__NCODES; c++) {
-      int applies = c == RL__UNPARSED ? r->status_unparsed
-                                      : (!r->has_status || rl__codes_has(r->codes, c));
-      if (applies && list_push(&e->by_status[c], i) < 0) return RL_ENOMEM;
-    }
+    rl__step *st = &e->steps[i];
+    st->guard = r->guard;
+    st->needs = r->info.needs;
+    if (r->reads_absence) st->needs |= 1u << RL_NEED_COMPLETE_HEADERS;
+    st->has_versions = r->nversions > 0;
     /* A connection-level event has no status; only status-free event rules
      * can describe it. */
     if (r->top_event >= 0 && !r->has_status && r->nmethods == 0 &&
@@ -536,13 +567,12 @@ static int head_complete(const rl_message *r) {
   return b[n - 2] == '\n' || (n >= 3 && b[n - 2] == '\r' && b[n - 3] == '\n');
 }
 
-/* The first need the exchange cannot meet, or -1. A check that concludes
- * from absence needs the complete header section whether or not its record
- * says so. */
-static int unmet_need(const rl__rule *rule, const rl_exchange *x) {
+/* The first need the exchange cannot meet, or -1. `needs_mask` is the
+ * rule's needs; a check that concludes from absence needs the complete header
+ * section whether or not its record says so (rl__step.needs includes it). */
+static int unmet_need(unsigned needs_mask, const rl_exchange *x) {
   const rl_message *r = x->response;
-  unsigned needs_mask = rule->info.needs;
-  if (rule->reads_absence) needs_mask |= 1u << RL_NEED_COMPLETE_HEADERS;
+  if (needs_mask == 0) return -1;
   if ((needs_mask & (1u << RL_NEED_REQUEST)) &&
       (x->request_state != RL_REQ_PAIRED || !x->request))
     return RL_NEED_REQUEST;
@@ -631,18 +661,20 @@ typedef struct judgement {
 static void judge_pass(rl_engine *e, const rl_exchange *x, const rl__list *l,
                        int pass, judgement *j) {
   const rl_message *resp = x->response;
-  for (uint32_t k = 0; k < l->n; k++) {
-    const rl__rule *r = e->rules[l->items[k]];
-    if ((r->nsuperseded_by > 0) != (pass == 1)) continue;
-    if (pass == 1 && superseded(e, r, j->fired, j->nfired)) continue;
-    if (!version_ok(r, resp)) continue;
-    int need = unmet_need(r, x);
+  uint32_t from = pass == 0 ? 0 : l->n0, to = pass == 0 ? l->n0 : l->n;
+  for (uint32_t k = from; k < to; k++) {
+    const rl__step *st = &e->steps[l->items[k]];
+    if (pass == 1 && superseded(e, e->rules[l->items[k]], j->fired, j->nfired))
+      continue;
+    if (st->has_versions && !version_ok(e->rules[l->items[k]], resp)) continue;
+    int need = unmet_need(st->needs, x);
     if (need >= 0) {
       e->counts.rules_skipped[need]++;
       j->skipped |= 1u << need;
       continue;
     }
-    if (!rl__guard_open(&r->guard, j->fields, j->events)) continue;
+    if (!rl__guard_open(&st->guard, j->fields, j->events)) continue;
+    const rl__rule *r = e->rules[l->items[k]];
     if (r->nmethods && !method_ok(r, x->request)) continue;
     rl__match m;
     rl__match_init(&m);
@@ -686,13 +718,15 @@ void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
   judgement j;
   j.nfired = 0;
   j.skipped = 0;
-  j.fields = rl__field_mask(resp);
+  rl__scratch_index(&e->scratch, resp);
+  j.fields = e->scratch.present;
   j.events = rl__event_mask(x);
-  e->scratch.present = j.fields;
-  e->scratch.present_msg = resp;
+  e->env.bytes = rl__byte_classes(resp);
+  e->env.bytes_of = resp;
   judge_pass(e, x, l, 0, &j);
   judge_pass(e, x, l, 1, &j);
   e->scratch.present_msg = NULL;
+  e->env.bytes_of = NULL;
   for (int n = 0; n < RL_NEED__COUNT; n++)
     if (j.skipped & (1u << n)) e->counts.responses_skipped[n]++;
   if (slot && resp->http_major <= 9 && resp->version.len) {

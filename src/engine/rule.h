@@ -121,16 +121,20 @@ typedef struct rl__scratch {
   char *buf;
   size_t cap;
   const rl__env *env;
-  uint64_t present; /* known fields of present_msg (rl__field_mask) */
+  uint64_t present; /* bit 1 << id per known field of present_msg */
   const rl_message *present_msg; /* the response being judged; NULL between */
-  rl__memo *memo;   /* regex verdicts on recent short values; NULL: none yet */
+  uint8_t first[64]; /* per known field id of present_msg: its first line */
+  uint8_t count[64]; /* and its number of lines (255: 255 or more) */
+  rl__memo *memo;   /* verdicts on recent short values; NULL: none yet */
 } rl__scratch;
 
 /* The guard of a condition (see rl__guard): 1 and *g filled when it has
  * one, else 0. */
 int rl__cond_guard(const rl__cond *c, rl__guard *g);
-/* Bit 1 << id for every known field the message carries. */
-uint64_t rl__field_mask(const rl_message *m);
+/* Makes `sc` describe response m: bit 1 << id of every known field it
+ * carries in sc->present, and where
+ * each known field first appears and how often, for the field primitives. */
+void rl__scratch_index(rl__scratch *sc, const rl_message *m);
 /* Bit 1 << kind for every event the response carries or its state implies
  * (what rl__event_count would count). */
 uint64_t rl__event_mask(const rl_exchange *x);
