@@ -5,7 +5,8 @@ usage: seeds.py OUT [--corpus DIR] [--resplint BIN]
 
 OUT/capture_file  capture files from fixtures/ and the shared corpus (by
                   magic number); files over 256 KiB are cut to their first
-                  64 KiB, which also seeds the "cut mid-record" paths.
+                  64 KiB, which also seeds the "cut mid-record" paths; and
+                  the small adversarial captures of tests/adversarial/gen.py.
 OUT/http_streams  connections in fuzz_http_streams.c's operation format:
                   the repository's transcripts, every rule example, libhtp's
                   interleaved test streams (>>> client, <<< server), and
@@ -54,6 +55,25 @@ def captures(out, tops):
             except OSError:
                 continue
             put(out, data if len(data) <= BIG else data[:CUT])
+            n += 1
+    return n
+
+
+SMALL_ADVERSARIAL = ("retrans_overlap", "snaplen_64", "zero_length", "truncated_record",
+                     "absurd_snaplen", "chunk_size_ffff", "cut_heads")
+
+
+def adversarial(out):
+    sys.path.insert(0, os.path.join(ROOT, "tests", "adversarial"))
+    import gen
+    n = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in SMALL_ADVERSARIAL:
+            fn, kw = gen.CASES[name]
+            cap = gen.Pcap(os.path.join(tmp, name), **kw)
+            fn(cap)
+            cap.close()
+            put(out, open(os.path.join(tmp, name), "rb").read())
             n += 1
     return n
 
@@ -157,7 +177,8 @@ def main():
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
     tops = [os.path.join(ROOT, "fixtures")] + ([a.corpus] if a.corpus else [])
-    print("capture_file:", captures(dirs["capture_file"], tops))
+    print("capture_file:", captures(dirs["capture_file"], tops) +
+          adversarial(dirs["capture_file"]))
     print("http_streams:", streams(dirs["http_streams"], a.corpus, a.resplint))
     print("rule_record:", records(dirs["rule_record"]))
 
