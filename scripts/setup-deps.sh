@@ -6,9 +6,22 @@
 #   scripts/setup-deps.sh --build  build dependencies only
 set -euo pipefail
 
-build_pkgs=(gcc make cmake pkg-config libpcap-dev node-llhttp libyaml-dev)
-test_pkgs=(libcriterion-dev tshark tcpdump python3 python3-yaml libxml2-utils clang
-           nginx-light curl iproute2 wrk valgrind)
+# libc6-dev: gcc without its recommended packages cannot link a program.
+build_pkgs=(gcc libc6-dev make cmake pkg-config libpcap-dev node-llhttp libyaml-dev)
+# What each test needs that a fresh machine lacks (a missing one makes the
+# test skip, which hides it, rather than fail):
+#   libcriterion-dev        every tests/<folder> binary
+#   tshark (mergecap)       test_report_json, test_streams_vs_tshark, test_gating_*
+#   python3, python3-yaml   the script tests and tests/corpus
+#   libxml2-utils (xmllint) test_report_junit
+#   time (/usr/bin/time)    test_adversarial (peak RSS per capture)
+#   clang, libclang-rt-14-dev  test_fuzz_smoke (libFuzzer is in the runtime
+#                           package, only recommended by clang)
+#   man-db                  test_gating_docs (the man page renders cleanly)
+#   valgrind                test_valgrind
+#   nginx-light curl iproute2 wrk tcpdump  the live captures of bench/
+test_pkgs=(libcriterion-dev tshark tcpdump python3 python3-yaml libxml2-utils time clang
+           libclang-rt-14-dev man-db nginx-light curl iproute2 wrk valgrind)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || want+=("${test_pkgs[@]}")
