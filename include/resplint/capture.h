@@ -69,8 +69,47 @@ int rl_capture_set_filter(rl_capture *cap, const char *expr, char *err,
  * waiting otherwise, checking for rl_capture_break(). */
 int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen);
 
-/* Makes rl_capture_next() return 0 as soon as possible. Async-signal-safe. */
+/* Ends the capture. Async-signal-safe. A file ends at once: the next
+ * rl_capture_next() returns 0. A live capture first hands out the packets
+ * the kernel has already captured (for at most the read timeout, without
+ * waiting for more), so that exchanges in flight when the user pressed
+ * Ctrl-C keep the bytes that were on the wire; the same happens when the
+ * duration runs out. A second call ends a live capture at once too. */
 void rl_capture_break(rl_capture *cap);
+
+/* Also writes every packet that rl_capture_next() returns into a new pcap
+ * file at `path` (created, or truncated), with the capture's link type,
+ * snapshot length and timestamp precision, so that linting that file later
+ * sees exactly the packets this capture saw (tcpdump -w). Call it before the
+ * first rl_capture_next(). The file is flushed whenever a live capture
+ * waits for packets. Returns 0, or RL_EACCES / RL_ENOENT / RL_EISDIR /
+ * RL_EIO with the reason in `err`. */
+int rl_capture_dump_open(rl_capture *cap, const char *path, char *err,
+                         size_t errlen);
+
+/* Flushes and closes the file of rl_capture_dump_open(). Returns 0 (also
+ * when there is none), or RL_EIO when a write failed, with the reason in
+ * `err`. rl_capture_close() closes a file still open, without a verdict. */
+int rl_capture_dump_close(rl_capture *cap, char *err, size_t errlen);
+
+/* libpcap's own counters of a live capture so far (pcap_stats). */
+typedef struct rl_capture_counts {
+  uint64_t received;   /* packets that passed the filter, dropped ones included */
+  uint64_t dropped;    /* dropped by the kernel: the buffer was full */
+  uint64_t ifdropped;  /* dropped by the interface or its driver */
+} rl_capture_counts;
+
+/* Fills `out`. Returns 0, RL_EINVAL for a file, or RL_EIO when libpcap
+ * cannot say (`err` says why). */
+int rl_capture_counts_get(rl_capture *cap, rl_capture_counts *out, char *err,
+                          size_t errlen);
+
+/* Asks a live capture to call fn(ctx) from within rl_capture_next() about
+ * every `interval_ms` of wall time, whether or not packets arrive (a status
+ * line, for instance). fn must not call back into the capture's reading
+ * functions. NULL fn turns it off. A no-op for files. */
+void rl_capture_set_tick(rl_capture *cap, unsigned interval_ms,
+                         void (*fn)(void *ctx), void *ctx);
 
 /* Link type of the capture (DLT_*); pcapng files may mix interfaces, each
  * packet says its own in rl_packet.linktype. */

@@ -37,7 +37,15 @@ struct rl_capture {
   int fd;                       /* live: descriptor to poll, -1 to block in libpcap */
   int poll_ms;                  /* live: longest wait before looking at the clock */
   struct timespec started;
-  volatile sig_atomic_t stop;   /* set by rl_capture_break() */
+  volatile sig_atomic_t stop;   /* rl_capture_break() calls, at most 2 */
+  int draining;                 /* live: ending, handing out what is buffered */
+  struct timespec drain_start;
+  pcap_dumper_t *dumper;        /* -w: every packet handed out is copied here */
+  int dump_dirty;               /* written since the last flush */
+  void (*tick)(void *ctx);      /* live: called every tick_ms */
+  void *tick_ctx;
+  unsigned tick_ms;
+  struct timespec next_tick;
 };
 
 /* Writes `what` followed by `detail` (may be NULL) into the caller's buffer. */
@@ -297,24 +305,70 @@ int rl_capture_set_filter(rl_capture *cap, const char *expr, char *err, size_t e
   return 0;
 }
 
-/* Seconds left of a live capture's --duration; a large value without one. */
-static double time_left(const rl_capture *cap) {
-  if (cap->duration_s <= 0)
-    return 1e9;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  double elapsed = (double)(now.tv_sec - cap->started.tv_sec) +
-                   (double)(now.tv_nsec - cap->started.tv_nsec) / 1e9;
-  return cap->duration_s - elapsed;
+/* Seconds from `a` to `b`. */
+static double seconds_between(const struct timespec *a, const struct timespec *b) {
+  return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Where a live capture stands. After a break or at the end of the
+ * duration it drains: packets already captured are still handed out, for
+ * at most poll_ms, so the last exchanges keep the bytes that were on the
+ * wire; then it is over. */
+enum { LIVE_READING, LIVE_DRAINING, LIVE_OVER };
+
+static int live_phase(rl_capture *cap, const struct timespec *now) {
+  if (cap->stop >= 2)
+    return LIVE_OVER;
+  int ending = cap->stop || (cap->duration_s > 0 &&
+                             seconds_between(&cap->started, now) >= cap->duration_s);
+  if (!ending)
+    return LIVE_READING;
+  if (!cap->draining) {
+    cap->draining = 1;
+    cap->drain_start = *now;
+  }
+  return seconds_between(&cap->drain_start, now) * 1000.0 >= (double)cap->poll_ms
+             ? LIVE_OVER
+             : LIVE_DRAINING;
+}
+
+static void add_ms(struct timespec *t, unsigned ms) {
+  t->tv_sec += ms / 1000;
+  t->tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (t->tv_nsec >= 1000000000L) {
+    t->tv_sec++;
+    t->tv_nsec -= 1000000000L;
+  }
+}
+
+static void maybe_tick(rl_capture *cap, const struct timespec *now) {
+  if (!cap->tick || seconds_between(&cap->next_tick, now) < 0)
+    return;
+  cap->next_tick = *now;
+  add_ms(&cap->next_tick, cap->tick_ms);
+  cap->tick(cap->tick_ctx);
+}
+
+/* Nothing to read: a moment to write out the -w file, so that it is
+ * current during a long quiet sniff without a flush per packet. */
+static void on_idle(rl_capture *cap) {
+  if (cap->dumper && cap->dump_dirty) {
+    (void)pcap_dump_flush(cap->dumper); /* an error stays in the stream */
+    cap->dump_dirty = 0;
+  }
 }
 
 /* Waits until the live descriptor is readable, a signal arrives, or
  * poll_ms (or what is left of the duration) has passed. */
-static void wait_live(const rl_capture *cap, double left) {
+static void wait_live(const rl_capture *cap, const struct timespec *now) {
   if (cap->fd < 0)
     return; /* blocking handle: libpcap waits */
-  double ms = left * 1000.0 + 1.0;
-  int timeout = ms < (double)cap->poll_ms ? (int)ms : cap->poll_ms;
+  int timeout = cap->poll_ms;
+  if (cap->duration_s > 0) {
+    double ms = (cap->duration_s - seconds_between(&cap->started, now)) * 1000.0 + 1.0;
+    if (ms < (double)timeout)
+      timeout = ms < 1.0 ? 1 : (int)ms;
+  }
   struct pollfd pfd = {.fd = cap->fd, .events = POLLIN};
   (void)poll(&pfd, 1, timeout); /* EINTR: a signal; the caller looks at stop */
 }
@@ -326,21 +380,51 @@ static int is_truncation(const char *msg) {
   return strstr(msg, "truncated") != NULL && strstr(msg, "dump file") != NULL;
 }
 
+/* Copies a packet that passed the filter into `pkt` (and the -w file). */
+static void hand_out(rl_capture *cap, const struct pcap_pkthdr *hdr, const u_char *data,
+                     rl_packet *pkt) {
+  if (cap->dumper) {
+    pcap_dump((u_char *)cap->dumper, hdr, data);
+    cap->dump_dirty = 1;
+  }
+  pkt->data = data;
+  pkt->caplen = hdr->caplen;
+  pkt->wirelen = hdr->len;
+  pkt->ts.sec = (int64_t)hdr->ts.tv_sec;
+  pkt->ts.nsec = (uint32_t)hdr->ts.tv_usec * (cap->nano ? 1u : 1000u);
+  pkt->frame = cap->frame;
+  pkt->linktype = cap->linktype;
+}
+
 int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
   for (;;) {
-    double left = cap->live ? time_left(cap) : 1.0;
-    if (cap->stop || left <= 0)
+    int phase = LIVE_READING;
+    struct timespec now = {0, 0};
+    if (cap->live) {
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      maybe_tick(cap, &now);
+      if ((phase = live_phase(cap, &now)) == LIVE_OVER)
+        return 0;
+    } else if (cap->stop) {
       return 0;
+    }
     struct pcap_pkthdr *hdr;
     const u_char *data;
     int rc = pcap_next_ex(cap->pcap, &hdr, &data);
     if (rc == 0) {
-      /* Live and nothing yet: wait, then look at the stop conditions. */
-      wait_live(cap, left);
+      /* Live and nothing yet: wait, then look at the stop conditions;
+       * while draining, nothing buffered means the capture is over. */
+      on_idle(cap);
+      if (phase == LIVE_DRAINING)
+        return 0;
+      wait_live(cap, &now);
       continue;
     }
-    if (rc == PCAP_ERROR_BREAK)
+    if (rc == PCAP_ERROR_BREAK) {
+      if (cap->live)
+        continue; /* rl_capture_break() woke us: live_phase decides */
       return 0;
+    }
     if (rc < 0) {
       const char *msg = pcap_geterr(cap->pcap);
       set_err(err, errlen, msg, NULL);
@@ -349,13 +433,7 @@ int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
     cap->frame++;
     if (cap->has_prog && !pcap_offline_filter(&cap->prog, hdr, data))
       continue;
-    pkt->data = data;
-    pkt->caplen = hdr->caplen;
-    pkt->wirelen = hdr->len;
-    pkt->ts.sec = (int64_t)hdr->ts.tv_sec;
-    pkt->ts.nsec = (uint32_t)hdr->ts.tv_usec * (cap->nano ? 1u : 1000u);
-    pkt->frame = cap->frame;
-    pkt->linktype = cap->linktype;
+    hand_out(cap, hdr, data, pkt);
     return 1;
   }
 }
@@ -363,7 +441,8 @@ int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
 void rl_capture_break(rl_capture *cap) {
   if (!cap)
     return;
-  cap->stop = 1;
+  if (cap->stop < 2)
+    cap->stop = cap->stop + 1;
   /* Wakes a live capture blocked in poll(); on Linux this only writes to
    * an eventfd, which is safe in a signal handler. */
   pcap_breakloop(cap->pcap);
@@ -381,9 +460,83 @@ void rl_capture_collect_stats(rl_capture *cap, rl_stats *stats) {
   }
 }
 
+int rl_capture_dump_open(rl_capture *cap, const char *path, char *err, size_t errlen) {
+  if (cap->dumper) {
+    set_err(err, errlen, "the capture is already being written to a file", NULL);
+    return RL_EINVAL;
+  }
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    set_err(err, errlen, "is a directory", NULL);
+    return RL_EISDIR;
+  }
+  /* stdio opens the file so that a refusal comes with its errno. */
+  FILE *fp = fopen(path, "wb");
+  if (!fp) {
+    int e = errno;
+    set_err(err, errlen, strerror(e), NULL);
+    return rl_err_from_errno(e);
+  }
+  cap->dumper = pcap_dump_fopen(cap->pcap, fp);
+  if (!cap->dumper) {
+    set_err(err, errlen, pcap_geterr(cap->pcap), NULL);
+    fclose(fp);
+    return RL_EIO;
+  }
+  return 0;
+}
+
+int rl_capture_dump_close(rl_capture *cap, char *err, size_t errlen) {
+  if (!cap->dumper)
+    return 0;
+  int rc = 0;
+  FILE *fp = pcap_dump_file(cap->dumper);
+  errno = 0;
+  if (pcap_dump_flush(cap->dumper) != 0 || ferror(fp)) {
+    set_err(err, errlen, "cannot write the capture file: ",
+            errno ? strerror(errno) : "write error");
+    rc = RL_EIO;
+  }
+  pcap_dump_close(cap->dumper);
+  cap->dumper = NULL;
+  return rc;
+}
+
+int rl_capture_counts_get(rl_capture *cap, rl_capture_counts *out, char *err,
+                          size_t errlen) {
+  memset(out, 0, sizeof *out);
+  if (!cap->live) {
+    set_err(err, errlen, "a capture file has no live counters", NULL);
+    return RL_EINVAL;
+  }
+  struct pcap_stat ps;
+  if (pcap_stats(cap->pcap, &ps) != 0) {
+    set_err(err, errlen, pcap_geterr(cap->pcap), NULL);
+    return RL_EIO;
+  }
+  out->received = ps.ps_recv;
+  out->dropped = ps.ps_drop;
+  out->ifdropped = ps.ps_ifdrop;
+  return 0;
+}
+
+void rl_capture_set_tick(rl_capture *cap, unsigned interval_ms, void (*fn)(void *ctx),
+                         void *ctx) {
+  if (!cap->live)
+    return;
+  cap->tick = fn;
+  cap->tick_ctx = ctx;
+  cap->tick_ms = interval_ms ? interval_ms : 1000;
+  /* The first call comes one interval from now, not at once. */
+  clock_gettime(CLOCK_MONOTONIC, &cap->next_tick);
+  add_ms(&cap->next_tick, cap->tick_ms);
+}
+
 void rl_capture_close(rl_capture *cap) {
   if (!cap)
     return;
+  if (cap->dumper)
+    pcap_dump_close(cap->dumper);
   if (cap->has_prog)
     pcap_freecode(&cap->prog);
   pcap_close(cap->pcap);

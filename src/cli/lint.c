@@ -83,6 +83,7 @@ static void on_finding(void *ctx, const rl_finding *f) {
       return;
     }
   }
+  rl__status_clear(l->cfg.status);
   rl_report_finding(l->cfg.report, f);
   if ((int)f->level >= l->cfg.fail_on)
     l->failing++;
@@ -98,6 +99,7 @@ static void on_exchange(void *ctx, const rl_exchange *x) {
   if (!l->cfg.verbose)
     return;
   const rl_message *r = x->response;
+  rl__status_clear(l->cfg.status);
   fprintf(l->cfg.verbose, "%s: stream %" PRIu64 " response %" PRIu32 ": ", x->source,
           x->conn->stream, r->index);
   if (r->status_code >= 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cli/config.h"
+#include "cli/status.h"
 #include "report/baseline.h"
 #include "resplint/engine.h"
 #include "resplint/report.h"
@@ -24,6 +25,8 @@ typedef struct rl__lint_config {
   rl_extract *extract;        /* --extract; may be NULL */
   rl_report_withheld *withheld; /* counted here; the report reads it */
   FILE *verbose;              /* one line per response when not NULL */
+  rl__status *status;         /* a live status line to erase before any
+                                 finding or verbose line; may be NULL */
 } rl__lint_config;
 
 typedef struct rl__lint rl__lint;

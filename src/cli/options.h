@@ -28,6 +28,10 @@ typedef struct rl__cli_options {
   int snaplen;            /* -s; 0: default */
   int buffer_kib;         /* -B; 0: libpcap's default */
   int promisc;            /* live: promiscuous mode (off with -p) */
+  int immediate;          /* live: deliver each packet at once (default on) */
+  const char *write_file; /* -w: live packets are also written here */
+  const char *user;       /* -Z: drop privileges to this user once the
+                             interface is open */
   const char *dump_dir;   /* --dump-streams */
   int verbose;
   int quiet;

@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "cli/lint.h"
+#include "cli/live.h"
 #include "cli/setup.h"
+#include "cli/status.h"
 #include "cli/summary.h"
 #include "resplint/capture.h"
 #include "resplint/error.h"
@@ -40,6 +42,7 @@ typedef struct session {
   int stop;              /* a bad filter or a signal: read nothing more */
   uint64_t packets_left; /* for -c across inputs; 0 when there is no limit */
   int dump_per_input;    /* several inputs: one subdirectory of DIR each */
+  rl__status status;     /* live: the status line on a terminal */
 } session;
 
 static const char *display_name(const char *input) {
@@ -62,6 +65,9 @@ static void install_signals(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
+  /* Writes of the report restart after a signal instead of failing with
+   * EINTR; poll() in the capture is interrupted all the same. */
+  sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
@@ -201,18 +207,19 @@ static void sink_end(session *s, input_sink *is, const char *input, int rc,
                       rc < 0 ? (err && err[0] ? err : rl_strerror(rc)) : NULL);
 }
 
-/* Runs one opened capture with the sink of the mode. Takes ownership. */
-static void run_capture(session *s, rl_capture *cap, const char *input) {
+/* Runs one opened capture with the sink of the mode, reading it with
+ * `filter` (NULL when it is installed already). The caller closes `cap`. */
+static void run_capture(session *s, rl_capture *cap, const char *input,
+                        const char *filter) {
   rl_run_config cfg;
   memset(&cfg, 0, sizeof cfg);
-  cfg.filter = s->opt->filter;
+  cfg.filter = filter;
   cfg.max_packets = s->packets_left;
   input_sink is = {NULL, NULL, 0};
   int rc = sink_begin(s, input, &cfg, &is);
   if (rc < 0) {
     input_failed(s);
     sink_end(s, &is, input, rc, NULL);
-    rl_capture_close(cap);
     return;
   }
   char err[512] = "";
@@ -222,6 +229,7 @@ static void run_capture(session *s, rl_capture *cap, const char *input) {
     rl_capture_break(cap); /* the signal came before `current` was set */
   int64_t n = rl_run(cap, &cfg, &s->stats, err, sizeof err);
   current = NULL;
+  rl__status_clear(&s->status);
   uint64_t read = s->stats.packets - before;
   if (n < 0)
     report_run_error(s, display_name(input), n, err, read);
@@ -233,7 +241,6 @@ static void run_capture(session *s, rl_capture *cap, const char *input) {
   /* Extraction reads the file again: pointless for stdin and live
    * captures, which the options already refuse with --extract. */
   sink_end(s, &is, input, n < 0 ? (int)n : 0, err);
-  rl_capture_close(cap);
 }
 
 /* A raw transcript (NAME.server.http) in place of a capture. */
@@ -263,7 +270,8 @@ static void run_file(session *s, const char *path) {
     report_unread(s, path, rc, err);
     return;
   }
-  run_capture(s, cap, path);
+  run_capture(s, cap, path, s->opt->filter);
+  rl_capture_close(cap);
 }
 
 static int on_walk_entry(void *ctx, const char *path, int kind, const char *err) {
@@ -302,6 +310,39 @@ static void run_operand(session *s, const char *input) {
   run_file(s, input);
 }
 
+/* What the live status line shows (status.h). */
+static void fetch_status(void *ctx, rl__status_counts *out) {
+  session *s = ctx;
+  out->packets = s->stats.packets;
+  if (s->lint) {
+    out->responses = rl__lint_responses(s->lint);
+    rl_engine_counts c = rl__lint_counts(s->lint);
+    for (int l = 0; l < RL_LEVEL__COUNT; l++)
+      out->findings += c.findings[l];
+  }
+  rl_capture_counts pc;
+  rl_capture *cap = current;
+  if (cap && rl_capture_counts_get(cap, &pc, NULL, 0) == 0)
+    out->dropped = pc.dropped + pc.ifdropped;
+}
+
+/* A live capture that could not start: the message, the exit code (2 for
+ * a bad filter or an unknown -Z user, 3 when the system refused), and the
+ * report's record of the unread input. */
+static void live_failed(session *s, int rc, const char *err) {
+  const rl__cli_options *o = s->opt;
+  if (rc == RL_EFILTER) {
+    report_run_error(s, o->iface, rc, err, 0);
+  } else {
+    fprintf(stderr, "resplint: %s\n", err[0] ? err : rl_strerror(rc));
+    if (rc == RL_EINVAL)
+      s->exit_code = RL_EXIT_USAGE;
+    else
+      input_failed(s);
+  }
+  report_unread(s, o->iface, rc, err);
+}
+
 static void run_live(session *s) {
   const rl__cli_options *o = s->opt;
   rl_live_options lo;
@@ -309,7 +350,7 @@ static void run_live(session *s) {
   lo.iface = o->iface;
   lo.snaplen = o->snaplen;
   lo.buffer_size = o->buffer_kib * 1024;
-  lo.immediate = 1;
+  lo.immediate = o->immediate;
   lo.promisc = o->promisc;
   lo.duration_s = o->duration;
   rl_capture *cap;
@@ -321,10 +362,23 @@ static void run_live(session *s) {
     report_unread(s, o->iface, rc, err);
     return;
   }
+  if ((rc = rl__live_prepare(cap, o, err, sizeof err)) < 0) {
+    live_failed(s, rc, err);
+    rl_capture_close(cap);
+    return;
+  }
   if (!o->quiet)
     fprintf(stderr, "resplint: capturing on %s%s%s; Ctrl-C to stop\n", o->iface,
             o->filter ? " with filter " : "", o->filter ? o->filter : "");
-  run_capture(s, cap, o->iface);
+  /* The status line is for a person watching: only on a terminal. */
+  FILE *tty = !o->quiet && isatty(STDERR_FILENO) ? stderr : NULL;
+  rl__status_init(&s->status, tty, o->iface, fetch_status, s);
+  if (tty)
+    rl_capture_set_tick(cap, 1000, rl__status_tick, &s->status);
+  run_capture(s, cap, o->iface, NULL);
+  if (rl__live_finish(cap, o, &s->stats, stderr) < 0)
+    input_failed(s);
+  rl_capture_close(cap);
 }
 
 /* Several inputs, or a directory of them: each gets its own subdirectory
@@ -393,6 +447,9 @@ static int start_lint(session *s) {
   lc.extract = s->extract;
   lc.withheld = &s->withheld;
   lc.verbose = o->verbose ? stderr : NULL;
+  /* Findings on the terminal and verbose lines erase the status line
+   * first; a report written elsewhere leaves it be. */
+  lc.status = isatty(fileno(s->out)) || o->verbose ? &s->status : NULL;
   s->lint = s->report ? rl__lint_new(&lc) : NULL;
   if (!s->lint) {
     fprintf(stderr, "resplint: out of memory\n");

@@ -134,13 +134,17 @@ expect "BPF syntax error" 2 'resplint: invalid filter expression "tcp prot 80"' 
 expect "valid filter" 0 "re:^  packets +2  " -- \
   "$resplint" -v -r "$good" udp
 expect "unknown option" 2 "resplint: unknown option \"--frobnicate\"" -- "$resplint" --frobnicate x
-expect "unknown short option" 2 "resplint: unknown option \"-Z\"" -- "$resplint" -Z x
+expect "unknown short option" 2 "resplint: unknown option \"-K\"" -- "$resplint" -K x
 expect "missing option argument" 2 "resplint: missing argument to \"-c\"" -- "$resplint" "$good" -c
 expect "bad count" 2 "resplint: -c needs a positive whole number" -- "$resplint" -c 0 "$good"
 expect "no input" 2 "resplint: no input" -- "$resplint"
 expect "-s without -i" 2 "resplint: -s applies to live capture" -- "$resplint" -s 100 "$good"
 expect "--duration without -i" 2 "resplint: --duration applies to live capture" -- \
   "$resplint" --duration 1 "$good"
+expect "-w without -i" 2 "resplint: -w applies to live capture" -- "$resplint" -w "$tmp/w.pcap" "$good"
+expect "-Z without -i" 2 "resplint: -Z applies to live capture" -- "$resplint" -Z nobody "$good"
+expect "--no-immediate-mode without -i" 2 "resplint: --no-immediate-mode applies to live capture" -- \
+  "$resplint" --no-immediate-mode "$good"
 expect "-i with -r" 2 "resplint: -i and -r cannot be used together" -- "$resplint" -i lo -r "$good"
 expect "-c stops early" 0 "re:^  packets +5  " -- "$resplint" -v -c 5 "$good"
 
@@ -161,6 +165,30 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
     setpriv --reuid=65534 --regid=65534 --clear-groups "$resplint" -i lo --duration 0.2
   expect "live --duration ends cleanly" 0 "resplint: summary" -- \
     "$resplint" -v -i lo --duration 0.3 tcp port 9
+  expect "live bad filter" 2 'resplint: invalid filter expression "tcp prot 9"' -- \
+    "$resplint" -i lo --duration 0.3 tcp prot 9
+  expect "-Z unknown user" 2 'resplint: -Z: no such user "rl-nosuch-user"' -- \
+    "$resplint" -i lo --duration 0.3 -Z rl-nosuch-user
+  mkdir -p "$tmp/wdir"
+  expect "-w into a directory" 3 "resplint: $tmp/wdir: cannot write the capture: is a directory" -- \
+    "$resplint" -i lo --duration 0.3 -w "$tmp/wdir"
+  expect "live counters on stderr" 0 "re:^resplint: lo: 0 packets linted; libpcap received [0-9]+ by the filter, the kernel dropped 0" -- \
+    "$resplint" -i lo --duration 0.3 tcp port 9
+  # -Z drops root before the -w file is created: the file belongs to the user,
+  # and a directory only root may write refuses it.
+  mkdir -p "$tmp/zdir" && chmod 777 "$tmp/zdir"
+  expect "-Z nobody writes -w as nobody" 0 "capturing on lo" -- \
+    "$resplint" -i lo --duration 0.3 -Z nobody -w "$tmp/zdir/z.pcap" tcp port 9
+  cases=$((cases + 1))
+  if [ "$(stat -c %u "$tmp/zdir/z.pcap" 2>/dev/null)" = "$(id -u nobody)" ]; then
+    echo "ok   the -w file of -Z nobody belongs to nobody"
+  else
+    failures=$((failures + 1))
+    echo "FAIL the -w file of -Z nobody: $(ls -ln "$tmp/zdir" 2>&1)"
+  fi
+  mkdir -p "$tmp/rootonly" && chmod 755 "$tmp/rootonly"
+  expect "-Z nobody cannot write where root could" 3 "$tmp/rootonly/z.pcap: cannot write the capture: Permission denied" -- \
+    "$resplint" -i lo --duration 0.3 -Z nobody -w "$tmp/rootonly/z.pcap"
   # SIGINT ends a live capture cleanly with the summary and exit 0.
   cases=$((cases + 1))
   "$resplint" -v -i lo >"$tmp/live.out" 2>"$tmp/live.err" &
