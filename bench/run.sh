@@ -28,7 +28,9 @@ for f in rusage floor floor-llhttp rl-pipeline; do
 done
 mkdir -p "$here/data/results"
 
-if "$B/resplint" --help 2>&1 | grep -q -- '--format'; then
+# (grep reads the whole help: with -q it would stop early and the pipe,
+# under pipefail, would report resplint's SIGPIPE as "no --format".)
+if "$B/resplint" --help 2>&1 | grep -c -- '--format' > /dev/null; then
   RESPLINT_MODE="json"
 else
   RESPLINT_MODE="quiet"
