@@ -556,8 +556,11 @@ void rl__render(char *out, size_t cap, const char *tmpl, const rl_exchange *x,
     } else if (strcmp(key, "detail") == 0) {
       put(out, cap, &o, m->detail);
     } else if (strcmp(key, "content-bytes") == 0) {
+      /* The same bytes `content: present` counts: a bodiless response's
+       * content is what followed it (forbidden_bytes), so a rule that fires
+       * on it must not say that nothing followed. */
       snprintf(num, sizeof num, "%llu",
-               (unsigned long long)(r ? r->content_bytes : 0));
+               (unsigned long long)(r ? r->content_bytes + r->forbidden_bytes : 0));
       put(out, cap, &o, num);
     } else if (strcmp(key, "event") == 0) {
       put(out, cap, &o, event_name ? event_name : "");
