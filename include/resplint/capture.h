@@ -37,7 +37,9 @@ typedef struct rl_live_options {
   const char *iface;     /* "any" for all interfaces */
   int snaplen;           /* 0: 262144 */
   int buffer_size;       /* kernel buffer in bytes, 0: libpcap's default */
-  int immediate;         /* deliver packets as they arrive */
+  int immediate;         /* deliver packets one by one as they arrive; 0:
+                            in blocks, at most timeout_ms late, which packs
+                            small packets far more densely into the buffer */
   int promisc;
   int timeout_ms;        /* read timeout; 0: 100 ms */
   double duration_s;     /* rl_capture_next() ends the capture after this many
@@ -71,10 +73,11 @@ int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen);
 
 /* Ends the capture. Async-signal-safe. A file ends at once: the next
  * rl_capture_next() returns 0. A live capture first hands out the packets
- * the kernel has already captured (for at most the read timeout, without
- * waiting for more), so that exchanges in flight when the user pressed
- * Ctrl-C keep the bytes that were on the wire; the same happens when the
- * duration runs out. A second call ends a live capture at once too. */
+ * the kernel has already captured (for at most the read timeout, and in
+ * block mode a little longer, until the kernel has handed over its last
+ * block), so that exchanges in flight when the user pressed Ctrl-C keep the
+ * bytes that were on the wire; the same happens when the duration runs out.
+ * A second call ends a live capture at once. */
 void rl_capture_break(rl_capture *cap);
 
 /* Also writes every packet that rl_capture_next() returns into a new pcap

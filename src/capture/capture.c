@@ -36,6 +36,7 @@ struct rl_capture {
   double duration_s;            /* live: stop after this long; 0: no limit */
   int fd;                       /* live: descriptor to poll, -1 to block in libpcap */
   int poll_ms;                  /* live: longest wait before looking at the clock */
+  int immediate;                /* live: packets one by one, not in blocks */
   struct timespec started;
   volatile sig_atomic_t stop;   /* rl_capture_break() calls, at most 2 */
   int draining;                 /* live: ending, handing out what is buffered */
@@ -273,6 +274,7 @@ int rl_capture_open_live(rl_capture **out, const rl_live_options *opt, char *err
   }
   cap->duration_s = opt ? opt->duration_s : 0;
   cap->poll_ms = opt && opt->timeout_ms > 0 ? opt->timeout_ms : 100;
+  cap->immediate = opt && opt->immediate;
   /* On Linux, libpcap's read timeout does not make a blocking read return
    * when no packet arrives, so a quiet interface would never see the
    * --duration limit or a signal. The handle is made non-blocking and
@@ -311,10 +313,18 @@ static double seconds_between(const struct timespec *a, const struct timespec *b
 }
 
 /* Where a live capture stands. After a break or at the end of the
- * duration it drains: packets already captured are still handed out, for
- * at most poll_ms, so the last exchanges keep the bytes that were on the
- * wire; then it is over. */
+ * duration it drains: packets already captured are still handed out, so
+ * the last exchanges keep the bytes that were on the wire; then it is over.
+ * In immediate mode the drain ends as soon as nothing is buffered. In block
+ * mode (TPACKET_V3) the kernel hands over a block when it is full or when
+ * its timer, the read timeout, retires it, so the drain waits one timeout
+ * and a margin for the last block. */
 enum { LIVE_READING, LIVE_DRAINING, LIVE_OVER };
+enum { DRAIN_MARGIN_MS = 50 };
+
+static double drain_ms(const rl_capture *cap) {
+  return (double)cap->poll_ms + (cap->immediate ? 0.0 : (double)DRAIN_MARGIN_MS);
+}
 
 static int live_phase(rl_capture *cap, const struct timespec *now) {
   if (cap->stop >= 2)
@@ -327,9 +337,8 @@ static int live_phase(rl_capture *cap, const struct timespec *now) {
     cap->draining = 1;
     cap->drain_start = *now;
   }
-  return seconds_between(&cap->drain_start, now) * 1000.0 >= (double)cap->poll_ms
-             ? LIVE_OVER
-             : LIVE_DRAINING;
+  return seconds_between(&cap->drain_start, now) * 1000.0 >= drain_ms(cap) ? LIVE_OVER
+                                                                          : LIVE_DRAINING;
 }
 
 static void add_ms(struct timespec *t, unsigned ms) {
@@ -359,16 +368,16 @@ static void on_idle(rl_capture *cap) {
 }
 
 /* Waits until the live descriptor is readable, a signal arrives, or
- * poll_ms (or what is left of the duration) has passed. */
+ * poll_ms (or what is left of the duration or of the drain) has passed. */
 static void wait_live(const rl_capture *cap, const struct timespec *now) {
   if (cap->fd < 0)
     return; /* blocking handle: libpcap waits */
-  int timeout = cap->poll_ms;
-  if (cap->duration_s > 0) {
-    double ms = (cap->duration_s - seconds_between(&cap->started, now)) * 1000.0 + 1.0;
-    if (ms < (double)timeout)
-      timeout = ms < 1.0 ? 1 : (int)ms;
-  }
+  double ms = (double)cap->poll_ms;
+  if (cap->draining)
+    ms = drain_ms(cap) - seconds_between(&cap->drain_start, now) * 1000.0 + 1.0;
+  else if (cap->duration_s > 0)
+    ms = (cap->duration_s - seconds_between(&cap->started, now)) * 1000.0 + 1.0;
+  int timeout = ms >= (double)cap->poll_ms ? cap->poll_ms : ms < 1.0 ? 1 : (int)ms;
   struct pollfd pfd = {.fd = cap->fd, .events = POLLIN};
   (void)poll(&pfd, 1, timeout); /* EINTR: a signal; the caller looks at stop */
 }
@@ -413,9 +422,9 @@ int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
     int rc = pcap_next_ex(cap->pcap, &hdr, &data);
     if (rc == 0) {
       /* Live and nothing yet: wait, then look at the stop conditions;
-       * while draining, nothing buffered means the capture is over. */
+       * while draining one by one, nothing buffered means it is over. */
       on_idle(cap);
-      if (phase == LIVE_DRAINING)
+      if (phase == LIVE_DRAINING && cap->immediate)
         return 0;
       wait_live(cap, &now);
       continue;

@@ -83,7 +83,7 @@ int rl__live_finish(rl_capture *cap, const rl__cli_options *o, const rl_stats *s
     fprintf(errs,
             "resplint: warning: %s: %" PRIu64 " packets were dropped before they could "
             "be read; findings on their connections may be missing or wrong (a larger "
-            "buffer, -B, or --no-immediate-mode helps)\n",
+            "buffer, -B, helps)\n",
             o->iface, c.dropped + c.ifdropped);
   return status;
 }

@@ -69,9 +69,10 @@ static const char usage_text[] =
     "  -s SNAPLEN           bytes captured per packet (default 262144)\n"
     "  -B KIB               kernel capture buffer size in KiB\n"
     "  -p                   do not put the interface in promiscuous mode\n"
-    "  --no-immediate-mode  let the kernel hand packets over in batches (at most\n"
-    "                       100 ms late): less CPU under heavy traffic\n"
-    "                       (--immediate-mode, each packet at once, is the default)\n"
+    "  --immediate-mode     hand each packet over as it arrives; the kernel\n"
+    "                       buffer then holds fewer packets (raise it with -B)\n"
+    "  --no-immediate-mode  let the kernel hand packets over in blocks, at most\n"
+    "                       100 ms late (the default: fewer drops, less CPU)\n"
     "  -w FILE              also write the packets linted to FILE (pcap), so a\n"
     "                       live finding can be replayed and extracted offline\n"
     "  -Z USER              once the interface is open, drop root privileges and\n"
@@ -378,8 +379,9 @@ static int check_live_only(const rl__cli_options *o, FILE *errs) {
     return usage_error(errs, "-B applies to live capture (-i) only", NULL);
   if (!o->promisc)
     return usage_error(errs, "-p applies to live capture (-i) only", NULL);
-  if (!o->immediate)
-    return usage_error(errs, "--no-immediate-mode applies to live capture (-i) only", NULL);
+  if (o->immediate != RL__UNSET)
+    return usage_error(errs, "--immediate-mode and --no-immediate-mode apply to live "
+                             "capture (-i) only", NULL);
   if (o->write_file)
     return usage_error(errs, "-w applies to live capture (-i) only", NULL);
   if (o->user)
@@ -497,7 +499,7 @@ static int bad_option(int c, char **argv, FILE *errs) {
 int rl__cli_parse(int argc, char **argv, rl__cli_options *o, FILE *out, FILE *errs) {
   memset(o, 0, sizeof *o);
   o->promisc = 1;
-  o->immediate = 1;
+  o->immediate = RL__UNSET;
   o->fail_on = RL__UNSET;
   o->max_header_bytes = RL__UNSET;
   o->max_fields = RL__UNSET;

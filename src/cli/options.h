@@ -28,7 +28,8 @@ typedef struct rl__cli_options {
   int snaplen;            /* -s; 0: default */
   int buffer_kib;         /* -B; 0: libpcap's default */
   int promisc;            /* live: promiscuous mode (off with -p) */
-  int immediate;          /* live: deliver each packet at once (default on) */
+  int immediate;          /* live: 1 to deliver each packet at once, 0 in
+                             blocks, RL__UNSET when not given (blocks) */
   const char *write_file; /* -w: live packets are also written here */
   const char *user;       /* -Z: drop privileges to this user once the
                              interface is open */

@@ -350,7 +350,7 @@ static void run_live(session *s) {
   lo.iface = o->iface;
   lo.snaplen = o->snaplen;
   lo.buffer_size = o->buffer_kib * 1024;
-  lo.immediate = o->immediate;
+  lo.immediate = o->immediate == 1;
   lo.promisc = o->promisc;
   lo.duration_s = o->duration;
   rl_capture *cap;

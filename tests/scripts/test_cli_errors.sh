@@ -143,7 +143,7 @@ expect "--duration without -i" 2 "resplint: --duration applies to live capture" 
   "$resplint" --duration 1 "$good"
 expect "-w without -i" 2 "resplint: -w applies to live capture" -- "$resplint" -w "$tmp/w.pcap" "$good"
 expect "-Z without -i" 2 "resplint: -Z applies to live capture" -- "$resplint" -Z nobody "$good"
-expect "--no-immediate-mode without -i" 2 "resplint: --no-immediate-mode applies to live capture" -- \
+expect "--no-immediate-mode without -i" 2 "resplint: --immediate-mode and --no-immediate-mode apply to live capture" -- \
   "$resplint" --no-immediate-mode "$good"
 expect "-i with -r" 2 "resplint: -i and -r cannot be used together" -- "$resplint" -i lo -r "$good"
 expect "-c stops early" 0 "re:^  packets +5  " -- "$resplint" -v -c 5 "$good"
