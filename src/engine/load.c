@@ -707,6 +707,17 @@ static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
   if (in->message && rl__template_check(in->message, bad, sizeof bad) != 0)
     err_at(ld, map_get(ld, root, "message"), "message: unknown placeholder {%s}",
            bad);
+  /* A finding's message is printed as it is filled; only the wire bytes
+   * placed in it are escaped. A control character in the template itself
+   * (YAML's "\e", "\a") would reach the terminal or break a line-based
+   * format, and is never meant: refuse it here, where it can be named. */
+  for (const char *c = in->message; c && *c; c++)
+    if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+      err_at(ld, map_get(ld, root, "message"),
+             "message: control character 0x%02x in the template",
+             (unsigned)(unsigned char)*c);
+      break;
+    }
   yaml_node_t *ex = map_get(ld, root, "examples");
   if (!ex)
     err_at(ld, root, "missing required key 'examples'");
