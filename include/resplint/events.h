@@ -52,7 +52,9 @@
   XX(HEADER_LIMIT, "header-section-limit",                                       \
      "header section larger than the buffer cap")                                \
   XX(RESYNC, "resync-skipped",                                                   \
-     "bytes skipped while looking for the start of the next message")
+     "bytes skipped while looking for the start of the next message")            \
+  XX(DATA_BEFORE_RESPONSE, "data-before-response",                               \
+     "bytes that are no part of a message before the first response")
 
 typedef enum rl_event_kind {
 #define RL__EVENT_ENUM(e, name, desc) RL_EV_##e,

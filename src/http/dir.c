@@ -6,6 +6,7 @@
  * llhttp is paused at the end of every header section and every message so
  * that the stage, not llhttp, chooses what the following bytes are.
  * See docs/internals/resync.md. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +131,7 @@ static void enter_seek(rl__hdir *d, int line_start, uint64_t off) {
   d->match = 0;
   d->skipped = 0;
   d->skip_noted = 0;
+  d->pre = 0;
   d->skip_off = off;
 }
 
@@ -507,26 +509,83 @@ static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
       continue;
     }
     uint64_t bad = d->match ? d->match_off : d->off + i;
-    /* Empty lines before the first response are not a sign of another
-     * protocol; the resynchronisation reports them. */
-    int blank = d->messages == 0 && d->match == 0 && (p[i] == '\r' || p[i] == '\n');
-    if (!blank)
-      rl__note(d, d->messages == 0 ? RL_EV_NOT_HTTP : RL_EV_DATA_AFTER_MESSAGE,
-               bad, at, NULL);
     uint8_t matched = d->match;
+    if (d->messages > 0) {
+      rl__note(d, RL_EV_DATA_AFTER_MESSAGE, bad, at, NULL);
+      enter_seek(d, 0, bad);
+      d->skipped = matched;
+      d->skip_noted = 1;
+      return i;
+    }
+    /* Before the first response: whether these bytes are another protocol
+     * or junk in front of a response is known when the SEEK ends. */
     enter_seek(d, 0, bad);
     d->skipped = matched;
-    d->skip_noted = (uint8_t)!blank;
+    d->pre = RL__PRE_ON | (matched ? RL__PRE_JUNK : 0);
     return i;
   }
   return len;
 }
 
-/* Ends a SEEK that found its target: reports what was skipped. */
-static void seek_found(rl__hdir *d, const rl_pktref *at) {
-  if (d->skipped > 0 && is_server(d) && !d->skip_noted)
+/* Names bytes skipped before the first response, for the note's detail. */
+static void pre_detail(const rl__hdir *d, char *buf, size_t cap) {
+  const char *what = (d->pre & RL__PRE_BARE_CR) ? "with a bare CR"
+                     : (d->pre & RL__PRE_JUNK)  ? "that are not a status line"
+                                                : "of empty lines";
+  snprintf(buf, cap, "%llu byte%s %s", (unsigned long long)d->skipped,
+           d->skipped == 1 ? "" : "s", what);
+}
+
+/* Reports what a SEEK skipped before the first response of a captured
+ * connection start. `found` says whether a status line ended the SEEK. Junk
+ * that ends with a line break in front of a response is no part of any
+ * message (RFC 9112 2.1, 4); bytes that do not end a line and are followed
+ * by a response only at a segment start are another protocol's preamble (a
+ * SOCKS reply); bytes followed by no response at all are not HTTP. */
+static void pre_found(rl__hdir *d, const rl_pktref *at, int found) {
+  char detail[160];
+  if (d->pre & RL__PRE_CR)
+    d->pre |= RL__PRE_BARE_CR;
+  if (found && (d->pre & RL__PRE_EOL)) {
+    pre_detail(d, detail, sizeof detail);
+    rl__note(d, RL_EV_DATA_BEFORE_RESPONSE, d->skip_off, at, detail);
+  } else if (found) {
+    snprintf(detail, sizeof detail,
+             "%llu bytes of another protocol (a proxy handshake?) precede "
+             "the first response; the responses after them are linted",
+             (unsigned long long)d->skipped);
+    rl__note(d, RL_EV_NOT_HTTP, d->skip_off, at, detail);
+  } else {
+    rl__note(d, RL_EV_NOT_HTTP, d->skip_off, at,
+             "the server's stream does not carry HTTP/1.x; it was not linted");
+  }
+  d->pre = 0;
+}
+
+/* Ends a SEEK: reports what was skipped. `found` says whether a message
+ * start ended it (rather than a gap or the end of the stream). */
+static void seek_found(rl__hdir *d, const rl_pktref *at, int found) {
+  if (is_server(d) && (d->pre & RL__PRE_ON))
+    pre_found(d, at, found);
+  else if (d->skipped > 0 && is_server(d) && !d->skip_noted)
     rl__note(d, RL_EV_RESYNC, d->skip_off, at, NULL);
   d->skipped = 0;
+}
+
+/* Keeps what a SEEK before the first response skipped: c is one more
+ * skipped byte, after `matched` bytes of a start pattern that failed. */
+static void pre_take(rl__hdir *d, uint8_t c, uint8_t matched) {
+  uint8_t pre = d->pre;
+  if ((pre & RL__PRE_CR) && c != '\n')
+    pre |= RL__PRE_BARE_CR;
+  if (matched || (c != '\r' && c != '\n'))
+    pre |= RL__PRE_JUNK;
+  pre &= (uint8_t)~(RL__PRE_CR | RL__PRE_EOL);
+  if (c == '\r')
+    pre |= RL__PRE_CR;
+  if (c == '\r' || c == '\n')
+    pre |= RL__PRE_EOL;
+  d->pre = pre;
 }
 
 /* SEEK: find a line that starts a message. */
@@ -536,7 +595,7 @@ static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
     uint8_t c = p[i];
     if (!is_server(d)) {
       if (d->line_start && c >= 'A' && c <= 'Z') {
-        seek_found(d, at);
+        seek_found(d, at, 1);
         start_message(d, NULL, 0, d->off + i, at, at);
         return i;
       }
@@ -544,16 +603,20 @@ static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
       d->skipped++;
       if (match_take(d, c, LINE_LEN, d->off + i, at)) {
         d->skipped -= LINE_LEN;
-        seek_found(d, at);
+        seek_found(d, at, 1);
         start_message(d, d->mbuf, LINE_LEN, d->match_off, &d->match_at, at);
         return i + 1;
       }
       d->line_start = 0;
       continue;
     }
+    if (d->pre & RL__PRE_ON)
+      pre_take(d, c, d->match);
     d->match = 0;
     d->skipped++;
-    d->line_start = c == '\n';
+    /* A bare CR ends a line as far as finding a status line goes: HTTP
+     * Evader's "\rHTTP/1.1 200 ok" must be linted, not dropped. */
+    d->line_start = c == '\n' || c == '\r';
   }
   return len;
 }
@@ -700,6 +763,7 @@ void rl__dir_gap(rl__hdir *d, uint64_t len, const rl_pktref *at) {
     rl__note(d, RL_EV_TCP_GAP, off, at, NULL);
     break;
   case RL__D_SEEK:
+    seek_found(d, at, 0);
     rl__note(d, RL_EV_TCP_GAP, off, at, NULL);
     break;
   case RL__D_BODY:
@@ -770,7 +834,7 @@ void rl__dir_end(rl__hdir *d, rl_end_kind how, const rl_pktref *at) {
     finish_cur(d, d->off);
     break;
   case RL__D_SEEK:
-    seek_found(d, at);
+    seek_found(d, at, 0);
     break;
   default:
     break;

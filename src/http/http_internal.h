@@ -61,6 +61,17 @@ typedef struct rl__hmsg {
   uint32_t xlen;
 } rl__hmsg;
 
+/* What a server's SEEK skipped before the first response of a connection
+ * whose start was captured (rl__hdir.pre). Whether those bytes were another
+ * protocol or junk before a response is known only when the SEEK ends. */
+enum {
+  RL__PRE_ON = 1,      /* the SEEK began at the first byte that was not HTTP/ */
+  RL__PRE_JUNK = 2,    /* a skipped byte was neither CR nor LF */
+  RL__PRE_BARE_CR = 4, /* a skipped CR was not followed by LF */
+  RL__PRE_CR = 8,      /* the last skipped byte was CR */
+  RL__PRE_EOL = 16     /* the last skipped byte was CR or LF */
+};
+
 /* Where a direction is between and inside messages. */
 typedef enum rl__dstate {
   RL__D_IDLE = 0,     /* at a message boundary: the next bytes should start one */
@@ -88,6 +99,7 @@ typedef struct rl__hdir {
   uint8_t paused;         /* why llhttp paused: see dir.c */
   uint8_t had_gap, started_mid, drain_empty;
   uint8_t skip_noted;     /* the current SEEK's cause was already noted */
+  uint8_t pre;            /* RL__PRE_* bits: bytes before the first response */
   uint64_t off;           /* stream offset of the next byte */
   uint64_t skipped;       /* bytes skipped by the current SEEK */
   uint64_t skip_off;
