@@ -105,6 +105,15 @@ static char *get_str(loader *ld, yaml_node_t *map, const char *key,
     err_at(ld, n, "'%s' must not be empty", key);
     return NULL;
   }
+  /* The texts of a record are printed by --explain, --list-rules and in
+   * findings without escaping: a control character (YAML's "\e", "\a")
+   * would reach the terminal, and is never meant. Line breaks of block
+   * scalars and tabs are text. */
+  for (const char *c = s; *c; c++)
+    if (((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t') || *c == 0x7f) {
+      err_at(ld, n, "'%s': control character 0x%02x", key, (unsigned)(unsigned char)*c);
+      return NULL;
+    }
   /* Folded scalars end in a newline; docs and messages want one line. */
   char *d = xstrdup(s);
   if (d) {
@@ -707,12 +716,11 @@ static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
   if (in->message && rl__template_check(in->message, bad, sizeof bad) != 0)
     err_at(ld, map_get(ld, root, "message"), "message: unknown placeholder {%s}",
            bad);
-  /* A finding's message is printed as it is filled; only the wire bytes
-   * placed in it are escaped. A control character in the template itself
-   * (YAML's "\e", "\a") would reach the terminal or break a line-based
-   * format, and is never meant: refuse it here, where it can be named. */
+  /* A finding's message is one line: only the wire bytes placed in it are
+   * escaped, so a line break or tab in the template itself would break the
+   * line-based formats (get_str refused the other control characters). */
   for (const char *c = in->message; c && *c; c++)
-    if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+    if (*c == '\n' || *c == '\t') {
       err_at(ld, map_get(ld, root, "message"),
              "message: control character 0x%02x in the template",
              (unsigned)(unsigned char)*c);
