@@ -41,7 +41,9 @@ typedef enum rl_end_kind {
   RL_END_FIN = 1,     /* FIN received in order */
   RL_END_RST = 2,     /* RST */
   RL_END_IDLE = 3,    /* evicted after the idle timeout or by the flow limit */
-  RL_END_CAPTURE = 4  /* the capture ended with the connection still open */
+  RL_END_CAPTURE = 4, /* the capture ended with the connection still open */
+  RL_END_PEER_RST = 5 /* the other side sent RST: this direction was cut
+                         by the peer's abort, not closed by its own sender */
 } rl_end_kind;
 
 /* The public face of a connection, valid from rl_stream_sink.open until

@@ -197,9 +197,20 @@ static void conn_close(rl_flow_table *ft, rl__conn *c) {
 
 /* Ends what is still open of c: buffered data is flushed with gaps for the
  * holes, a direction whose FIN was seen ends as FIN after a gap up to it,
- * the others end as `how`; then the sink lets go of the connection. */
+ * the others end as `how`; then the sink lets go of the connection. After
+ * a RST, only the sender's direction ends as RL_END_RST: the other one was
+ * cut by that abort (RL_END_PEER_RST), which must not read as its sender
+ * closing early (a client that resets a download is no server's fault). */
+static void conn_finish_from(rl_flow_table *ft, rl__conn *c, rl_end_kind how,
+                             int rst_side, const rl_pktref *at);
+
 static void conn_finish(rl_flow_table *ft, rl__conn *c, rl_end_kind how,
                         const rl_pktref *at) {
+  conn_finish_from(ft, c, how, -1, at);
+}
+
+static void conn_finish_from(rl_flow_table *ft, rl__conn *c, rl_end_kind how,
+                             int rst_side, const rl_pktref *at) {
   if (c->flags & RL__C_CLOSED) {
     return;
   }
@@ -213,6 +224,8 @@ static void conn_finish(rl_flow_table *ft, rl__conn *c, rl_end_kind how,
       if ((h->flags & RL__H_FIN) && how != RL_END_RST) {
         rl__half_gap(ft, c, (rl_dir)d, h->fin_off, at);
         half_end(ft, c, (rl_dir)d, RL_END_FIN, at);
+      } else if (how == RL_END_RST && rst_side >= 0 && d != rst_side) {
+        half_end(ft, c, (rl_dir)d, RL_END_PEER_RST, at);
       } else {
         half_end(ft, c, (rl_dir)d, how, at);
       }
@@ -500,7 +513,7 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   if (seg->flags & RL_TCP_RST) {
     /* Payload on a RST is diagnostic text, not stream data. */
     c->flags |= RL__C_RST;
-    conn_finish(ft, c, RL_END_RST, at);
+    conn_finish_from(ft, c, RL_END_RST, side, at);
     return;
   }
   conn_settle(ft, c, at);

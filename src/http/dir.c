@@ -819,6 +819,10 @@ static void cut_at_end(rl__hdir *d, int closed) {
 }
 
 void rl__dir_end(rl__hdir *d, rl_end_kind how, const rl_pktref *at) {
+  /* Only this direction's own FIN or RST closes it; RL_END_PEER_RST (the
+   * other side reset) cuts it like the end of the capture, so a client that
+   * aborts a download does not make the response short by the server's
+   * fault. */
   int closed = how == RL_END_FIN || how == RL_END_RST;
   (void)at;
   switch (d->state) {

@@ -13,6 +13,7 @@ static const char *end_name(rl_end_kind k) {
   case RL_END_RST: return "RST";
   case RL_END_IDLE: return "IDLE";
   case RL_END_CAPTURE: return "CAPTURE";
+  case RL_END_PEER_RST: return "PEER-RST";
   }
   return "?";
 }

@@ -307,6 +307,27 @@ Test(reasm, fin_with_unfilled_hole_ends_at_finish_after_a_gap) {
   rec_done(&r);
 }
 
+/* Only the side that sent the RST ends as RST: the other direction was cut
+ * by that abort, and must not read as its own sender closing early (a
+ * client resetting a download is not a short response). */
+Test(reasm, rst_ends_the_sender_as_rst_and_the_peer_as_cut) {
+  rec r;
+  rec_init(&r, NULL);
+  handshake(&r);
+  cdata(&r, 0, "GET");
+  rec_seg(&r, S, C, ACK | PSH, SISN + 1, CISN + 4, "HTTP/1.1");
+  rec_seg(&r, C, S, RST | ACK, CISN + 4, SISN + 9, NULL);
+  assert_clean(&r);
+  cr_assert_str_eq(r.log,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 syn=1\n"
+                   "data 0 > 0 3\n"
+                   "data 0 < 0 8\n"
+                   "end 0 > RST\n"
+                   "end 0 < PEER-RST\n"
+                   "close 0\n");
+  rec_done(&r);
+}
+
 Test(reasm, rst_flushes_buffered_data_with_gaps) {
   rec r;
   rec_init(&r, NULL);
@@ -323,7 +344,7 @@ Test(reasm, rst_flushes_buffered_data_with_gaps) {
                    "data 0 > 5 2\n"
                    "gap 0 > 7 2\n"
                    "data 0 > 9 2\n"
-                   "end 0 > RST\n"
+                   "end 0 > PEER-RST\n"
                    "end 0 < RST\n"
                    "close 0\n");
   cr_assert_eq(r.ft->ooo_total, 0);

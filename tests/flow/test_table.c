@@ -183,7 +183,7 @@ Test(table, port_reuse_after_rst_starts_a_new_stream) {
   cr_assert_eq(r.stats.flows, 2);
   cr_assert_str_eq(r.log,
                    "open 0 10.0.0.1:40000>10.0.0.2:80 syn=1\n"
-                   "end 0 > RST\n"
+                   "end 0 > PEER-RST\n"
                    "end 0 < RST\n"
                    "close 0\n"
                    "open 1 10.0.0.1:40000>10.0.0.2:80 syn=1\n");

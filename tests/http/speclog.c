@@ -186,7 +186,8 @@ static const char *add_block(sl_case *c, const char *fence, const char *body,
   } else {
     s->kind = SL_END;
     s->dir = dir_of(small);
-    s->how = strstr(small, "rst") ? RL_END_RST
+    s->how = strstr(small, "peer-rst") ? RL_END_PEER_RST
+             : strstr(small, "rst") ? RL_END_RST
              : strstr(small, "capture") ? RL_END_CAPTURE
                                         : RL_END_FIN;
   }
