@@ -72,6 +72,9 @@ uint64_t rl__builtin_fields(int b) {
     return RL__FBIT(ALLOW);
   case RL_BUILTIN_UPGRADE_NOT_OFFERED:
     return RL__FBIT(UPGRADE);
+  case RL_BUILTIN_REPEATED_SINGLETON_FIELD:
+    return rl__singleton_fields();
+
   default:
     return 0;
   }

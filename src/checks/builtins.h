@@ -120,6 +120,11 @@ static inline int rl__bytes_lack(const rl__env *env, const rl_message *m,
      "more field lines than the configured count")                            \
   XX(EMPTY_FIELD_NAME, "empty-field-name", rl__chk_empty_field_name, 0,       \
      "a header line starts with a colon")                                     \
+  XX(REPEATED_SINGLETON_FIELD, "repeated-singleton-field",                    \
+     rl__chk_repeated_singleton_field, 0,                                     \
+     "a field that takes a single value is sent on more than one line")       \
+  XX(EMPTY_LIST_ELEMENT, "empty-list-element", rl__chk_empty_list_element, 0, \
+     "a list-based field has an empty element (\"a,,b\", \",a\", \"a,\")")   \
   /* framing.c */                                                             \
   XX(RANGE_LENGTH_MISMATCH, "range-length-mismatch",                          \
      rl__chk_range_length_mismatch, 0,                                        \
@@ -179,6 +184,9 @@ const char *rl__builtin_name(int b);        /* NULL when out of range */
 const char *rl__builtin_description(int b); /* NULL when out of range */
 /* 1 when built-in `b` can only be judged with the paired request. */
 int rl__builtin_needs_request(int b);
+/* The fields HF010 and HF016 judge (bit 1 << rl_field_id). */
+uint64_t rl__singleton_fields(void);
+uint64_t rl__list_fields(void);
 /* The fields (bit 1 << rl_field_id) of which the response must carry at
  * least one for built-in `b` to hold; 0 when it has no such condition. */
 uint64_t rl__builtin_fields(int b);

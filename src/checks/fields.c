@@ -553,3 +553,105 @@ int rl__chk_too_many_fields(const rl_exchange *x, const rl__env *env,
   m->count = r->nfields;
   return 1;
 }
+
+/* --- singleton and list fields (HF010, HF016) ------------------------------ */
+
+#define FBIT(id) (1ull << RL_FIELD_##id)
+
+/* Fields whose definition allows one value only (RFC 9110 5.3: no list
+ * alternative), so a second line is never a legal list continuation.
+ * Set-Cookie is the well-known exception and is not here. */
+uint64_t rl__singleton_fields(void) {
+  return FBIT(AGE) | FBIT(CONTENT_LENGTH) | FBIT(CONTENT_LOCATION) |
+         FBIT(CONTENT_MD5) | FBIT(CONTENT_RANGE) | FBIT(CONTENT_TYPE) |
+         FBIT(DATE) | FBIT(ETAG) | FBIT(EXPIRES) | FBIT(LAST_MODIFIED) |
+         FBIT(LOCATION) | FBIT(RETRY_AFTER) | FBIT(SERVER) |
+         FBIT(STRICT_TRANSPORT_SECURITY);
+}
+
+/* Response fields defined with the list construct (RFC 9110 5.6.1) whose
+ * elements hold no '<' URI: commas inside quoted strings and comments are
+ * not separators, and those are the only places a comma hides in these.
+ * Link (a URI-reference may hold commas) and the obsolete Warning are left
+ * out rather than misread. */
+uint64_t rl__list_fields(void) {
+  return FBIT(ACCEPT_RANGES) | FBIT(ALLOW) | FBIT(CACHE_CONTROL) |
+         FBIT(CONNECTION) | FBIT(CONTENT_ENCODING) | FBIT(CONTENT_LANGUAGE) |
+         FBIT(IM) | FBIT(PRAGMA) | FBIT(PROXY_AUTHENTICATE) | FBIT(TRAILER) |
+         FBIT(TRANSFER_ENCODING) | FBIT(UPGRADE) | FBIT(VARY) | FBIT(VIA) |
+         FBIT(WWW_AUTHENTICATE);
+}
+
+int rl__chk_repeated_singleton_field(const rl_exchange *x, const rl__env *env,
+                                     rl__match *m) {
+  (void)env;
+  const rl_message *r = x->response;
+  uint64_t set = rl__singleton_fields();
+  uint32_t count[RL_FIELD__COUNT] = {0};
+  /* The first field, in header order, whose second line arrives first. */
+  for (uint32_t i = 0; i < r->nfields; i++) {
+    rl_field_id id = r->fields[i].id;
+    if (id == RL_FIELD_OTHER || !(set & (1ull << id)) || ++count[id] != 2)
+      continue;
+    uint32_t n = rl__field_count(r, id, NULL, 0);
+    line_ref l = {r, &r->fields[i], 0};
+    evidence_span(m, &l, l.f->line);
+    snprintf(m->detail, sizeof m->detail, "%s", rl_field_name(id));
+    m->count = n;
+    return 1;
+  }
+  return 0;
+}
+
+/* Whether a list value holds an empty element: a comma at either end, or
+ * two commas with only whitespace between them, outside quoted strings and
+ * comments. */
+static int has_empty_element(const uint8_t *v, size_t n) {
+  int quoted = 0, depth = 0, empty = 1;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t c = v[i];
+    if ((quoted || depth) && c == '\\') {
+      i++;
+      continue;
+    }
+    if (c == '"' && !depth) {
+      quoted = !quoted;
+    } else if (!quoted && c == '(') {
+      depth++;
+    } else if (!quoted && depth && c == ')') {
+      depth--;
+    } else if (!quoted && !depth && c == ',') {
+      if (empty) return 1;
+      empty = 1;
+      continue;
+    }
+    if (!is_ows(c)) empty = 0;
+  }
+  return empty && n > 0;
+}
+
+static int empty_element(const line_ref *l, void *ctx) {
+  (void)ctx;
+  rl_field_id id = l->f->id;
+  if (id == RL_FIELD_OTHER || !(rl__list_fields() & (1ull << id))) return 0;
+  size_t n;
+  const uint8_t *v = lb(l, l->f->value, &n);
+  return has_empty_element(v, n);
+}
+
+int rl__chk_empty_list_element(const rl_exchange *x, const rl__env *env,
+                               rl__match *m) {
+  (void)env;
+  line_ref l;
+  uint64_t count = 0;
+  if (!find_line(x->response, empty_element, NULL, &l, &count)) return 0;
+  evidence_span(m, &l, l.f->line);
+  size_t n;
+  const uint8_t *v = lb(&l, l.f->value, &n);
+  char esc[96];
+  rl__escape(esc, sizeof esc, v, n, 60);
+  snprintf(m->detail, sizeof m->detail, "%s: \"%s\"", rl_field_name(l.f->id),
+           esc);
+  m->count = count;
+  return 1;
+}
