@@ -24,32 +24,19 @@ int rl_http_is_transcript(const char *path) {
   return n > k && strcmp(path + n - k, server_suffix) == 0;
 }
 
-static int errno_code(int e) {
-  switch (e) {
-  case ENOENT:
-  case ENOTDIR:
-    return RL_ENOENT;
-  case EACCES:
-  case EPERM:
-    return RL_EACCES;
-  case EISDIR:
-    return RL_EISDIR;
-  case ENOMEM:
-    return RL_ENOMEM;
-  default:
-    return RL_EIO;
-  }
-}
-
 /* Reads a whole file into a malloc'ed buffer (never NULL on success, even
  * for an empty file). */
 static int read_file(const char *path, uint8_t **out, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (f == NULL)
-    return errno_code(errno);
+    return rl_err_from_errno(errno);
   struct stat st;
-  if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode) ||
-      st.st_size > MAX_TRANSCRIPT) {
+  if (fstat(fileno(f), &st) != 0) {
+    int err = rl_err_from_errno(errno);
+    fclose(f);
+    return err;
+  }
+  if (S_ISDIR(st.st_mode) || st.st_size > MAX_TRANSCRIPT) {
     int err = S_ISDIR(st.st_mode) ? RL_EISDIR : RL_EIO;
     fclose(f);
     return err;
