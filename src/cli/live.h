@@ -11,6 +11,15 @@
 #include "resplint/capture.h"
 #include "resplint/stats.h"
 
+/* The kernel buffer of a live capture without -B, in KiB. libpcap's own
+ * default (2 MiB) is four blocks of a 256 KiB snapshot length: on a loaded
+ * machine a busy link overflows it while resplint waits for a CPU, and the
+ * drops then cost more (gaps, resynchronisation) than the buffer. 32 MiB
+ * kept a 10-second wrk load of 64 KiB responses (about 170 MB/s over a
+ * veth pair) free of drops on a shared 2-core machine
+ * (bench/README.md, "Live capture"). */
+#define RL__LIVE_BUFFER_KIB 32768
+
 /* Installs the filter, drops privileges and opens the -w file, as the
  * options ask. Returns 0, or RL_EFILTER (`err` is libpcap's message),
  * RL_EINVAL (no such -Z user) or another RL_E* code (privileges could not

@@ -26,7 +26,7 @@ typedef struct rl__cli_options {
   uint64_t count;         /* -c; 0: no limit */
   double duration;        /* --duration seconds; 0: no limit */
   int snaplen;            /* -s; 0: default */
-  int buffer_kib;         /* -B; 0: libpcap's default */
+  int buffer_kib;         /* -B; 0: RL__LIVE_BUFFER_KIB */
   int promisc;            /* live: promiscuous mode (off with -p) */
   int immediate;          /* live: 1 to deliver each packet at once, 0 in
                              blocks, RL__UNSET when not given (blocks) */

@@ -349,7 +349,7 @@ static void run_live(session *s) {
   memset(&lo, 0, sizeof lo);
   lo.iface = o->iface;
   lo.snaplen = o->snaplen;
-  lo.buffer_size = o->buffer_kib * 1024;
+  lo.buffer_size = (o->buffer_kib ? o->buffer_kib : RL__LIVE_BUFFER_KIB) * 1024;
   lo.immediate = o->immediate == 1;
   lo.promisc = o->promisc;
   lo.duration_s = o->duration;
