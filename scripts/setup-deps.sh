@@ -62,7 +62,10 @@ export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; the default (no) is fine.
 echo "wireshark-common wireshark-common/install-setuid boolean false" |
   "${sudo[@]}" debconf-set-selections
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# A machine that has just booted may still be running its own apt jobs:
+# wait for the dpkg lock rather than fail at once.
+"${sudo[@]}" apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
+  "${missing[@]}" >/dev/null
 # nginx-light's package starts a system nginx on port 80; the tests run
 # their own instances, so stop it to leave the port free.
 if printf '%s\n' "${missing[@]}" | grep -qx nginx-light; then

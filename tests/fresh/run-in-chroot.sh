@@ -91,6 +91,9 @@ if [ $rebuild -eq 1 ] && [ -e "$root" ]; then
 fi
 
 mount_all() {
+  # On a real machine / is a mount point; `ip netns exec` (test_live) needs
+  # it to be one, to make it a slave mount before it mounts its own /sys.
+  mount --bind "$root" "$root"
   mount -t proc proc "$root/proc"
   mount --rbind /sys "$root/sys"
   mount --rbind /dev "$root/dev"
