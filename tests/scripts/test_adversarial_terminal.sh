@@ -82,4 +82,18 @@ else:
 PY
   done
 done
+# A user rule record whose texts carry escape sequences is refused at load
+# (exit 2, the error naming the file and line), never printed by --explain.
+mkdir -p "$tmp/rules"
+sed -e 's/^id: FV001/id: ZZ901/' -e 's/^name: missing-date/name: escape-in-texts/' \
+    -e 's/^summary: .*/summary: "clear \\e[2J the screen"/' \
+    "$(dirname "$0")/../../rules/fv/FV001-missing-date.yaml" >"$tmp/rules/ZZ901-escape-in-texts.yaml"
+"$bin" --rules "$tmp/rules" --explain ZZ901 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "ZZ901-escape-in-texts.yaml:[0-9]*:[0-9]*: error" "$tmp/err" &&
+   ! grep -q $'\x1b' "$tmp/out" "$tmp/err"; then
+  echo "ok   a rule record with an escape sequence is refused"
+else
+  echo "FAIL a rule record with an escape sequence: exit $rc"; cat -v "$tmp/err" "$tmp/out" | head; fail=1
+fi
 exit $fail
