@@ -79,6 +79,7 @@ www=$tmp/www
 mkdir -p "$www/static" "$tmp/cap"
 printf '<html><body>hello</body></html>\n' >"$www/static/page.html"
 head -c 5000 /dev/zero | tr '\0' x >"$www/static/big.txt"
+head -c 3000000 /dev/zero >"$www/static/huge.bin"
 printf 'index\n' >"$www/index.html"
 chmod -R a+rX "$www"
 chmod 777 "$tmp/cap" # -Z nobody writes the -w file here
@@ -88,7 +89,7 @@ events { worker_connections 64; }
 http {
   access_log off; client_body_temp_path $tmp/cb; proxy_temp_path $tmp/pt;
   fastcgi_temp_path $tmp/ft; uwsgi_temp_path $tmp/ut; scgi_temp_path $tmp/st;
-  types { text/html html; text/plain txt; }
+  types { text/html html; text/plain txt; application/octet-stream bin; }
   server { listen 10.214.0.1:8080; root $www; etag on; }
 }
 CONF
@@ -219,6 +220,30 @@ check "-i any in the server's namespace sees the same $requests responses" $? \
   "text summary: $(grep '^summary' "$tmp/any.txt")" "$(cat "$tmp/any.err")"
 grep -q "^  error   ST031 method-not-allowed-without-allow  *$nginx405\$" "$tmp/any.txt"
 check "-i any reports the ST031s in its text summary" $? "$(cat "$tmp/any.txt")"
+
+# --- drops are a coverage note, not silence -------------------------------------------
+# A tiny kernel buffer and a stopped resplint: the 3 MB response cannot fit,
+# so the kernel must drop packets, deterministically.
+ip netns exec "$cli" "$resplint" -i "w$tag" -B 64 --duration 60 tcp port 8080 \
+  >"$tmp/drop.txt" 2>"$tmp/drop.err" &
+dropper=$!
+pids+=($dropper)
+for i in $(seq 1 100); do grep -qs "capturing on" "$tmp/drop.err" && break; sleep 0.1; done
+kill -STOP $dropper
+c $N/static/huge.bin
+kill -CONT $dropper
+sleep 0.3
+kill -INT $dropper
+waited $dropper
+drop_rc=$rc
+dropped=$(sed -n 's/.*the kernel dropped \([0-9]*\).*/\1/p' "$tmp/drop.err")
+[ "$drop_rc" -le 1 ] && [ "${dropped:-0}" -gt 0 ] &&
+  grep -q "warning: w$tag: [0-9]* packets were dropped before they could be read" "$tmp/drop.err"
+check "kernel drops are counted and warned about on stderr" $? "exit $drop_rc" \
+  "$(cat "$tmp/drop.err")"
+grep -q "^coverage notes:" "$tmp/drop.txt" &&
+  grep -q "^  packets dropped by the kernel (live capture): ${dropped:-x}\$" "$tmp/drop.txt"
+check "kernel drops are a coverage note in the summary" $? "$(cat "$tmp/drop.txt")"
 
 # --- a terminal gets the status line; a file does not --------------------------------
 ip netns exec "$cli" script -qec "'$resplint' -i lo --duration 2.5 tcp port 9" /dev/null \
