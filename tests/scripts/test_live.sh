@@ -118,11 +118,22 @@ pids+=($live)
 ip netns exec "$srv" "$resplint" -i any --duration 60 $filter >"$tmp/any.txt" 2>"$tmp/any.err" &
 any=$!
 pids+=($any)
-for f in live any; do # until each says it is capturing, the filter installed
+# SARIF and JUnit are whole documents written at the end: a signal must
+# still complete them.
+ip netns exec "$cli" "$resplint" -i "w$tag" --duration 60 --format sarif -o "$tmp/live.sarif" \
+  $filter 2>"$tmp/sarif.err" &
+sarif=$!
+pids+=($sarif)
+ip netns exec "$cli" "$resplint" -i "w$tag" --duration 60 --format junit -o "$tmp/live.xml" \
+  $filter 2>"$tmp/junit.err" &
+junit=$!
+pids+=($junit)
+for f in live any sarif junit; do # until each says it is capturing, the filter installed
   for i in $(seq 1 100); do grep -q "capturing on" "$tmp/$f.err" && break; sleep 0.1; done
 done
-grep -q "capturing on" "$tmp/live.err" && grep -q "capturing on" "$tmp/any.err"
-check "both captures start" $? "$(cat "$tmp/live.err" "$tmp/any.err")"
+grep -q "capturing on" "$tmp/live.err" && grep -q "capturing on" "$tmp/any.err" &&
+  grep -q "capturing on" "$tmp/sarif.err" && grep -q "capturing on" "$tmp/junit.err"
+check "the four captures start" $? "$(cat "$tmp"/*.err)"
 
 # --- the traffic: every request counted --------------------------------------------
 requests=0
@@ -158,8 +169,8 @@ check "nginx's $nginx405 405 responses are ST031, on disk before the capture end
 
 # --- the end: SIGTERM for one, SIGINT for the other -------------------------------
 sleep 0.3
-kill -TERM $live
-kill -INT $any
+kill -TERM $live $sarif
+kill -INT $any $junit
 # Waits for PID (a child of this shell, so not in a subshell) and sets rc to
 # its exit code, or to 124 after 10 s, when it is killed.
 waited() {
@@ -181,6 +192,18 @@ check "SIGTERM ends the -i capture with exit 1 (findings)" $((live_rc != 1)) "ex
   "$(cat "$tmp/live.err")"
 check "SIGINT ends the -i any capture with exit 1 (findings)" $((any_rc != 1)) "exit $any_rc" \
   "$(cat "$tmp/any.err")"
+waited $sarif
+sarif_rc=$rc
+waited $junit
+junit_rc=$rc
+st031=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(r["ruleId"]=="ST031" for r in d["runs"][0]["results"]))' "$tmp/live.sarif" 2>&1)
+[ "$sarif_rc" -eq 1 ] && [ "$st031" = $nginx405 ]
+check "SIGTERM: a complete SARIF log with the $nginx405 ST031 results, exit 1" $? "exit $sarif_rc" \
+  "ST031 results: $st031" "$(tail -c 300 "$tmp/live.sarif")"
+failed=$(python3 -c 'import sys, xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); print(sum(int(s.get("failures")) for s in r.iter("testsuite")))' "$tmp/live.xml" 2>&1)
+[ "$junit_rc" -eq 1 ] && [ "$failed" = $nginx405 ]
+check "SIGINT: a complete JUnit document with the $nginx405 405s failing, exit 1" $? \
+  "exit $junit_rc" "failures: $failed" "$(tail -c 300 "$tmp/live.xml")"
 
 # summary FILE KEY: a number, or a JSON object, of the last (summary) line.
 summary() {
