@@ -17,11 +17,13 @@ build_pkgs=(gcc libc6-dev make cmake pkg-config libpcap-dev node-llhttp libyaml-
 #   time (/usr/bin/time)    test_adversarial (peak RSS per capture)
 #   clang, libclang-rt-14-dev  test_fuzz_smoke (libFuzzer is in the runtime
 #                           package, only recommended by clang)
+#   llvm (llvm-symbolizer)  function names and lines in the stack of a crash
+#                           that the fuzzers or the sanitizers report
 #   man-db                  test_gating_docs (the man page renders cleanly)
 #   valgrind                test_valgrind
 #   nginx-light curl iproute2 wrk tcpdump  the live captures of bench/
 test_pkgs=(libcriterion-dev tshark tcpdump python3 python3-yaml libxml2-utils time clang
-           libclang-rt-14-dev man-db nginx-light curl iproute2 wrk valgrind)
+           libclang-rt-14-dev llvm man-db nginx-light curl iproute2 wrk valgrind)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || want+=("${test_pkgs[@]}")
