@@ -604,8 +604,8 @@ int rl__chk_repeated_singleton_field(const rl_exchange *x, const rl__env *env,
 }
 
 /* Whether a list value holds an empty element: a comma at either end, or
- * two commas with only whitespace between them, outside quoted strings and
- * comments. */
+ * two commas with only whitespace (obs-fold included) between them, outside
+ * quoted strings and comments. */
 static int has_empty_element(const uint8_t *v, size_t n) {
   int quoted = 0, depth = 0, empty = 1;
   for (size_t i = 0; i < n; i++) {
@@ -625,7 +625,8 @@ static int has_empty_element(const uint8_t *v, size_t n) {
       empty = 1;
       continue;
     }
-    if (!is_ows(c)) empty = 0;
+    /* The CR LF of an obs-fold inside the value is whitespace too. */
+    if (!is_ows(c) && c != '\r' && c != '\n') empty = 0;
   }
   return empty && n > 0;
 }
