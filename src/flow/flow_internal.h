@@ -61,6 +61,7 @@ typedef struct rl__half {
   uint32_t ooo_bytes; /* cost of the chunks below */
   uint8_t flags;      /* RL__H_* */
   rl__chunk *ooo;
+  rl__chunk *ooo_tail; /* the last chunk of ooo, NULL when ooo is empty */
   rl__hist *hist;
 } rl__half;
 

@@ -243,6 +243,7 @@ static void drain(rl_flow_table *ft, rl__conn *c, rl_dir dir,
     }
     chunk_free(ft, h, k);
   }
+  if (!h->ooo) h->ooo_tail = NULL;
 }
 
 void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
@@ -260,6 +261,7 @@ void rl__half_release(rl_flow_table *ft, rl__half *h) {
     h->ooo = k->next;
     chunk_free(ft, h, k);
   }
+  h->ooo_tail = NULL;
   rl__half_forget(ft, h);
 }
 
@@ -311,6 +313,10 @@ static void ooo_insert(rl_flow_table *ft, rl__conn *c, rl_dir dir,
   rl__half *h = &c->half[dir];
   rl__chunk **pp = &h->ooo;
   uint64_t cur = off, end = off + n;
+  /* Behind a hole, segments mostly arrive in order: start after the last
+   * chunk when they lie beyond it, instead of walking every chunk. */
+  if (h->ooo_tail && h->ooo_tail->off + h->ooo_tail->len <= off)
+    pp = &h->ooo_tail->next;
   while (cur < end) {
     rl__chunk *k = *pp;
     if (k && k->off + k->len <= cur) {
@@ -328,6 +334,7 @@ static void ooo_insert(rl_flow_table *ft, rl__conn *c, rl_dir dir,
       }
       nk->next = k;
       *pp = nk;
+      if (!k) h->ooo_tail = nk;
       pp = &nk->next;
       cur = piece_end;
       if (!note->buffered) {
@@ -358,6 +365,8 @@ static void ooo_insert(rl_flow_table *ft, rl__conn *c, rl_dir dir,
 static uint64_t ooo_cost(const rl__half *h, uint64_t off, uint64_t end,
                          int hole) {
   uint64_t fresh = 0, pieces = 0, cur = off;
+  if (!h->ooo_tail || h->ooo_tail->off + h->ooo_tail->len <= off)
+    return hole ? RL__HOLE_COST : end - off; /* beyond every chunk */
   for (const rl__chunk *k = h->ooo; k && cur < end; k = k->next) {
     uint64_t kend = k->off + k->len;
     if (kend <= cur) {
