@@ -12,7 +12,8 @@
 # Not part of make check (it takes minutes and its numbers depend on the
 # machine); the figures go into bench/README.md, "Live capture".
 # Needs root, nginx, wrk, curl, ethtool, GNU time.
-# Usage: [CASES="NAME..."] bench-live.sh PATH/TO/resplint [SECONDS] [CONNECTIONS]
+# KEEP=DIR keeps each case's report, standard error and wrk output there.
+# Usage: [CASES="NAME..."] [KEEP=DIR] bench-live.sh PATH/TO/resplint [SECONDS] [CONNECTIONS]
 set -u
 resplint=$(realpath "${1:?usage: $0 PATH/TO/resplint [SECONDS] [CONNECTIONS]}")
 secs=${2:-10}
@@ -31,6 +32,7 @@ cleanup() {
   sleep 0.3
   ip netns del "$srv" 2>/dev/null
   ip netns del "$cli" 2>/dev/null
+  [ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp "$tmp"/*.json "$tmp"/*.err "$tmp"/*.wrk "$KEEP"/ 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
