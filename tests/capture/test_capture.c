@@ -20,7 +20,11 @@
 static char tmpdir[256];
 
 static void make_tmpdir(void) {
-  snprintf(tmpdir, sizeof tmpdir, "%s/tmp-capture-XXXXXX", RL_BINARY_DIR);
+  /* Under the system's temporary directory, not the build tree: the
+   * unreadable_file test drops to user nobody, who must be able to reach
+   * the directory even when the clone sits in a home directory of mode 0700. */
+  const char *base = getenv("TMPDIR");
+  snprintf(tmpdir, sizeof tmpdir, "%s/rl-capture-XXXXXX", base && *base ? base : "/tmp");
   cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
 }
 
