@@ -19,23 +19,14 @@ static void put_span(FILE *f, const char *key, const rl_message *m, rl_span sp) 
 
 static void json_begin(rl_report *r) { (void)r; }
 
-static void json_finding(rl_report *r, const rl_finding *f) {
-  FILE *o = r->opt.out;
+void rl__put_json_where(FILE *o, const rl_finding *f, const rl__loc *loc) {
   const rl_exchange *x = f->x;
   const rl_message *m = x ? x->response : NULL;
   rl_pktref at = m ? m->first : f->at;
   const rl_conn *conn = x && x->conn ? x->conn : f->conn;
   char ts[48];
   rl__format_ts(ts, sizeof ts, at.ts);
-  fputs("{\"rule\":", o);
-  rl__put_json_str(o, f->rule->id);
-  fputs(",\"name\":", o);
-  rl__put_json_str(o, f->rule->name ? f->rule->name : "");
-  fprintf(o, ",\"level\":\"%s\",\"message\":", rl_level_name(f->level));
-  rl__put_json_str(o, f->message ? f->message : "");
-  fputs(",\"file\":", o);
-  rl__put_json_str(o, r->path ? r->path : "");
-  fprintf(o, ",\"frame\":%" PRIu64 ",\"ts\":\"%s\"", at.frame, ts);
+  fprintf(o, "\"frame\":%" PRIu64 ",\"ts\":\"%s\"", at.frame, ts);
   if (conn)
     fprintf(o, ",\"stream\":%" PRIu64, conn->stream);
   if (conn && conn->client.ipver) { /* a transcript has no addresses */
@@ -55,11 +46,25 @@ static void json_finding(rl_report *r, const rl_finding *f) {
   }
   if (m)
     fprintf(o, ",\"index\":%" PRIu32, m->index);
+  fputs(",\"evidence\":", o);
+  rl__put_json(o, loc->ev, loc->evlen);
+  fprintf(o, ",\"offset\":%" PRIu64, loc->stream_off);
+}
+
+static void json_finding(rl_report *r, const rl_finding *f) {
+  FILE *o = r->opt.out;
+  fputs("{\"rule\":", o);
+  rl__put_json_str(o, f->rule->id);
+  fputs(",\"name\":", o);
+  rl__put_json_str(o, f->rule->name ? f->rule->name : "");
+  fprintf(o, ",\"level\":\"%s\",\"message\":", rl_level_name(f->level));
+  rl__put_json_str(o, f->message ? f->message : "");
+  fputs(",\"file\":", o);
+  rl__put_json_str(o, r->path ? r->path : "");
+  fputc(',', o);
   rl__loc loc;
   rl__locate(f, &loc);
-  fputs(",\"evidence\":", o);
-  rl__put_json(o, loc.ev, loc.evlen);
-  fprintf(o, ",\"offset\":%" PRIu64, loc.stream_off);
+  rl__put_json_where(o, f, &loc);
   if (r->transcript) {
     uint64_t line = rl__transcript_line(r, loc.stream_off);
     if (line)

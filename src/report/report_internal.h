@@ -144,6 +144,11 @@ typedef struct rl__loc {
 /* Locates f's evidence. A finding on a response without evidence marks the
  * status code (the status line when there is none) of the response. */
 void rl__locate(const rl_finding *f, rl__loc *loc);
+/* Writes the keys that say where a finding is, without braces: "frame",
+ * "ts", "stream", "client", "server", "status", "method", "target", "index",
+ * "evidence", "offset" (each only when known). The JSON Lines contract and
+ * the SARIF result properties carry the same keys. */
+void rl__put_json_where(FILE *o, const rl_finding *f, const rl__loc *loc);
 /* The 1-based line of the current transcript holding stream offset `off`
  * (CR, LF and CRLF end a line, as SARIF counts them); 0 when the input is
  * not a transcript. */

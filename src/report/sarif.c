@@ -167,43 +167,6 @@ static void put_location(rl_report *r, const rl_finding *f, const rl__loc *loc) 
   fputs("}]}]", o);
 }
 
-static void put_span_prop(FILE *o, const char *key, const rl_message *m, rl_span sp) {
-  if (!m || !m->raw || sp.off + (uint64_t)sp.len > m->raw_len)
-    return;
-  fprintf(o, ",\"%s\":", key);
-  rl__put_json(o, m->raw + sp.off, sp.len);
-}
-
-static void put_properties(rl_report *r, const rl_finding *f, const rl__loc *loc) {
-  FILE *o = r->opt.out;
-  const rl_exchange *x = f->x;
-  const rl_message *m = x ? x->response : NULL;
-  const rl_conn *conn = x && x->conn ? x->conn : f->conn;
-  rl_pktref at = m ? m->first : f->at;
-  char ts[48];
-  rl__format_ts(ts, sizeof ts, at.ts);
-  fprintf(o, ",\"properties\":{\"frame\":%" PRIu64 ",\"ts\":\"%s\"", at.frame, ts);
-  if (conn)
-    fprintf(o, ",\"stream\":%" PRIu64, conn->stream);
-  if (conn && conn->client.ipver) { /* a transcript has no addresses */
-    char client[64], server[64];
-    rl_endpoint_format(&conn->client, client, sizeof client);
-    rl_endpoint_format(&conn->server, server, sizeof server);
-    fprintf(o, ",\"client\":\"%s\",\"server\":\"%s\"", client, server);
-  }
-  if (m && m->status_code >= 0)
-    fprintf(o, ",\"status\":%d", m->status_code);
-  if (x && x->request && x->request_state == RL_REQ_PAIRED) {
-    put_span_prop(o, "method", x->request, x->request->method);
-    put_span_prop(o, "target", x->request, x->request->target);
-  }
-  if (m)
-    fprintf(o, ",\"index\":%" PRIu32, m->index);
-  fputs(",\"evidence\":", o);
-  rl__put_json(o, loc->ev, loc->evlen);
-  fprintf(o, ",\"offset\":%" PRIu64 "}", loc->stream_off);
-}
-
 static void sarif_finding(rl_report *r, const rl_finding *f) {
   start(r);
   FILE *o = r->opt.out;
@@ -218,7 +181,9 @@ static void sarif_finding(rl_report *r, const rl_finding *f) {
   rl__put_json_str(o, f->message ? f->message : "");
   fputc('}', o);
   put_location(r, f, &loc);
-  put_properties(r, f, &loc);
+  fputs(",\"properties\":{", o);
+  rl__put_json_where(o, f, &loc);
+  fputc('}', o);
   /* The baseline's fingerprint (rule, server, method, target, status; no
    * frame numbers), so that code-scanning services match a finding across
    * runs of re-recorded traffic as --baseline does. */
