@@ -45,7 +45,7 @@ rl_decode_result rl_decode(rl_decoder *dec, const rl_packet *pkt,
    * datagram that never completes is released even if no fragment follows. */
   rl__frag_expire(dec->frags, pkt->ts, stats);
   memset(seg, 0, sizeof *seg);
-  rl__dctx c = {dec, pkt, seg, stats, 0, 0};
+  rl__dctx c = {dec, pkt, seg, stats, 0, 0, 0};
   if (pkt->wirelen > pkt->caplen)
     c.missing = pkt->wirelen - pkt->caplen;
   rl__bytes b = {pkt->data, pkt->data ? pkt->caplen : 0};

@@ -101,7 +101,5 @@ rl_decode_result rl__decode_ipv4(rl__dctx *c, rl__bytes b) {
     }
     return fragment(c, h, hl, payload, total - hl);
   }
-  if (proto != IPPROTO_TCP_NUM)
-    return RL_DECODE_NOT_TCP;
-  return rl__decode_tcp(c, payload, total - hl);
+  return rl__decode_ip_proto(c, proto, payload, total - hl);
 }

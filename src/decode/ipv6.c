@@ -92,10 +92,8 @@ static rl_decode_result walk(walk_state *w, uint8_t next, rl__bytes p,
                              uint32_t wire_len) {
   uint32_t off = 0;
   for (;;) {
-    if (next == NH_TCP)
-      return rl__decode_tcp(w->c, rl__rest(p, off), wire_len - off);
     if (next != NH_FRAGMENT && !is_skippable_ext(next))
-      return RL_DECODE_NOT_TCP;
+      return rl__decode_ip_proto(w->c, next, rl__rest(p, off), wire_len - off);
     if (wire_len - off < 8)
       return RL_DECODE_MALFORMED; /* every extension header is >= 8 bytes */
     if (!rl__has(p, off, 8))

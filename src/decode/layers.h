@@ -27,7 +27,36 @@ typedef struct rl__dctx {
   rl_stats *stats;
   uint32_t missing; /* bytes on the wire that the snaplen cut off */
   int truncated;    /* a header or payload we needed was cut by the snaplen */
+  int depth;        /* tunnels entered so far (see rl__tunnel_enter) */
 } rl__dctx;
+
+/* The most tunnels (IP-in-IP, GRE, UDP tunnels, PPPoE, MPLS) one packet may
+ * nest: real networks stack two or three, and the bound keeps a crafted
+ * packet of nothing but tunnel headers cheap. */
+#define RL__MAX_TUNNEL_DEPTH 4
+
+/* Enters one more tunnel; returns 0, or -1 when the bound is reached. */
+int rl__tunnel_enter(rl__dctx *c);
+
+/* IP payload dispatch (tunnel.c): TCP, or a tunnel carried in IP (protocols
+ * 4 IPv4, 41 IPv6, 47 GRE, 17 UDP tunnels); anything else is NOT_TCP.
+ * b holds the captured part, wire_len the length the IP header gives. */
+rl_decode_result rl__decode_ip_proto(rl__dctx *c, uint8_t proto, rl__bytes b,
+                                     uint32_t wire_len);
+
+/* Encapsulations, one file each; b starts at their header. */
+rl_decode_result rl__decode_pppoe(rl__dctx *c, rl__bytes b);   /* pppoe.c */
+rl_decode_result rl__decode_mpls(rl__dctx *c, rl__bytes b);    /* mpls.c */
+rl_decode_result rl__decode_gre(rl__dctx *c, rl__bytes b);     /* gre.c */
+rl_decode_result rl__decode_udp(rl__dctx *c, rl__bytes b,
+                                uint32_t wire_len);            /* udp.c */
+rl_decode_result rl__decode_chdlc(rl__dctx *c, rl__bytes b);   /* chdlc.c */
+rl_decode_result rl__decode_ieee80211(rl__dctx *c, rl__bytes b); /* ieee80211.c */
+rl_decode_result rl__decode_radiotap(rl__dctx *c, rl__bytes b);  /* ieee80211.c */
+
+/* Decodes an Ethernet II frame (link.c); used by the link layer and by
+ * tunnels that carry Ethernet (GRE 0x6558, VXLAN, Geneve). */
+rl_decode_result rl__decode_ethernet(rl__dctx *c, rl__bytes b);
 
 /* Link layer (link.c): dispatches on the packet's link type. */
 rl_decode_result rl__decode_link(rl__dctx *c, rl__bytes b);

@@ -11,7 +11,7 @@
 /* The link types the decoder knows, one decoder function each.
  * XX(name, dlt, decoder) */
 #define RL__LINK_MAP(XX)                    \
-  XX(ethernet, DLT_EN10MB, decode_ethernet) \
+  XX(ethernet, DLT_EN10MB, rl__decode_ethernet) \
   XX(sll, DLT_LINUX_SLL, decode_sll)        \
   XX(sll2, DLT_LINUX_SLL2, decode_sll2)     \
   XX(null, DLT_NULL, decode_null)           \
@@ -20,7 +20,10 @@
   XX(raw_openbsd, 14, decode_ip_any)        \
   XX(linktype_raw, 101, decode_ip_any)      \
   XX(ipv4, DLT_IPV4, decode_ipv4_only)      \
-  XX(ipv6, DLT_IPV6, decode_ipv6_only)
+  XX(ipv6, DLT_IPV6, decode_ipv6_only)     \
+  XX(c_hdlc, DLT_C_HDLC, rl__decode_chdlc) \
+  XX(ieee802_11, DLT_IEEE802_11, rl__decode_ieee80211) \
+  XX(radiotap, DLT_IEEE802_11_RADIO, rl__decode_radiotap)
 
 enum {
   ETHERTYPE_IPV4 = 0x0800,
@@ -28,6 +31,9 @@ enum {
   ETHERTYPE_VLAN = 0x8100,     /* IEEE 802.1Q customer tag */
   ETHERTYPE_QINQ = 0x88a8,     /* IEEE 802.1ad service tag */
   ETHERTYPE_QINQ_OLD = 0x9100, /* pre-standard QinQ, still in the wild */
+  ETHERTYPE_MPLS = 0x8847,     /* RFC 3032 unicast */
+  ETHERTYPE_MPLS_MC = 0x8848,  /* RFC 5332 multicast */
+  ETHERTYPE_PPPOE = 0x8864,    /* RFC 2516 session stage */
   ETHERTYPE_MIN = 0x0600       /* below: an IEEE 802.3 length, not a type */
 };
 
@@ -57,6 +63,11 @@ rl_decode_result rl__decode_ethertype(rl__dctx *c, uint16_t type, rl__bytes b) {
     return rl__decode_ipv4(c, b);
   case ETHERTYPE_IPV6:
     return rl__decode_ipv6(c, b);
+  case ETHERTYPE_MPLS:
+  case ETHERTYPE_MPLS_MC:
+    return rl__decode_mpls(c, b);
+  case ETHERTYPE_PPPOE:
+    return rl__decode_pppoe(c, b);
   default:
     return RL_DECODE_NOT_TCP;
   }
@@ -64,7 +75,7 @@ rl_decode_result rl__decode_ethertype(rl__dctx *c, uint16_t type, rl__bytes b) {
 
 /* Ethernet II (IEEE 802.3 3.2.6, DIX): destination, source, type. A value
  * below 0x0600 is an 802.3 length followed by LLC: never TCP for us. */
-static rl_decode_result decode_ethernet(rl__dctx *c, rl__bytes b) {
+rl_decode_result rl__decode_ethernet(rl__dctx *c, rl__bytes b) {
   if (!rl__has(b, 0, 14))
     return rl__short_header(c);
   uint16_t type = rl__be16(b, 12);
