@@ -87,17 +87,6 @@ int rl_capture_is_capture_file(const char *path) {
   return rl__capture_magic_kind(b, n) != RL__CAPTURE_NONE;
 }
 
-static rl_capture *capture_alloc(pcap_t *p, int live) {
-  rl_capture *cap = calloc(1, sizeof *cap);
-  if (!cap)
-    return NULL;
-  cap->pcap = p;
-  cap->live = live;
-  cap->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
-  cap->linktype = pcap_datalink(p);
-  return cap;
-}
-
 /* Refuses a link type the decoder cannot read, naming it, so that the user
  * learns at once rather than from a count of undecodable packets. */
 static int check_linktype(int dlt, char *err, size_t errlen) {
@@ -109,6 +98,26 @@ static int check_linktype(int dlt, char *err, size_t errlen) {
              dlt);
   }
   return RL_ELINKTYPE;
+}
+
+/* Wraps an opened pcap handle. On failure the handle is closed and `err`
+ * says why: out of memory, or a link type the decoder cannot read. */
+static int capture_wrap(rl_capture **out, pcap_t *p, int live, char *err,
+                        size_t errlen) {
+  int rc = check_linktype(pcap_datalink(p), err, errlen);
+  rl_capture *cap = rc == 0 ? calloc(1, sizeof *cap) : NULL;
+  if (!cap) {
+    pcap_close(p);
+    if (rc == 0)
+      set_err(err, errlen, "out of memory", NULL);
+    return rc < 0 ? rc : RL_ENOMEM;
+  }
+  cap->pcap = p;
+  cap->live = live;
+  cap->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+  cap->linktype = pcap_datalink(p);
+  *out = cap;
+  return 0;
 }
 
 /* Wraps an open stream in a pcap handle. `fp` is closed on failure. */
@@ -130,19 +139,7 @@ static int open_stream(rl_capture **out, FILE *fp, char *err, size_t errlen) {
       snprintf(err, errlen, "not a pcap or pcapng capture (%s)", pcap_err);
     return rc;
   }
-  rl_capture *cap = capture_alloc(p, 0);
-  if (!cap) {
-    pcap_close(p);
-    set_err(err, errlen, "out of memory", NULL);
-    return RL_ENOMEM;
-  }
-  int rc = check_linktype(cap->linktype, err, errlen);
-  if (rc < 0) {
-    rl_capture_close(cap);
-    return rc;
-  }
-  *out = cap;
-  return 0;
+  return capture_wrap(out, p, 0, err, errlen);
 }
 
 static int open_stdin(rl_capture **out, char *err, size_t errlen) {
@@ -261,17 +258,10 @@ int rl_capture_open_live(rl_capture **out, const rl_live_options *opt, char *err
     pcap_close(p);
     return rc;
   }
-  rl_capture *cap = capture_alloc(p, 1);
-  if (!cap) {
-    pcap_close(p);
-    set_err(err, errlen, "out of memory", NULL);
-    return RL_ENOMEM;
-  }
-  int rc = check_linktype(cap->linktype, err, errlen);
-  if (rc < 0) {
-    rl_capture_close(cap);
+  rl_capture *cap;
+  int rc = capture_wrap(&cap, p, 1, err, errlen);
+  if (rc < 0)
     return rc;
-  }
   cap->duration_s = opt ? opt->duration_s : 0;
   cap->poll_ms = opt && opt->timeout_ms > 0 ? opt->timeout_ms : 100;
   cap->immediate = opt && opt->immediate;
