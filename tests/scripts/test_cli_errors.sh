@@ -70,11 +70,12 @@ expect "last record cut short" 3 "resplint: $tmp/cut.pcap: the capture is cut sh
 expect "cut short, earlier packets still processed" 3 "re:^  packets +42  " -- \
   "$resplint" -v "$tmp/cut.pcap"
 
-# A pcap file header (little-endian, version 2.4) of LINKTYPE_IEEE802_11 (105).
-printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x69\x00\x00\x00' \
-  >"$tmp/wifi.pcap"
-expect "unsupported link type" 3 "resplint: $tmp/wifi.pcap: unsupported link type IEEE802_11 (105)" -- \
-  "$resplint" "$tmp/wifi.pcap"
+# A pcap file header (little-endian, version 2.4) of LINKTYPE_USB_LINUX (189):
+# a real link type that carries no IP, so the decoder will never read it.
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\xbd\x00\x00\x00' \
+  >"$tmp/usb.pcap"
+expect "unsupported link type" 3 "resplint: $tmp/usb.pcap: unsupported link type USB_LINUX (189)" -- \
+  "$resplint" "$tmp/usb.pcap"
 
 cp "$good" "$tmp/secret.pcap"
 chmod 000 "$tmp/secret.pcap"
