@@ -6,6 +6,7 @@
  * place, because a misspelt key must not silently switch a gate off.
  */
 #include "cli/config.h"
+#include "cli/say.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -34,14 +35,15 @@ static void complain(reader *r, const yaml_node_t *n, const char *fmt, ...) {
   r->bad = 1;
   if (!r->errs)
     return;
-  fprintf(r->errs, "%s:%lu:%lu: error: ", r->path,
-          n ? (unsigned long)n->start_mark.line + 1 : 1UL,
-          n ? (unsigned long)n->start_mark.column + 1 : 1UL);
+  /* The explanation quotes the file's own text: escaped with the path. */
+  char what[512];
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(r->errs, fmt, ap);
+  vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
-  fputc('\n', r->errs);
+  rl__say(r->errs, "%s:%lu:%lu: error: %s", r->path,
+          n ? (unsigned long)n->start_mark.line + 1 : 1UL,
+          n ? (unsigned long)n->start_mark.column + 1 : 1UL, what);
 }
 
 static const char *scalar(const yaml_node_t *n) {
@@ -153,6 +155,28 @@ static void read_limits(reader *r, rl__config *c, const yaml_node_t *n) {
     else
       complain(r, k, "limits: unknown key '%s' (expected max-header-bytes, "
                      "max-fields or date-skew)", key);
+  }
+}
+
+/* caps: NAME: VALUE, as --cap-NAME VALUE takes it. */
+static void read_caps(reader *r, rl__config *c, const yaml_node_t *n) {
+  if (n->type != YAML_MAPPING_NODE) {
+    complain(r, n, "caps: expected a mapping of cap names to values");
+    return;
+  }
+  for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+       p++) {
+    yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
+    const char *key = scalar(k) ? scalar(k) : "";
+    int cap = rl__cap_lookup(key);
+    char why[160];
+    if (cap < 0)
+      complain(r, k, "caps: unknown cap '%s' (expected flows, idle, ooo-stream, "
+                     "ooo-total, header-bytes, header-total, fields, pending, "
+                     "pending-bytes, frag-datagrams or frag-bytes)", key);
+    else if (rl__cap_parse(cap, scalar(v) ? scalar(v) : "", &c->caps.v[cap], why,
+                           sizeof why) < 0)
+      complain(r, v, "caps: %s: expected %s", key, why);
   }
 }
 
@@ -371,6 +395,8 @@ static void read_top(reader *r, rl__config *c, const yaml_node_t *k, const yaml_
     read_rules_dirs(r, c, v);
   else if (strcmp(key, "limits") == 0)
     read_limits(r, c, v);
+  else if (strcmp(key, "caps") == 0)
+    read_caps(r, c, v);
   else if (strcmp(key, "ignores") == 0)
     read_scopes(r, c, v);
   else if (strcmp(key, "fail-on") == 0) {
@@ -378,7 +404,7 @@ static void read_top(reader *r, rl__config *c, const yaml_node_t *k, const yaml_
     if (c->fail_on < 0)
       complain(r, v, "fail-on: expected error, warning, info or never");
   } else
-    complain(r, k, "unknown key '%s' (expected select, ignore, levels, rules, limits, "
+    complain(r, k, "unknown key '%s' (expected select, ignore, levels, rules, limits, caps, "
                    "fail-on or ignores)", key);
 }
 
@@ -398,7 +424,7 @@ static char *dir_of(const char *path) {
 static int open_error(const char *path, FILE *errs) {
   int e = errno;
   if (errs)
-    fprintf(errs, "resplint: %s: %s\n", path, strerror(e));
+    rl__say(errs, "resplint: %s: %s\n", path, strerror(e));
   return e == ENOENT   ? RL_ENOENT
          : e == EACCES ? RL_EACCES
          : e == EISDIR ? RL_EISDIR
@@ -410,7 +436,7 @@ static void read_document(reader *r, rl__config *c, yaml_parser_t *p) {
   if (!yaml_parser_load(p, &doc)) {
     r->bad = 1;
     if (r->errs)
-      fprintf(r->errs, "%s:%lu:%lu: error: %s\n", r->path,
+      rl__say(r->errs, "%s:%lu:%lu: error: %s\n", r->path,
               (unsigned long)p->problem_mark.line + 1,
               (unsigned long)p->problem_mark.column + 1,
               p->problem ? p->problem : "invalid YAML");
@@ -535,7 +561,7 @@ static int apply_specs(const rl__config *c, rl_engine *e, const rl__config_spec 
     if (apply_one(e, kind, &v[i]) < 0) {
       bad = 1;
       if (errs)
-        fprintf(errs, "%s:%u:%u: error: %s: '%s' matches no rule\n", c->path, v[i].line,
+        rl__say(errs, "%s:%u:%u: error: %s: '%s' matches no rule\n", c->path, v[i].line,
                 v[i].col, what[kind], v[i].spec);
     }
   }
@@ -569,7 +595,7 @@ int rl__config_apply_rules(const rl__config *c, rl_engine *e, int use_select,
     if (s->rules && !rules_exist(e, s->rules)) {
       bad = 1;
       if (errs)
-        fprintf(errs, "%s:%u:%u: error: ignore rules: '%s' names a rule that does "
+        rl__say(errs, "%s:%u:%u: error: ignore rules: '%s' names a rule that does "
                       "not exist\n", c->path, s->rules_line, s->rules_col, s->rules);
     }
   }

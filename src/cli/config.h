@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli/caps.h"
 #include "resplint/engine.h"
 
 /* One rule spec (as --select takes it) and where it was written. */
@@ -49,6 +50,7 @@ typedef struct rl__config {
   int64_t max_header_bytes;    /* -1 when absent */
   int64_t max_fields;
   int64_t date_skew;
+  rl__caps caps;               /* caps:; 0 where absent */
   rl__scope *scopes;
   size_t nscopes;
 } rl__config;

@@ -7,6 +7,7 @@
  * code and are extracted, since those are the ones a user acts on.
  */
 #include "cli/lint.h"
+#include "cli/say.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -100,12 +101,13 @@ static void on_exchange(void *ctx, const rl_exchange *x) {
     return;
   const rl_message *r = x->response;
   rl__status_clear(l->cfg.status);
-  fprintf(l->cfg.verbose, "%s: stream %" PRIu64 " response %" PRIu32 ": ", x->source,
-          x->conn->stream, r->index);
+  /* The source is a file name: escaped like every name the command prints. */
   if (r->status_code >= 0)
-    fprintf(l->cfg.verbose, "%d\n", r->status_code);
+    rl__say(l->cfg.verbose, "%s: stream %" PRIu64 " response %" PRIu32 ": %d", x->source,
+            x->conn->stream, r->index, r->status_code);
   else
-    fprintf(l->cfg.verbose, "no valid status code\n");
+    rl__say(l->cfg.verbose, "%s: stream %" PRIu64 " response %" PRIu32
+                            ": no valid status code", x->source, x->conn->stream, r->index);
 }
 
 static void on_note(void *ctx, const rl_conn *conn, rl_dir dir, rl_event_kind kind,
@@ -137,6 +139,8 @@ static int new_http(rl__lint *l, const char *source, rl_stats *stats) {
   hc.sink.note = on_note;
   hc.sink_ctx = l;
   hc.source = source;
+  if (l->cfg.caps)
+    rl__caps_http(l->cfg.caps, &hc);
   rl_http_free(l->http);
   l->http = rl_http_new(&hc, stats);
   return l->http ? 0 : RL_ENOMEM;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli/caps.h"
 #include "cli/config.h"
 #include "cli/status.h"
 #include "report/baseline.h"
@@ -24,6 +25,7 @@ typedef struct rl__lint_config {
   rl__baseline *record;       /* --write-baseline; may be NULL */
   rl_extract *extract;        /* --extract; may be NULL */
   rl_report_withheld *withheld; /* counted here; the report reads it */
+  const rl__caps *caps;       /* the http stage's caps; may be NULL */
   FILE *verbose;              /* one line per response when not NULL */
   rl__status *status;         /* a live status line to erase before any
                                  finding or verbose line; may be NULL */

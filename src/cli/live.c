@@ -1,5 +1,6 @@
 /* Live capture set-up and wrap-up (live.h). */
 #include "cli/live.h"
+#include "cli/say.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -63,10 +64,10 @@ int rl__live_finish(rl_capture *cap, const rl__cli_options *o, const rl_stats *s
   char err[512] = "";
   int status = rl_capture_dump_close(cap, err, sizeof err);
   if (status < 0)
-    fprintf(errs, "resplint: %s: %s\n", o->write_file, err);
+    rl__say(errs, "resplint: %s: %s\n", o->write_file, err);
   rl_capture_counts c;
   if (rl_capture_counts_get(cap, &c, err, sizeof err) < 0) {
-    fprintf(errs, "resplint: %s: libpcap's counters are not available: %s\n", o->iface,
+    rl__say(errs, "resplint: %s: libpcap's counters are not available: %s\n", o->iface,
             err);
     return status;
   }
@@ -74,13 +75,13 @@ int rl__live_finish(rl_capture *cap, const rl__cli_options *o, const rl_stats *s
    * twice (sent and received), so "received by the filter" may be twice
    * the packets linted. */
   if (!o->quiet)
-    fprintf(errs,
+    rl__say(errs,
             "resplint: %s: %" PRIu64 " packets linted; libpcap received %" PRIu64
             " by the filter, the kernel dropped %" PRIu64 ", the interface dropped %" PRIu64
             "\n",
             o->iface, stats->packets, c.received, c.dropped, c.ifdropped);
   if (c.dropped || c.ifdropped)
-    fprintf(errs,
+    rl__say(errs,
             "resplint: warning: %s: %" PRIu64 " packets were dropped before they could "
             "be read; findings on their connections may be missing or wrong (a larger "
             "buffer, -B, helps)\n",

@@ -6,6 +6,7 @@
  * usage error is reported before anything is read.
  */
 #include "cli/options.h"
+#include "cli/say.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -40,7 +41,8 @@ enum {
   OPT_WRITE_BASELINE,
   OPT_EXTRACT,
   OPT_IMMEDIATE,
-  OPT_NO_IMMEDIATE
+  OPT_NO_IMMEDIATE,
+  OPT_CAP /* OPT_CAP + RL__CAP_*: --cap-NAME */
 };
 
 static const char usage_text[] =
@@ -130,6 +132,28 @@ static const char usage_text[] =
     "                       DIR/RULE-streamN-INDEX.pcap (capture files only)\n"
     "  Command-line options win over the configuration file.\n"
     "\n"
+    "Resource caps (reaching one never stops the run: it is noted on the\n"
+    "responses it affects, which are judged only by the rules that do not need\n"
+    "what was lost; SIZE may end in K, M or G):\n"
+    "  --cap-flows N        open TCP conversations (default 1000000); past it\n"
+    "                       the least recently active is evicted (flow-evicted)\n"
+    "  --cap-idle SECONDS   capture seconds a conversation may be idle before it\n"
+    "                       is evicted (default 600)\n"
+    "  --cap-ooo-stream SIZE  out-of-order bytes held per direction (default 1M);\n"
+    "                       past it the hole is given up (out-of-order-limit)\n"
+    "  --cap-ooo-total SIZE out-of-order bytes held in all (default 256M)\n"
+    "  --cap-header-bytes SIZE  bytes kept of one header section (default 64K);\n"
+    "                       past it the section is cut (header-section-limit)\n"
+    "  --cap-header-total SIZE  header bytes held in all connections (default\n"
+    "                       256M); a section that would pass it is cut there\n"
+    "  --cap-fields N       field lines of one header section (default 10000)\n"
+    "  --cap-pending N      pipelined requests awaiting a response per\n"
+    "                       connection (default 1024; pending-request-limit)\n"
+    "  --cap-pending-bytes SIZE  header bytes of those requests (default 4M)\n"
+    "  --cap-frag-datagrams N  IP datagrams being reassembled (default 1024);\n"
+    "                       past it the oldest is dropped\n"
+    "  --cap-frag-bytes SIZE  bytes held for IP reassembly (default 16M)\n"
+    "\n"
     "Information:\n"
     "  --help               print this help and exit\n"
     "  --version            print the version and exit\n"
@@ -169,6 +193,10 @@ static const struct option long_options[] = {
     {"extract", required_argument, NULL, OPT_EXTRACT},
     {"immediate-mode", no_argument, NULL, OPT_IMMEDIATE},
     {"no-immediate-mode", no_argument, NULL, OPT_NO_IMMEDIATE},
+#define RL__CAP_OPTION(e, name, unit, max, def) \
+  {"cap-" name, required_argument, NULL, OPT_CAP + RL__CAP_##e},
+    RL__CAPS(RL__CAP_OPTION)
+#undef RL__CAP_OPTION
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, OPT_HELP},
@@ -177,7 +205,7 @@ static const struct option long_options[] = {
 };
 
 static int usage_error(FILE *errs, const char *what, const char *arg) {
-  fprintf(errs, "resplint: %s%s%s%s\n", what, arg ? " \"" : "", arg ? arg : "",
+  rl__say(errs, "resplint: %s%s%s%s", what, arg ? " \"" : "", arg ? arg : "",
           arg ? "\"" : "");
   fprintf(errs, "Try 'resplint --help' for more information.\n");
   return RL__CLI_USAGE;
@@ -349,6 +377,18 @@ static int parse_gating_option(rl__cli_options *o, int c) {
   }
 }
 
+/* --cap-NAME VALUE; RL__CLI_USAGE + 1 when `c` is not one. */
+static int parse_cap_option(rl__cli_options *o, int c, FILE *errs) {
+  if (c < OPT_CAP || c >= OPT_CAP + RL__CAP__COUNT)
+    return RL__CLI_USAGE + 1;
+  int cap = c - OPT_CAP;
+  char why[160], what[256];
+  if (rl__cap_parse(cap, optarg, &o->caps.v[cap], why, sizeof why) == 0)
+    return RL__CLI_RUN;
+  snprintf(what, sizeof what, "--cap-%s needs %s, not", rl__cap_name(cap), why);
+  return usage_error(errs, what, optarg);
+}
+
 /* Combinations that cannot work, found before anything is read. */
 static int check_combinations(const rl__cli_options *o, FILE *errs) {
   int linting = !o->dump_dir && !o->list_rules && !o->explain;
@@ -419,6 +459,8 @@ static int parse_one(rl__cli_options *o, int c, FILE *out, FILE *errs) {
   int rc = parse_report_option(o, c, errs);
   if (rc == RL__CLI_USAGE + 1)
     rc = parse_gating_option(o, c);
+  if (rc == RL__CLI_USAGE + 1)
+    rc = parse_cap_option(o, c, errs);
   if (rc != RL__CLI_USAGE + 1)
     return rc;
   switch (c) {

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli/caps.h"
+
 /* --color */
 enum { RL__COLOR_AUTO = 0, RL__COLOR_ALWAYS = 1, RL__COLOR_NEVER = 2 };
 
@@ -55,6 +57,7 @@ typedef struct rl__cli_options {
   int64_t max_header_bytes;
   int64_t max_fields;
   int64_t date_skew;
+  rl__caps caps;          /* --cap-NAME; 0 where not given */
 
   /* Gating. */
   const char *config;         /* --config FILE */

@@ -7,6 +7,7 @@
  * everything with exit 2, since it would be bad for every input alike.
  */
 #include "cli/session.h"
+#include "cli/say.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -43,6 +44,7 @@ typedef struct session {
   uint64_t packets_left; /* for -c across inputs; 0 when there is no limit */
   int dump_per_input;    /* several inputs: one subdirectory of DIR each */
   rl__status status;     /* live: the status line on a terminal */
+  rl__caps caps;         /* the command line's, else the config file's */
 } session;
 
 static const char *display_name(const char *input) {
@@ -119,19 +121,19 @@ static char *subdir_for(const char *dir, int per_input, const char *input) {
 static void report_run_error(session *s, const char *name, int64_t rc, const char *err,
                              uint64_t packets) {
   if (rc == RL_EFILTER) {
-    fprintf(stderr, "resplint: invalid filter expression \"%s\": %s\n",
+    rl__say(stderr, "resplint: invalid filter expression \"%s\": %s\n",
             s->opt->filter, err);
     s->exit_code = RL_EXIT_USAGE;
     s->stop = 1;
     return;
   }
   if (rc == RL_ETRUNCATED)
-    fprintf(stderr,
+    rl__say(stderr,
             "resplint: %s: the capture is cut short inside its last record (%s); "
             "the %" PRIu64 " packets before it were processed\n",
             name, err, packets);
   else
-    fprintf(stderr, "resplint: %s: %s\n", name, err[0] ? err : rl_strerror((int)rc));
+    rl__say(stderr, "resplint: %s: %s\n", name, err[0] ? err : rl_strerror((int)rc));
   input_failed(s);
 }
 
@@ -152,13 +154,13 @@ static int sink_begin(session *s, const char *input, rl_run_config *cfg, input_s
     rl_report_begin_input(s->report, name);
     rc = rl__lint_begin(s->lint, name, cfg, &s->stats);
     if (rc < 0)
-      fprintf(stderr, "resplint: %s: %s\n", name, rl_strerror(rc));
+      rl__say(stderr, "resplint: %s: %s\n", name, rl_strerror(rc));
     return rc;
   }
   is->dir = subdir_for(s->opt->dump_dir, s->dump_per_input, input);
   rc = is->dir ? rl_dump_streams_new(&is->dump, is->dir, err, sizeof err) : RL_ENOMEM;
   if (rc < 0) {
-    fprintf(stderr, "resplint: %s: %s\n", is->dir ? is->dir : s->opt->dump_dir,
+    rl__say(stderr, "resplint: %s: %s\n", is->dir ? is->dir : s->opt->dump_dir,
             err[0] ? err : rl_strerror(rc));
     return rc;
   }
@@ -177,10 +179,10 @@ static void extract_input(session *s, const char *input) {
   int rc = dir ? rl_extract_write(s->extract, input, s->opt->filter, dir, err, sizeof err)
                : RL_ENOMEM;
   if (rc < 0) {
-    fprintf(stderr, "resplint: --extract: %s\n", err[0] ? err : rl_strerror(rc));
+    rl__say(stderr, "resplint: --extract: %s\n", err[0] ? err : rl_strerror(rc));
     input_failed(s);
   } else if (s->opt->verbose) {
-    fprintf(stderr, "resplint: %s: %d capture%s extracted into %s\n", input, rc,
+    rl__say(stderr, "resplint: %s: %d capture%s extracted into %s\n", input, rc,
             rc == 1 ? "" : "s", dir);
   }
   free(dir);
@@ -193,7 +195,7 @@ static void sink_end(session *s, input_sink *is, const char *input, int rc,
                      const char *err) {
   char derr[512] = "";
   if (is->dump && rl_dump_streams_status(is->dump, derr, sizeof derr) < 0) {
-    fprintf(stderr, "resplint: %s: %s\n", is->dir, derr);
+    rl__say(stderr, "resplint: %s: %s\n", is->dir, derr);
     input_failed(s);
   }
   rl_dump_streams_free(is->dump);
@@ -213,6 +215,14 @@ static void run_capture(session *s, rl_capture *cap, const char *input,
                         const char *filter) {
   rl_run_config cfg;
   memset(&cfg, 0, sizeof cfg);
+  rl_flow_config flow;
+  rl_decode_limits decode;
+  memset(&flow, 0, sizeof flow);
+  memset(&decode, 0, sizeof decode);
+  rl__caps_flow(&s->caps, &flow);
+  rl__caps_decode(&s->caps, &decode);
+  cfg.flow_limits = &flow;
+  cfg.decode_limits = &decode;
   cfg.filter = filter;
   cfg.max_packets = s->packets_left;
   input_sink is = {NULL, NULL, 0};
@@ -249,7 +259,7 @@ static void run_transcript(session *s, const char *path) {
   int rc = rl__lint_transcript(s->lint, path, &s->stats);
   rl__lint_end(s->lint);
   if (rc < 0) {
-    fprintf(stderr, "resplint: %s: %s\n", path, rl_strerror(rc));
+    rl__say(stderr, "resplint: %s: %s\n", path, rl_strerror(rc));
     input_failed(s);
   }
   rl_report_end_input(s->report, path, rc < 0 ? rc : 0, rc < 0 ? rl_strerror(rc) : NULL);
@@ -264,7 +274,7 @@ static void run_file(session *s, const char *path) {
   char err[512] = "";
   int rc = rl_capture_open_file(&cap, path, err, sizeof err);
   if (rc < 0) {
-    fprintf(stderr, "resplint: %s: %s\n", display_name(path),
+    rl__say(stderr, "resplint: %s: %s\n", display_name(path),
             err[0] ? err : rl_strerror(rc));
     input_failed(s);
     report_unread(s, path, rc, err);
@@ -277,7 +287,7 @@ static void run_file(session *s, const char *path) {
 static int on_walk_entry(void *ctx, const char *path, int kind, const char *err) {
   session *s = ctx;
   if (kind < 0) {
-    fprintf(stderr, "resplint: %s: %s\n", path, err ? err : rl_strerror(kind));
+    rl__say(stderr, "resplint: %s: %s\n", path, err ? err : rl_strerror(kind));
     input_failed(s);
     report_unread(s, path, kind, err);
   } else if (kind == 0 && !s->opt->dump_dir && rl_http_is_transcript(path)) {
@@ -287,7 +297,7 @@ static int on_walk_entry(void *ctx, const char *path, int kind, const char *err)
     size_t n = strlen(path);
     int client_half = n > 12 && strcmp(path + n - 12, ".client.http") == 0;
     if (s->opt->verbose && !client_half)
-      fprintf(stderr, "resplint: %s: not a capture file, skipped\n", path);
+      rl__say(stderr, "resplint: %s: not a capture file, skipped\n", path);
   } else {
     run_file(s, path);
   }
@@ -301,7 +311,7 @@ static void run_operand(session *s, const char *input) {
     char err[512] = "";
     int rc = rl_capture_walk(input, on_walk_entry, s, err, sizeof err);
     if (rc < 0) {
-      fprintf(stderr, "resplint: %s: %s\n", input, err[0] ? err : rl_strerror(rc));
+      rl__say(stderr, "resplint: %s: %s\n", input, err[0] ? err : rl_strerror(rc));
       input_failed(s);
       report_unread(s, input, rc, err);
     }
@@ -334,7 +344,7 @@ static void live_failed(session *s, int rc, const char *err) {
   if (rc == RL_EFILTER) {
     report_run_error(s, o->iface, rc, err, 0);
   } else {
-    fprintf(stderr, "resplint: %s\n", err[0] ? err : rl_strerror(rc));
+    rl__say(stderr, "resplint: %s\n", err[0] ? err : rl_strerror(rc));
     if (rc == RL_EINVAL)
       s->exit_code = RL_EXIT_USAGE;
     else
@@ -357,7 +367,7 @@ static void run_live(session *s) {
   char err[512] = "";
   int rc = rl_capture_open_live(&cap, &lo, err, sizeof err);
   if (rc < 0) {
-    fprintf(stderr, "resplint: %s: %s\n", o->iface, err[0] ? err : rl_strerror(rc));
+    rl__say(stderr, "resplint: %s: %s\n", o->iface, err[0] ? err : rl_strerror(rc));
     input_failed(s);
     report_unread(s, o->iface, rc, err);
     return;
@@ -368,7 +378,7 @@ static void run_live(session *s) {
     return;
   }
   if (!o->quiet)
-    fprintf(stderr, "resplint: capturing on %s%s%s; Ctrl-C to stop\n", o->iface,
+    rl__say(stderr, "resplint: capturing on %s%s%s; Ctrl-C to stop\n", o->iface,
             o->filter ? " with filter " : "", o->filter ? o->filter : "");
   /* The status line is for a person watching: only on a terminal. */
   FILE *tty = !o->quiet && isatty(STDERR_FILENO) ? stderr : NULL;
@@ -394,7 +404,7 @@ static int several_inputs(const rl__cli_options *o) {
 
 static int make_parent(const char *dir) {
   if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-    fprintf(stderr, "resplint: %s: cannot create directory: %s\n", dir, strerror(errno));
+    rl__say(stderr, "resplint: %s: cannot create directory: %s\n", dir, strerror(errno));
     return -1;
   }
   return 0;
@@ -414,7 +424,7 @@ static int start_lint(session *s) {
   const rl__cli_options *o = s->opt;
   s->out = stdout;
   if (o->output && !(s->out = fopen(o->output, "w"))) {
-    fprintf(stderr, "resplint: %s: cannot write the report: %s\n", o->output,
+    rl__say(stderr, "resplint: %s: cannot write the report: %s\n", o->output,
             strerror(errno));
     s->out = NULL;
     return RL_EXIT_INPUT;
@@ -446,13 +456,14 @@ static int start_lint(session *s) {
   lc.record = s->setup.record;
   lc.extract = s->extract;
   lc.withheld = &s->withheld;
+  lc.caps = &s->caps;
   lc.verbose = o->verbose ? stderr : NULL;
   /* Findings on the terminal and verbose lines erase the status line
    * first; a report written elsewhere leaves it be. */
   lc.status = isatty(fileno(s->out)) || o->verbose ? &s->status : NULL;
   s->lint = s->report ? rl__lint_new(&lc) : NULL;
   if (!s->lint) {
-    fprintf(stderr, "resplint: out of memory\n");
+    rl__say(stderr, "resplint: out of memory\n");
     return RL_EXIT_INPUT;
   }
   return RL_EXIT_CLEAN;
@@ -464,24 +475,24 @@ static void finish_lint(session *s) {
   rl_engine_counts counts = rl__lint_counts(s->lint);
   if (rl_report_finish(s->report, &s->stats, &counts) < 0 ||
       (s->out != stdout && fclose(s->out) != 0)) {
-    fprintf(stderr, "resplint: %s: cannot write the report\n",
+    rl__say(stderr, "resplint: %s: cannot write the report\n",
             o->output ? o->output : "standard output");
     input_failed(s);
   }
   s->out = NULL;
   if (rl__lint_status(s->lint) < 0) {
-    fprintf(stderr, "resplint: --extract: %s\n", rl_strerror(rl__lint_status(s->lint)));
+    rl__say(stderr, "resplint: --extract: %s\n", rl_strerror(rl__lint_status(s->lint)));
     input_failed(s);
   }
   if (o->write_baseline) {
     char err[512] = "";
     if (rl__baseline_write(s->setup.record, o->write_baseline, err, sizeof err) < 0) {
-      fprintf(stderr, "resplint: %s: cannot write the baseline: %s\n", o->write_baseline,
+      rl__say(stderr, "resplint: %s: cannot write the baseline: %s\n", o->write_baseline,
               err);
       input_failed(s);
     } else if (!o->quiet) {
       size_t n = rl__baseline_count(s->setup.record);
-      fprintf(stderr, "resplint: %s: %zu distinct finding%s recorded\n", o->write_baseline,
+      rl__say(stderr, "resplint: %s: %zu distinct finding%s recorded\n", o->write_baseline,
               n, n == 1 ? "" : "s");
     }
     /* Writing a baseline accepts today's findings: the run does not fail
@@ -506,7 +517,7 @@ static int run_info(session *s) {
   const rl__cli_options *o = s->opt;
   FILE *out = o->output ? fopen(o->output, "w") : stdout;
   if (!out) {
-    fprintf(stderr, "resplint: %s: %s\n", o->output, strerror(errno));
+    rl__say(stderr, "resplint: %s: %s\n", o->output, strerror(errno));
     return RL_EXIT_INPUT;
   }
   int rc = rl__setup_info(&s->setup, o, out, stderr);
@@ -525,7 +536,10 @@ static int prepare(session *s) {
                                                              : RL_EXIT_CLEAN;
   }
   int rc = rl__setup_load(&s->setup, o, stderr);
-  return rc == RL_EXIT_CLEAN ? start_lint(s) : rc;
+  if (rc != RL_EXIT_CLEAN)
+    return rc;
+  rl__caps_merge(&s->caps, &o->caps, s->setup.config ? &s->setup.config->caps : NULL);
+  return start_lint(s);
 }
 
 int rl__session_run(const rl__cli_options *o) {
@@ -534,6 +548,7 @@ int rl__session_run(const rl__cli_options *o) {
   s.opt = o;
   s.exit_code = RL_EXIT_CLEAN;
   s.packets_left = o->count;
+  s.caps = o->caps; /* --dump-streams reads no configuration file */
   if (!o->dump_dir && (o->list_rules || o->explain)) {
     int rc = rl__setup_load(&s.setup, o, stderr);
     if (rc == RL_EXIT_CLEAN)

@@ -5,6 +5,7 @@
  * gate that silently does less than it says is worse than no gate.
  */
 #include "cli/setup.h"
+#include "cli/say.h"
 
 #include <errno.h>
 #include <string.h>
@@ -29,17 +30,17 @@ static int load_rules(rl__setup *s, const rl__cli_options *o, FILE *errs) {
    * fix: say so and lint with the others, which the engine has kept. */
   int rc = rl_engine_load_catalogue(s->engine, errs);
   if (rc == RL_EINVAL && rl_engine_rule_count(s->engine) > 0) {
-    fprintf(errs, "resplint: warning: the records above are left out of the built-in "
+    rl__say(errs, "resplint: warning: the records above are left out of the built-in "
                   "catalogue\n");
   } else if (rc < 0) {
-    fprintf(errs, "resplint: the built-in rule catalogue: %s\n", rl_strerror(rc));
+    rl__say(errs, "resplint: the built-in rule catalogue: %s\n", rl_strerror(rc));
     return RL_EXIT_USAGE;
   }
   /* The file's rule directories first, then the command line's: both add. */
   for (size_t i = 0; s->config && i < s->config->nrules_dirs; i++) {
     rc = rl_engine_load_dir(s->engine, s->config->rules_dirs[i].spec, errs);
     if (rc < 0 && rc != RL_EINVAL)
-      fprintf(errs, "%s:%u:%u: error: rules: %s: %s\n", s->config->path,
+      rl__say(errs, "%s:%u:%u: error: rules: %s: %s\n", s->config->path,
               s->config->rules_dirs[i].line, s->config->rules_dirs[i].col,
               s->config->rules_dirs[i].spec, rl_strerror(rc));
     if (rc < 0)
@@ -49,7 +50,7 @@ static int load_rules(rl__setup *s, const rl__cli_options *o, FILE *errs) {
     /* The engine names the file and the problem itself. */
     rc = rl_engine_load_dir(s->engine, o->rules_dirs.v[i], errs);
     if (rc == RL_ENOMEM)
-      fprintf(errs, "resplint: --rules %s: %s\n", o->rules_dirs.v[i], rl_strerror(rc));
+      rl__say(errs, "resplint: --rules %s: %s\n", o->rules_dirs.v[i], rl_strerror(rc));
     if (rc < 0)
       return RL_EXIT_USAGE;
   }
@@ -119,7 +120,7 @@ int rl__setup_load(rl__setup *s, const rl__cli_options *o, FILE *errs) {
     return rc;
   s->engine = rl_engine_new();
   if (!s->engine) {
-    fprintf(errs, "resplint: out of memory\n");
+    rl__say(errs, "resplint: out of memory\n");
     return RL_EXIT_INPUT;
   }
   if ((rc = load_rules(s, o, errs)) != RL_EXIT_CLEAN ||
@@ -149,13 +150,13 @@ int rl__setup_info(const rl__setup *s, const rl__cli_options *o, FILE *out, FILE
   } else {
     rc = rl_engine_explain(s->engine, out, o->explain);
     if (rc == RL_EINVAL) {
-      fprintf(errs, "resplint: --explain: no rule has the ID or name \"%s\"\n", o->explain);
-      fprintf(errs, "Try 'resplint --list-rules' for the list.\n");
+      rl__say(errs, "resplint: --explain: no rule has the ID or name \"%s\"\n", o->explain);
+      rl__say(errs, "Try 'resplint --list-rules' for the list.\n");
       return RL_EXIT_USAGE;
     }
   }
   if (rc < 0) {
-    fprintf(errs, "resplint: %s\n", rl_strerror(rc));
+    rl__say(errs, "resplint: %s\n", rl_strerror(rc));
     return RL_EXIT_INPUT;
   }
   return RL_EXIT_CLEAN;
