@@ -6,6 +6,7 @@
  * status code 000..999 (and "no parsable code") to the enabled rules that
  * apply to it; it is built once, after loading and selection.
  */
+#include "common/file.h"
 #include "engine/catalogue.h"
 #include "engine/rule.h"
 
@@ -262,41 +263,20 @@ int rl_engine_load_buffer(rl_engine *e, const char *name, const char *text,
   return rc;
 }
 
-static int read_file(const char *path, char **text, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return rl_err_from_errno(errno);
-  char *buf = NULL;
-  size_t cap = 0, n = 0;
-  for (;;) {
-    if (n + 4096 > cap) {
-      cap = cap ? cap * 2 : 8192;
-      char *nb = realloc(buf, cap);
-      if (!nb) {
-        free(buf);
-        fclose(f);
-        return RL_ENOMEM;
-      }
-      buf = nb;
-    }
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (got == 0) break;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    free(buf);
-    return RL_EIO;
-  }
-  *text = buf;
-  *len = n;
-  return 0;
+/* A rule record is a few KiB; anything near this is not a rule record. */
+enum { MAX_RECORD_BYTES = 1 << 20 };
+
+static int read_record(const char *path, char **text, size_t *len) {
+  uint8_t *buf = NULL;
+  int rc = rl__read_file(path, MAX_RECORD_BYTES, &buf, len);
+  *text = (char *)buf;
+  return rc;
 }
 
 int rl_engine_load_file(rl_engine *e, const char *path, FILE *errs) {
   char *text;
   size_t len;
-  int rc = read_file(path, &text, &len);
+  int rc = read_record(path, &text, &len);
   if (rc < 0) {
     if (errs) fprintf(errs, "%s: error: %s\n", path, rl_strerror(rc));
     return rc;
@@ -375,7 +355,7 @@ int rl_engine_load_dir(rl_engine *e, const char *dir, FILE *errs) {
     for (size_t i = 0; i < pl.n && rc == 0; i++) {
       char *text;
       size_t len;
-      int r = read_file(pl.p[i], &text, &len);
+      int r = read_record(pl.p[i], &text, &len);
       if (r < 0) {
         if (errs) fprintf(errs, "%s: error: %s\n", pl.p[i], rl_strerror(r));
         rc = r;

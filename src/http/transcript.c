@@ -4,12 +4,11 @@
  * sibling NAME.client.http the bytes the client sent. The pair is one
  * connection, and the file name stands in for the frame location. The
  * naming scheme is documented in fixtures/README.md ("Transcripts"). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "common/file.h"
 #include "http/http_internal.h"
 #include "resplint/error.h"
 
@@ -26,38 +25,6 @@ int rl_http_is_transcript(const char *path) {
 
 /* Reads a whole file into a malloc'ed buffer (never NULL on success, even
  * for an empty file). */
-static int read_file(const char *path, uint8_t **out, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return rl_err_from_errno(errno);
-  struct stat st;
-  if (fstat(fileno(f), &st) != 0) {
-    int err = rl_err_from_errno(errno);
-    fclose(f);
-    return err;
-  }
-  if (S_ISDIR(st.st_mode) || st.st_size > MAX_TRANSCRIPT) {
-    int err = S_ISDIR(st.st_mode) ? RL_EISDIR : RL_EIO;
-    fclose(f);
-    return err;
-  }
-  uint8_t *buf = malloc((size_t)st.st_size + 1);
-  if (buf == NULL) {
-    fclose(f);
-    return RL_ENOMEM;
-  }
-  size_t got = fread(buf, 1, (size_t)st.st_size, f);
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    free(buf);
-    return RL_EIO;
-  }
-  *out = buf;
-  *len = got;
-  return 0;
-}
-
 /* NAME.server.http -> NAME.client.http (malloc'ed). */
 static char *client_path(const char *server_path) {
   size_t n = strlen(server_path), k = sizeof server_suffix - 1;
@@ -75,7 +42,7 @@ int rl_http_run_transcript_file(rl_http *http, uint64_t stream_id,
     return RL_EINVAL;
   uint8_t *server = NULL, *client = NULL;
   size_t slen = 0, clen = 0;
-  int err = read_file(server_path, &server, &slen);
+  int err = rl__read_file(server_path, MAX_TRANSCRIPT, &server, &slen);
   if (err < 0)
     return err;
   char *cpath = client_path(server_path);
@@ -83,7 +50,7 @@ int rl_http_run_transcript_file(rl_http *http, uint64_t stream_id,
     free(server);
     return RL_ENOMEM;
   }
-  err = read_file(cpath, &client, &clen);
+  err = rl__read_file(cpath, MAX_TRANSCRIPT, &client, &clen);
   free(cpath);
   if (err == RL_ENOENT)
     err = 0; /* a one-sided transcript */
