@@ -101,6 +101,8 @@ static rl_decode_result decode_gtpu(rl__dctx *c, rl__bytes b) {
 rl_decode_result rl__decode_udp(rl__dctx *c, rl__bytes b, uint32_t wire_len) {
   /* Ordinary UDP is not looked at beyond its ports: it is not TCP whatever
    * its header says. Only a tunnel's UDP header must be consistent. */
+  if (wire_len >= 4 && !rl__has(b, 0, 4))
+    return rl__short_header(c); /* the ports were cut by the snaplen */
   uint16_t sport = rl__be16(b, 0), dport = rl__be16(b, 2);
   rl_decode_result (*fn)(rl__dctx *, rl__bytes) = NULL;
   /* The well-known port is normally the destination; a reply from a tunnel
