@@ -158,6 +158,53 @@ else
   echo "FAIL --help or --version"
 fi
 
+# --- caps (issue #8) ----------------------------------------------------------
+expect "cap of 0" 2 'resplint: --cap-flows needs a whole number from 1 to 4294967295, not "0"' -- \
+  "$resplint" --cap-flows 0 "$good"
+expect "cap with a bad suffix" 2 '--cap-header-bytes needs a size in bytes' 'not "64X"' -- \
+  "$resplint" --cap-header-bytes 64X "$good"
+expect "count cap with a size suffix" 2 '--cap-pending needs a whole number' -- \
+  "$resplint" --cap-pending 1K "$good"
+expect "cap past its field" 2 '--cap-frag-bytes needs a size in bytes from 1 to 4294967295' -- \
+  "$resplint" --cap-frag-bytes 4G "$good"
+expect "negative cap" 2 '--cap-idle needs a whole number of seconds' -- \
+  "$resplint" --cap-idle -5 "$good"
+expect "every cap accepted" 0 -- "$resplint" --cap-flows 10 --cap-idle 60 \
+  --cap-ooo-stream 64K --cap-ooo-total 1G --cap-header-bytes 8k --cap-header-total 1M \
+  --cap-fields 50 --cap-pending 8 --cap-pending-bytes 2M --cap-frag-datagrams 16 \
+  --cap-frag-bytes 1M "$good"
+# A cap reached is said, and the run still succeeds: 3 of the fixture's
+# header sections have more than 5 field lines.
+expect "a cap reached changes coverage, not the exit code" 0 "re:header-section-limit|because the header section was cut" -- \
+  sh -c '"$1" --cap-fields 5 --fail-on never "$2" 1>&2' sh "$resplint" "$good"
+
+# --- escaping -----------------------------------------------------------------
+# A file name is text from outside: printed escaped, never as a terminal
+# control sequence.
+esc=$(printf '\033')
+expect "a control byte in a file name is escaped" 3 'bad\x1b[2J.txt: No such file or directory' -- \
+  "$resplint" "$tmp/bad${esc}[2J.txt"
+cases=$((cases + 1))
+if grep -q "$esc" "$tmp/err"; then
+  failures=$((failures + 1))
+  echo "FAIL a raw ESC reached stderr"
+else
+  echo "ok   no raw ESC on stderr"
+fi
+mkdir -p "$tmp/esc"
+cp "$good" "$tmp/esc/a${esc}]0;pwned${esc}\\.pcap"
+expect "-v response lines escape the file name" 0 'a\x1b]0;pwned\x1b\.pcap: stream 0 response 0:' -- \
+  "$resplint" -v --fail-on never "$tmp/esc"
+cases=$((cases + 1))
+if grep -q "$esc" "$tmp/err" "$tmp/out"; then
+  failures=$((failures + 1))
+  echo "FAIL a raw ESC reached the terminal with -v"
+else
+  echo "ok   no raw ESC with -v"
+fi
+expect "option arguments are escaped" 2 'resplint: --cap-fields needs a whole number from 1 to 4294967295, not "\x1b[2J"' -- \
+  "$resplint" --cap-fields "${esc}[2J" "$good"
+
 # --- live capture ------------------------------------------------------------
 expect "no such interface" 3 'resplint: rl-nosuch0: no such interface "rl-nosuch0"' -- \
   "$resplint" -i rl-nosuch0

@@ -184,6 +184,18 @@ else
   fail "--max-fields" "$(head -3 "$tmp/out")"
 fi
 
+# caps: in the file as --cap-NAME takes them, the command line winning.
+printf 'caps:\n  fields: 5\n  header-bytes: 64K\n' >"$tmp/work/caps.yaml"
+cases=$((cases + 1))
+(cd "$tmp/work" && "$resplint" --config caps.yaml "$http") >"$tmp/out" 2>&1
+(cd "$tmp/work" && "$resplint" --config caps.yaml --cap-fields 10000 "$http") >"$tmp/out0" 2>&1
+if grep -q "because the header section was cut" "$tmp/out" &&
+  ! grep -q "because the header section was cut" "$tmp/out0"; then
+  pass "caps: the file's fields cap cuts sections, --cap-fields over it does not"
+else
+  fail "caps" "$(tail -3 "$tmp/out")"
+fi
+
 expect "docs/examples/resplint.yaml loads (its policies fail the demo)" 1 -- \
   "$resplint" -q --config "$root/docs/examples/resplint.yaml" "$root/fixtures/demo/demo.pcap"
 
@@ -205,6 +217,13 @@ bad "bad limit" 'limits:
   max-fields: -3' "bad.yaml:2:15: error: max-fields: expected a whole number"
 bad "unknown limit" 'limits:
   max-things: 3' "bad.yaml:2:3: error: limits: unknown key 'max-things'"
+bad "unknown cap" 'caps:
+  flowz: 3' "bad.yaml:2:3: error: caps: unknown cap 'flowz'"
+bad "bad cap" 'caps:
+  ooo-total: 12Q' "bad.yaml:2:14: error: caps: ooo-total: expected a size in bytes"
+bad "cap of 0" 'caps:
+  pending: 0' "bad.yaml:2:12: error: caps: pending: expected a whole number from 1"
+bad "caps not a mapping" 'caps: 5' "bad.yaml:1:7: error: caps: expected a mapping"
 bad "scope without a scope" 'ignores:
   - rules: HF014
     reason: everywhere' "bad.yaml:2:5: error: ignore: give at least one of server, host, target or status"
