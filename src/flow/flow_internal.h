@@ -69,7 +69,8 @@ enum {
   RL__C_ORIENTED = 0x01, /* client/server known; pub.client is the client */
   RL__C_OPENED = 0x02,   /* sink.open was called */
   RL__C_CLOSED = 0x04,   /* sink.close was called, or the sink never will be */
-  RL__C_RST = 0x08       /* an RST was seen */
+  RL__C_RST = 0x08,      /* an RST was seen */
+  RL__C_RST_HELD = 0x10  /* an RST before any payload waits for the peer's answer */
 };
 
 typedef struct rl__conn {
@@ -79,6 +80,8 @@ typedef struct rl__conn {
   int64_t last_sec;          /* capture time of the last segment */
   uint32_t hash;
   uint8_t flags;             /* RL__C_* */
+  uint8_t rst_side;          /* with RL__C_RST_HELD: the side that sent it */
+  rl_pktref rst_at;          /* with RL__C_RST_HELD: where it was */
   rl__half half[2];          /* indexed by rl_dir once oriented */
 } rl__conn;
 

@@ -206,6 +206,14 @@ static void conn_finish_from(rl_flow_table *ft, rl__conn *c, rl_end_kind how,
 
 static void conn_finish(rl_flow_table *ft, rl__conn *c, rl_end_kind how,
                         const rl_pktref *at) {
+  if (c->flags & RL__C_RST_HELD) {
+    /* Nothing answered the held RST: it did end the connection, where it
+     * was sent. */
+    rl_pktref rst_at = c->rst_at;
+    c->flags = (uint8_t)((c->flags & ~RL__C_RST_HELD) | RL__C_RST);
+    conn_finish_from(ft, c, RL_END_RST, c->rst_side, &rst_at);
+    return;
+  }
   conn_finish_from(ft, c, how, -1, at);
 }
 
@@ -264,7 +272,8 @@ static void conn_destroy(rl_flow_table *ft, rl__conn *c) {
 
 /* Removes c for the flow limit or the idle timeout. */
 static void conn_evict(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
-  if ((c->flags & (RL__C_OPENED | RL__C_CLOSED)) == RL__C_OPENED) {
+  if ((c->flags & (RL__C_OPENED | RL__C_CLOSED | RL__C_RST_HELD)) ==
+      RL__C_OPENED) {
     ft->stats->flows_evicted++;
     rl__sink_event(ft, c, RL_DIR_TO_CLIENT, RL_EV_FLOW_EVICTED,
                    c->half[RL_DIR_TO_CLIENT].next_off, at);
@@ -441,6 +450,56 @@ static void release_acked(rl_flow_table *ft, rl__half *h,
   }
 }
 
+/* ---- resets that nobody obeyed ----------------------------------------- */
+
+/* Whether a RST may be held rather than obeyed at once: only while neither
+ * side has delivered or buffered a byte or ended, so that holding it never
+ * delays the end of anything the sink has seen, and a restart never
+ * reopens a direction the sink saw end. */
+static int rst_holdable(const rl__conn *c) {
+  for (int d = 0; d < 2; d++) {
+    if (c->half[d].next_off || c->half[d].ooo ||
+        (c->half[d].flags & RL__H_ENDED)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static void rst_hold(rl__conn *c, int side, const rl_pktref *at) {
+  c->flags |= RL__C_RST_HELD;
+  c->rst_side = (uint8_t)side;
+  c->rst_at = *at;
+}
+
+/* A held RST is overruled by what follows it: a new handshake (SYN or
+ * SYN/ACK) or payload from either side shows that the endpoints did not
+ * reset (RFC 9293 3.10.7: a reset endpoint answers with RST, never with a
+ * SYN/ACK or data), so the bytes that follow are what the server actually
+ * sent. A new handshake restarts the numbering of both sides from its
+ * ISNs, since the first attempt delivered nothing. Returns 0 while the
+ * RST still stands (the segment is then ignored). */
+static int rst_overruled(rl__conn *c, const rl_segment *seg) {
+  uint8_t fl = seg->flags;
+  int has_payload = seg->payload_len > 0 || seg->payload_missing > 0;
+  if (fl & RL_TCP_RST) {
+    return 0;
+  }
+  if (fl & RL_TCP_SYN) {
+    for (int d = 0; d < 2; d++) {
+      rl__half *h = &c->half[d];
+      h->flags &= RL__H_BASE;
+      h->next_seq = 0;
+      h->next_off = 0;
+      h->fin_off = 0;
+    }
+  } else if (!has_payload) {
+    return 0;
+  }
+  c->flags &= (uint8_t)~RL__C_RST_HELD;
+  return 1;
+}
+
 /* The conversation a segment belongs to: found, or started (a new pair, or
  * a SYN that Wireshark would count as port reuse). NULL on ENOMEM. */
 static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
@@ -496,6 +555,9 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   lru_touch(ft, c, at);
   int side = ep_eq(&seg->src, &c->pub.client) ? 0 : 1;
   note_base(c, side, seg);
+  if ((c->flags & RL__C_RST_HELD) && !rst_overruled(c, seg)) {
+    return;
+  }
   if (c->flags & (RL__C_CLOSED | RL__C_RST)) {
     return; /* the conversation is over; it stays only for its number */
   }
@@ -512,6 +574,10 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   }
   if (seg->flags & RL_TCP_RST) {
     /* Payload on a RST is diagnostic text, not stream data. */
+    if (rst_holdable(c)) {
+      rst_hold(c, side, at);
+      return;
+    }
     c->flags |= RL__C_RST;
     conn_finish_from(ft, c, RL_END_RST, side, at);
     return;
