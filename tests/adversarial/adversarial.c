@@ -230,6 +230,7 @@ Test(adversarial, open_connections_over_the_flow_cap) {
   cr_assert_eq(o.stats.flows_evicted, 190000);
   cr_assert_eq(o.notes[RL_EV_FLOW_EVICTED] + o.msg_events[RL_EV_FLOW_EVICTED],
                o.stats.flows_evicted, "every eviction is said");
+  cr_assert_not_null(strstr(o.rules_seen, "TR009"), "evictions are a coverage note");
   cr_assert_eq(o.exchanges, 100000);
   cr_assert_eq(o.counts.responses_skipped[RL_NEED_REQUEST], 100000);
   assert_rss(&o, 120);
@@ -248,6 +249,7 @@ Test(adversarial, ten_megabyte_header_line) {
   cr_assert_gt(o.max_raw_total, 10u << 20);
   cr_assert_eq(o.counts.responses_skipped[RL_NEED_COMPLETE_HEADERS], 1);
   cr_assert_not_null(strstr(o.rules_seen, "HF012"), "the oversized section is reported");
+  cr_assert_not_null(strstr(o.rules_seen, "TR011"), "the cut is a coverage note");
   cr_assert_null(strstr(o.rules_seen, "FV001"), "Date may be past the cap");
   assert_rss(&o, 40);
 }
@@ -339,6 +341,7 @@ Test(adversarial, million_pipelined_requests) {
   cr_assert_geq(o.rc, 0);
   cr_assert_eq(o.exchanges, 0);
   cr_assert_eq(o.notes[RL_EV_PENDING_LIMIT], 1);
+  cr_assert_not_null(strstr(o.rules_seen, "TR010"), "the full queue is a coverage note");
   assert_rss(&o, 40);
 }
 
@@ -402,6 +405,7 @@ Test(adversarial, out_of_order_per_stream_cap) {
   cr_assert_eq(o.stats.flows, 8);
   cr_assert_geq(o.notes[RL_EV_OOO_LIMIT] + o.msg_events[RL_EV_OOO_LIMIT], 8);
   cr_assert_geq(o.stats.gaps, 8);
+  cr_assert_not_null(strstr(o.rules_seen, "TR008"), "each hole given up is a coverage note");
   cr_assert_gt(o.stats.bytes_delivered, 8u * (1u << 20));
   assert_rss(&o, 48);
 }
