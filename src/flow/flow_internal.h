@@ -101,6 +101,9 @@ struct rl_flow_table {
   rl__hist *hist_tail;
   uint64_t hist_total; /* capacity of every history ring */
   int64_t now_sec;     /* capture time of the segment being processed */
+  int64_t clock_sec;   /* expiry clock: capture time, never backwards */
+  uint8_t clock_set;   /* clock_sec holds a time */
+  uint8_t jump_pending; /* the last segment leapt past the idle timeout */
 };
 
 /* Per-segment bookkeeping, so that a segment counts once as a

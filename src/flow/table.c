@@ -158,8 +158,11 @@ static void lru_push(rl_flow_table *ft, rl__conn *c) {
   ft->lru_head = c;
 }
 
+/* A segment ahead of the expiry clock (a leap not yet believed) stamps its
+ * conversation with its own time, so that the conversation is not expired
+ * as soon as the leap is confirmed. */
 static void lru_touch(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
-  c->last_sec = at->ts.sec;
+  c->last_sec = at->ts.sec > ft->clock_sec ? at->ts.sec : ft->clock_sec;
   if (ft->lru_head != c) {
     lru_unlink(ft, c);
     lru_push(ft, c);
@@ -282,9 +285,32 @@ static void conn_evict(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
   conn_destroy(ft, c);
 }
 
+/* Advances the expiry clock to a segment's capture time. Timestamps in
+ * captures are not always monotonic (fuzzed or merged files, clock steps):
+ * the clock never goes back, so a segment stamped in the past cannot make
+ * its conversation look idle, and a leap forward longer than the idle
+ * timeout is believed only when the next segment confirms it, so that one
+ * stray timestamp does not expire every conversation (Wireshark, whose
+ * tcp.stream we match, never expires any). */
+static void clock_advance(rl_flow_table *ft, int64_t sec) {
+  int64_t limit = (int64_t)ft->cfg.idle_timeout_s;
+  if (!ft->clock_set) {
+    ft->clock_sec = sec;
+    ft->clock_set = 1;
+  } else if (sec > ft->clock_sec && sec - ft->clock_sec > limit &&
+             !ft->jump_pending) {
+    ft->jump_pending = 1;
+    return;
+  } else if (sec > ft->clock_sec) {
+    ft->clock_sec = sec;
+  }
+  ft->jump_pending = 0;
+}
+
 static void expire_idle(rl_flow_table *ft, const rl_pktref *at) {
   int64_t limit = (int64_t)ft->cfg.idle_timeout_s;
-  while (ft->lru_tail && at->ts.sec - ft->lru_tail->last_sec > limit) {
+  clock_advance(ft, at->ts.sec);
+  while (ft->lru_tail && ft->clock_sec - ft->lru_tail->last_sec > limit) {
     conn_evict(ft, ft->lru_tail, at);
   }
 }

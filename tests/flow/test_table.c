@@ -284,7 +284,9 @@ Test(table, closed_conversations_expire_quietly) {
   rec_init(&r, &cfg);
   closed_conversation(&r, 1000);
   r.sec += 60;
+  /* A leap past the timeout is believed once a second segment confirms it. */
   first_payload(&r, "10.0.0.3:1000", "10.0.0.9:80", "GET /");
+  rec_seg(&r, "10.0.0.3:1000", "10.0.0.9:80", ACK, 105, 200, "x");
   assert_clean(&r);
   cr_assert_eq(r.ft->count, 1);
   cr_assert_eq(r.stats.flows_evicted, 0);
@@ -338,5 +340,50 @@ Test(table, eviction_flushes_a_fin_beyond_a_hole) {
                    "close 0\n"
                    "open 1 10.0.0.3:40000>10.0.0.2:80 syn=1\n");
   cr_assert_eq(r.ft->ooo_total, 0);
+  rec_done(&r);
+}
+
+/* transform-base64-7296 (fuzzed timestamps): one segment stamped 18 hours
+ * early and another 2 years late must not split the conversation, which
+ * tshark keeps as one tcp.stream. */
+Test(table, stray_timestamps_do_not_expire_conversations) {
+  rec r;
+  rec_init(&r, NULL);
+  const char *c = "10.0.0.1:40000", *s = "10.0.0.2:80";
+  r.sec = 1630659999;
+  rec_seg(&r, c, s, SYN, 1000, 0, NULL);
+  r.sec = 1630659999 - 65536;
+  rec_seg(&r, s, c, SYN | ACK, 7000, 1001, NULL);
+  r.sec = 1630659999;
+  rec_seg(&r, c, s, ACK, 1001, 7001, "GET / HTTP/1.1\r\n\r\n");
+  r.sec = 1701999731;
+  rec_seg(&r, c, s, ACK, 1019, 7001, "a");
+  r.sec = 1630660000;
+  rec_seg(&r, s, c, ACK, 7001, 1020, "HTTP/1.1 204 No Content\r\n\r\n");
+  rec_seg(&r, "10.0.0.3:40000", s, SYN, 1, 0, NULL);
+  assert_clean(&r);
+  cr_assert_eq(r.stats.flows, 2, "%s", r.log);
+  cr_assert_eq(r.stats.flows_evicted, 0, "%s", r.log);
+  cr_assert_str_eq(rec_bytes(&r, 0, RL_DIR_TO_CLIENT),
+                   "HTTP/1.1 204 No Content\r\n\r\n");
+  rec_done(&r);
+}
+
+Test(table, a_confirmed_leap_expires_idle_conversations) {
+  rl_flow_config cfg = {0};
+  cfg.idle_timeout_s = 10;
+  rec r;
+  rec_init(&r, &cfg);
+  r.sec = 1000;
+  first_payload(&r, "10.0.0.1:1000", "10.0.0.9:80", "GET /a");
+  r.sec = 2000;
+  first_payload(&r, "10.0.0.2:1000", "10.0.0.9:80", "GET /b");
+  cr_assert_eq(rec_count(&r, "close"), 0, "one leap alone is not believed");
+  r.sec = 2001;
+  rec_seg(&r, "10.0.0.2:1000", "10.0.0.9:80", ACK, 106, 200, "/x");
+  assert_clean(&r);
+  cr_assert(rec_has(&r, "close 0"), "%s", r.log);
+  cr_assert_not(rec_has(&r, "close 1"), "%s", r.log);
+  cr_assert_eq(r.stats.flows_evicted, 1);
   rec_done(&r);
 }
