@@ -13,36 +13,22 @@
 
 #include "capture/capture_internal.h"
 #include "pcapgen.h"
+#include "tmpdir.h"
 #include "resplint/capture.h"
 #include "resplint/decode.h"
 #include "resplint/error.h"
-
-static char tmpdir[256];
 
 static void make_tmpdir(void) {
   /* Under the system's temporary directory, not the build tree: the
    * unreadable_file test drops to user nobody, who must be able to reach
    * the directory even when the clone sits in a home directory of mode 0700. */
   const char *base = getenv("TMPDIR");
-  snprintf(tmpdir, sizeof tmpdir, "%s/rl-capture-XXXXXX", base && *base ? base : "/tmp");
-  cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
+  rt_tmpdir_make(base && *base ? base : "/tmp", "rl-capture");
 }
 
-static void remove_tree(void) {
-  char cmd[400];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-  cr_assert_eq(system(cmd), 0);
-}
+static void remove_tree(void) { rt_tmpdir_remove(); }
 
 TestSuite(capture, .init = make_tmpdir, .fini = remove_tree);
-
-static const char *tmp(const char *name) {
-  static char paths[8][512];
-  static int next;
-  char *p = paths[next++ % 8];
-  snprintf(p, 512, "%s/%s", tmpdir, name);
-  return p;
-}
 
 /* Writes `n` TCP segments to port 80 (odd frames) and 443 (even frames),
  * 1 ms apart, each carrying `len` payload bytes. */
@@ -111,21 +97,21 @@ static void expect_three_packets(const char *path) {
 }
 
 Test(capture, opens_pcap) {
-  write_capture(tmp("a.pcap"), 0, 3);
-  expect_three_packets(tmp("a.pcap"));
+  write_capture(rt_tmp("a.pcap"), 0, 3);
+  expect_three_packets(rt_tmp("a.pcap"));
 }
 
 Test(capture, opens_pcapng) {
-  write_capture(tmp("a.pcapng"), 1, 3);
-  expect_three_packets(tmp("a.pcapng"));
+  write_capture(rt_tmp("a.pcapng"), 1, 3);
+  expect_three_packets(rt_tmp("a.pcapng"));
 }
 
 Test(capture, recognises_by_content_not_extension) {
-  write_capture(tmp("capture.txt"), 1, 3);
-  write_text(tmp("fake.pcap"), "this is text, not a capture\n");
-  cr_assert_eq(rl_capture_is_capture_file(tmp("capture.txt")), 1);
-  cr_assert_eq(rl_capture_is_capture_file(tmp("fake.pcap")), 0);
-  expect_three_packets(tmp("capture.txt"));
+  write_capture(rt_tmp("capture.txt"), 1, 3);
+  write_text(rt_tmp("fake.pcap"), "this is text, not a capture\n");
+  cr_assert_eq(rl_capture_is_capture_file(rt_tmp("capture.txt")), 1);
+  cr_assert_eq(rl_capture_is_capture_file(rt_tmp("fake.pcap")), 0);
+  expect_three_packets(rt_tmp("capture.txt"));
 }
 
 Test(capture, magic_numbers) {
@@ -143,8 +129,8 @@ Test(capture, magic_numbers) {
 }
 
 Test(capture, reads_standard_input) {
-  write_capture(tmp("in.pcapng"), 1, 3);
-  int fd = open(tmp("in.pcapng"), O_RDONLY);
+  write_capture(rt_tmp("in.pcapng"), 1, 3);
+  int fd = open(rt_tmp("in.pcapng"), O_RDONLY);
   cr_assert_geq(fd, 0);
   /* Criterion runs each test in its own process, so replacing its standard
    * input is safe. A pipe rather than the file proves no seeking is needed. */
@@ -173,12 +159,12 @@ Test(capture, nanosecond_timestamps) {
       0x10, 0, 0, 0, 0x15, 0xcd, 0x5b, 0x07, /* ts 16 s, 123456789 ns */
       14, 0, 0, 0, 60, 0, 0, 0,               /* caplen 14, len 60 */
       1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x06};
-  FILE *f = fopen(tmp("nano.pcap"), "wb");
+  FILE *f = fopen(rt_tmp("nano.pcap"), "wb");
   cr_assert_eq(fwrite(file, 1, sizeof file, f), sizeof file);
   fclose(f);
   rl_capture *cap;
   char err[256] = "";
-  cr_assert_eq(rl_capture_open_file(&cap, tmp("nano.pcap"), err, sizeof err), 0, "%s", err);
+  cr_assert_eq(rl_capture_open_file(&cap, rt_tmp("nano.pcap"), err, sizeof err), 0, "%s", err);
   rl_packet pkt;
   cr_assert_eq(rl_capture_next(cap, &pkt, err, sizeof err), 1, "%s", err);
   cr_assert_eq(pkt.ts.sec, 16);
@@ -204,9 +190,9 @@ static void expect_truncated(const char *path, int ng) {
   rl_capture_close(cap);
 }
 
-Test(capture, truncated_last_record_pcap) { expect_truncated(tmp("cut.pcap"), 0); }
+Test(capture, truncated_last_record_pcap) { expect_truncated(rt_tmp("cut.pcap"), 0); }
 
-Test(capture, truncated_last_record_pcapng) { expect_truncated(tmp("cut.pcapng"), 1); }
+Test(capture, truncated_last_record_pcapng) { expect_truncated(rt_tmp("cut.pcapng"), 1); }
 
 static void expect_open_error(const char *path, int code, const char *words) {
   rl_capture *cap = (rl_capture *)1;
@@ -218,35 +204,35 @@ static void expect_open_error(const char *path, int code, const char *words) {
 }
 
 Test(capture, not_a_capture) {
-  write_text(tmp("notes.pcap"), "GET / HTTP/1.1\r\n\r\n");
-  expect_open_error(tmp("notes.pcap"), RL_ENOTCAPTURE, "not a pcap or pcapng capture");
+  write_text(rt_tmp("notes.pcap"), "GET / HTTP/1.1\r\n\r\n");
+  expect_open_error(rt_tmp("notes.pcap"), RL_ENOTCAPTURE, "not a pcap or pcapng capture");
 }
 
 Test(capture, empty_file) {
-  write_text(tmp("empty.pcap"), "");
-  expect_open_error(tmp("empty.pcap"), RL_ENOTCAPTURE, "empty");
+  write_text(rt_tmp("empty.pcap"), "");
+  expect_open_error(rt_tmp("empty.pcap"), RL_ENOTCAPTURE, "empty");
 }
 
 Test(capture, header_cut_short) {
   /* The magic number is right but the file header stops after 10 bytes. */
   const uint8_t head[] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0};
-  FILE *f = fopen(tmp("head.pcap"), "wb");
+  FILE *f = fopen(rt_tmp("head.pcap"), "wb");
   fwrite(head, 1, sizeof head, f);
   fclose(f);
-  expect_open_error(tmp("head.pcap"), RL_ENOTCAPTURE, "header");
+  expect_open_error(rt_tmp("head.pcap"), RL_ENOTCAPTURE, "header");
 }
 
 Test(capture, missing_file_and_directory) {
-  expect_open_error(tmp("nonexistent.pcap"), RL_ENOENT, "No such file");
-  expect_open_error(tmpdir, RL_EISDIR, "directory");
+  expect_open_error(rt_tmp("nonexistent.pcap"), RL_ENOENT, "No such file");
+  expect_open_error(rt_tmpdir(), RL_EISDIR, "directory");
 }
 
 Test(capture, unreadable_file) {
-  write_capture(tmp("secret.pcap"), 0, 1);
-  cr_assert_eq(chmod(tmp("secret.pcap"), 0), 0);
-  cr_assert_eq(chmod(tmpdir, 0755), 0);
+  write_capture(rt_tmp("secret.pcap"), 0, 1);
+  cr_assert_eq(chmod(rt_tmp("secret.pcap"), 0), 0);
+  cr_assert_eq(chmod(rt_tmpdir(), 0755), 0);
   if (geteuid() != 0) {
-    expect_open_error(tmp("secret.pcap"), RL_EACCES, "Permission denied");
+    expect_open_error(rt_tmp("secret.pcap"), RL_EACCES, "Permission denied");
     return;
   }
   /* root reads anything, so a child process drops to nobody; the parent
@@ -255,11 +241,11 @@ Test(capture, unreadable_file) {
   cr_assert_geq(pid, 0);
   if (pid == 0) {
     struct stat st;
-    if (setgid(65534) != 0 || setuid(65534) != 0 || stat(tmp("secret.pcap"), &st) != 0)
+    if (setgid(65534) != 0 || setuid(65534) != 0 || stat(rt_tmp("secret.pcap"), &st) != 0)
       _exit(2); /* the file must be visible, only unreadable */
     rl_capture *cap;
     char err[256] = "";
-    int rc = rl_capture_open_file(&cap, tmp("secret.pcap"), err, sizeof err);
+    int rc = rl_capture_open_file(&cap, rt_tmp("secret.pcap"), err, sizeof err);
     _exit(rc == RL_EACCES && strstr(err, "Permission denied") ? 0 : 1);
   }
   int status;
@@ -271,20 +257,20 @@ Test(capture, unreadable_file) {
 Test(capture, unsupported_link_type) {
   /* LINKTYPE_USB_LINUX (189): a real link type that carries no IP, so the
    * decoder will never read it. */
-  pg_writer *w = pg_open_as(tmp("usb.pcap"), 0, 189, 189, 65535);
+  pg_writer *w = pg_open_as(rt_tmp("usb.pcap"), 0, 189, 189, 65535);
   cr_assert_not_null(w);
   const uint8_t frame[24] = {0x08};
   cr_assert_eq(pg_write_raw(w, frame, sizeof frame, sizeof frame, 0), 0);
   cr_assert_eq(pg_close(w), 0);
   cr_assert_eq(rl_decode_linktype_supported(189), 0);
-  expect_open_error(tmp("usb.pcap"), RL_ELINKTYPE, "USB_LINUX");
+  expect_open_error(rt_tmp("usb.pcap"), RL_ELINKTYPE, "USB_LINUX");
 }
 
 Test(capture, filter_keeps_frame_numbers) {
-  write_capture(tmp("mixed.pcap"), 0, 5);
+  write_capture(rt_tmp("mixed.pcap"), 0, 5);
   rl_capture *cap;
   char err[256] = "";
-  cr_assert_eq(rl_capture_open_file(&cap, tmp("mixed.pcap"), err, sizeof err), 0);
+  cr_assert_eq(rl_capture_open_file(&cap, rt_tmp("mixed.pcap"), err, sizeof err), 0);
   cr_assert_eq(rl_capture_set_filter(cap, "tcp dst port 443", err, sizeof err), 0, "%s", err);
   rl_packet pkt;
   cr_assert_eq(rl_capture_next(cap, &pkt, err, sizeof err), 1);
@@ -296,10 +282,10 @@ Test(capture, filter_keeps_frame_numbers) {
 }
 
 Test(capture, bad_filter) {
-  write_capture(tmp("f.pcap"), 0, 1);
+  write_capture(rt_tmp("f.pcap"), 0, 1);
   rl_capture *cap;
   char err[256] = "";
-  cr_assert_eq(rl_capture_open_file(&cap, tmp("f.pcap"), err, sizeof err), 0);
+  cr_assert_eq(rl_capture_open_file(&cap, rt_tmp("f.pcap"), err, sizeof err), 0);
   cr_assert_eq(rl_capture_set_filter(cap, "tcp prot 80", err, sizeof err), RL_EFILTER);
   cr_assert_neq(err[0], '\0');
   cr_assert_not_null(strstr(err, "syntax error"), "%s", err);
@@ -307,10 +293,10 @@ Test(capture, bad_filter) {
 }
 
 Test(capture, break_ends_a_file) {
-  write_capture(tmp("b.pcap"), 0, 3);
+  write_capture(rt_tmp("b.pcap"), 0, 3);
   rl_capture *cap;
   char err[256] = "";
-  cr_assert_eq(rl_capture_open_file(&cap, tmp("b.pcap"), err, sizeof err), 0);
+  cr_assert_eq(rl_capture_open_file(&cap, rt_tmp("b.pcap"), err, sizeof err), 0);
   rl_packet pkt;
   cr_assert_eq(rl_capture_next(cap, &pkt, err, sizeof err), 1);
   rl_capture_break(cap);
@@ -342,25 +328,25 @@ static int record(void *ctx, const char *path, int kind, const char *err) {
   (void)err;
   seen *s = ctx;
   cr_assert_lt(s->n, 16);
-  snprintf(s->names[s->n], sizeof s->names[0], "%s", path + strlen(tmpdir) + 1);
+  snprintf(s->names[s->n], sizeof s->names[0], "%s", path + strlen(rt_tmpdir()) + 1);
   s->kinds[s->n++] = kind;
   return 0;
 }
 
 Test(capture, walk_is_sorted_and_by_content) {
-  cr_assert_eq(mkdir(tmp("a"), 0755), 0);
-  cr_assert_eq(mkdir(tmp("b"), 0755), 0);
-  cr_assert_eq(mkdir(tmp("b/empty"), 0755), 0);
-  write_capture(tmp("c.pcap"), 0, 1);
-  write_capture(tmp("B.bin"), 1, 1); /* a pcapng without the extension */
-  write_text(tmp("a.txt"), "notes");
-  write_capture(tmp("a/z.pcapng"), 1, 1);
-  write_text(tmp("a/y.pcap"), "not a capture despite the name");
-  write_capture(tmp("b/x.pcap"), 0, 1);
-  cr_assert_eq(symlink("..", tmp("b/loop")), 0); /* must not be followed */
+  cr_assert_eq(mkdir(rt_tmp("a"), 0755), 0);
+  cr_assert_eq(mkdir(rt_tmp("b"), 0755), 0);
+  cr_assert_eq(mkdir(rt_tmp("b/empty"), 0755), 0);
+  write_capture(rt_tmp("c.pcap"), 0, 1);
+  write_capture(rt_tmp("B.bin"), 1, 1); /* a pcapng without the extension */
+  write_text(rt_tmp("a.txt"), "notes");
+  write_capture(rt_tmp("a/z.pcapng"), 1, 1);
+  write_text(rt_tmp("a/y.pcap"), "not a capture despite the name");
+  write_capture(rt_tmp("b/x.pcap"), 0, 1);
+  cr_assert_eq(symlink("..", rt_tmp("b/loop")), 0); /* must not be followed */
   seen s = {0};
   char err[256] = "";
-  cr_assert_eq(rl_capture_walk(tmpdir, record, &s, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(rl_capture_walk(rt_tmpdir(), record, &s, err, sizeof err), 0, "%s", err);
   const char *want[] = {"B.bin", "a/y.pcap", "a/z.pcapng", "a.txt", "b/x.pcap", "c.pcap"};
   const int kinds[] = {1, 0, 1, 0, 1, 1};
   cr_assert_eq(s.n, 6);
@@ -379,15 +365,15 @@ static int stop_at_second(void *ctx, const char *path, int kind, const char *err
 }
 
 Test(capture, walk_stops_and_reports) {
-  write_text(tmp("1"), "x");
-  write_text(tmp("2"), "x");
-  write_text(tmp("3"), "x");
+  write_text(rt_tmp("1"), "x");
+  write_text(rt_tmp("2"), "x");
+  write_text(rt_tmp("3"), "x");
   int count = 0;
   char err[256] = "";
-  cr_assert_eq(rl_capture_walk(tmpdir, stop_at_second, &count, err, sizeof err), 7);
+  cr_assert_eq(rl_capture_walk(rt_tmpdir(), stop_at_second, &count, err, sizeof err), 7);
   cr_assert_eq(count, 2);
-  cr_assert_eq(rl_capture_walk(tmp("missing"), stop_at_second, &count, err, sizeof err),
+  cr_assert_eq(rl_capture_walk(rt_tmp("missing"), stop_at_second, &count, err, sizeof err),
                RL_ENOENT);
-  cr_assert_eq(rl_capture_walk(tmp("1"), stop_at_second, &count, err, sizeof err),
+  cr_assert_eq(rl_capture_walk(rt_tmp("1"), stop_at_second, &count, err, sizeof err),
                RL_EINVAL);
 }

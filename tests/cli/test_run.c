@@ -10,32 +10,16 @@
 #include <unistd.h>
 
 #include "pcapgen.h"
+#include "tmpdir.h"
 #include "resplint/capture.h"
 #include "resplint/error.h"
 #include "resplint/run.h"
 
-static char tmpdir[256];
+static void make_tmpdir(void) { rt_tmpdir_make(NULL, "tmp-run"); }
 
-static void make_tmpdir(void) {
-  snprintf(tmpdir, sizeof tmpdir, "%s/tmp-run-XXXXXX", RL_BINARY_DIR);
-  cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
-}
-
-static void remove_tree(void) {
-  char cmd[400];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-  cr_assert_eq(system(cmd), 0);
-}
+static void remove_tree(void) { rt_tmpdir_remove(); }
 
 TestSuite(run, .init = make_tmpdir, .fini = remove_tree);
-
-static const char *tmp(const char *name) {
-  static char paths[8][512];
-  static int next;
-  char *p = paths[next++ % 8];
-  snprintf(p, 512, "%s/%s", tmpdir, name);
-  return p;
-}
 
 static const char request[] = "GET /a HTTP/1.1\r\nHost: example\r\n\r\n";
 static const char response[] =
@@ -107,22 +91,22 @@ static int64_t dump(const char *capture, const char *dir, const char *filter,
 }
 
 Test(run, dumps_both_directions) {
-  int packets = write_conversation(tmp("conv.pcap"), "192.0.2.1");
+  int packets = write_conversation(rt_tmp("conv.pcap"), "192.0.2.1");
   rl_stats stats = {0};
   char err[256] = "";
-  int64_t n = dump(tmp("conv.pcap"), tmp("out"), NULL, 0, &stats, err, sizeof err);
+  int64_t n = dump(rt_tmp("conv.pcap"), rt_tmp("out"), NULL, 0, &stats, err, sizeof err);
   cr_assert_eq(n, packets, "rl_run returned %lld: %s", (long long)n, err);
   cr_assert_eq(stats.packets, (uint64_t)packets);
   cr_assert_eq(stats.flows, 1);
-  expect_file(tmp("out/0.c2s"), request, sizeof request - 1);
-  expect_file(tmp("out/0.s2c"), response, sizeof response - 1);
+  expect_file(rt_tmp("out/0.c2s"), request, sizeof request - 1);
+  expect_file(rt_tmp("out/0.s2c"), response, sizeof response - 1);
   static const char index[] = "0 192.0.2.1:40000 192.0.2.80:80\n";
-  expect_file(tmp("out/streams.txt"), index, sizeof index - 1);
-  cr_assert_neq(access(tmp("out/0.gaps"), F_OK), 0, "no gap, so no gaps file");
+  expect_file(rt_tmp("out/streams.txt"), index, sizeof index - 1);
+  cr_assert_neq(access(rt_tmp("out/0.gaps"), F_OK), 0, "no gap, so no gaps file");
 }
 
 Test(run, records_gaps_and_writes_no_filler) {
-  pg_writer *w = pg_open(tmp("gap.pcap"), DLT_EN10MB, 65535);
+  pg_writer *w = pg_open(rt_tmp("gap.pcap"), DLT_EN10MB, 65535);
   pg_conv c;
   pg_conv_init(&c, w, "192.0.2.1", 40001, "192.0.2.80", 80);
   cr_assert_eq(pg_conv_handshake(&c), 0);
@@ -148,73 +132,73 @@ Test(run, records_gaps_and_writes_no_filler) {
 
   rl_stats stats = {0};
   char err[256] = "";
-  cr_assert_geq(dump(tmp("gap.pcap"), tmp("out"), NULL, 0, &stats, err, sizeof err), 0, "%s",
+  cr_assert_geq(dump(rt_tmp("gap.pcap"), rt_tmp("out"), NULL, 0, &stats, err, sizeof err), 0, "%s",
                 err);
-  expect_file(tmp("out/0.s2c"), "AAAACCCC", 8);
-  expect_file(tmp("out/0.gaps"), "s2c 4 4\n", 8);
+  expect_file(rt_tmp("out/0.s2c"), "AAAACCCC", 8);
+  expect_file(rt_tmp("out/0.gaps"), "s2c 4 4\n", 8);
   cr_assert_eq(stats.gaps, 1);
   cr_assert_eq(stats.gap_bytes, 4);
 }
 
 Test(run, cut_last_record_still_flushes_earlier_data) {
-  int packets = write_conversation(tmp("cut.pcap"), "192.0.2.1");
+  int packets = write_conversation(rt_tmp("cut.pcap"), "192.0.2.1");
   struct stat st;
-  cr_assert_eq(stat(tmp("cut.pcap"), &st), 0);
+  cr_assert_eq(stat(rt_tmp("cut.pcap"), &st), 0);
   /* The last record is the client's final ACK (no payload): cut it. */
-  cr_assert_eq(truncate(tmp("cut.pcap"), st.st_size - 3), 0);
+  cr_assert_eq(truncate(rt_tmp("cut.pcap"), st.st_size - 3), 0);
   rl_stats stats = {0};
   char err[256] = "";
-  int64_t rc = dump(tmp("cut.pcap"), tmp("out"), NULL, 0, &stats, err, sizeof err);
+  int64_t rc = dump(rt_tmp("cut.pcap"), rt_tmp("out"), NULL, 0, &stats, err, sizeof err);
   cr_assert_eq(rc, RL_ETRUNCATED, "got %lld", (long long)rc);
   cr_assert_eq(stats.packets, (uint64_t)packets - 1);
-  expect_file(tmp("out/0.c2s"), request, sizeof request - 1);
-  expect_file(tmp("out/0.s2c"), response, sizeof response - 1);
+  expect_file(rt_tmp("out/0.c2s"), request, sizeof request - 1);
+  expect_file(rt_tmp("out/0.s2c"), response, sizeof response - 1);
 }
 
 Test(run, max_packets_and_filter) {
-  write_conversation(tmp("conv.pcap"), "192.0.2.1");
+  write_conversation(rt_tmp("conv.pcap"), "192.0.2.1");
   rl_stats stats = {0};
   char err[256] = "";
-  cr_assert_eq(dump(tmp("conv.pcap"), tmp("three"), NULL, 3, &stats, err, sizeof err), 3);
+  cr_assert_eq(dump(rt_tmp("conv.pcap"), rt_tmp("three"), NULL, 3, &stats, err, sizeof err), 3);
   cr_assert_eq(stats.packets, 3);
   /* A filter no packet passes: nothing read, no stream written. */
   rl_stats none = {0};
-  cr_assert_eq(dump(tmp("conv.pcap"), tmp("udp"), "udp", 0, &none, err, sizeof err), 0);
+  cr_assert_eq(dump(rt_tmp("conv.pcap"), rt_tmp("udp"), "udp", 0, &none, err, sizeof err), 0);
   cr_assert_eq(none.packets, 0);
-  cr_assert_neq(access(tmp("udp/0.c2s"), F_OK), 0);
+  cr_assert_neq(access(rt_tmp("udp/0.c2s"), F_OK), 0);
 }
 
 Test(run, bad_filter_reads_nothing) {
-  write_conversation(tmp("conv.pcap"), "192.0.2.1");
+  write_conversation(rt_tmp("conv.pcap"), "192.0.2.1");
   rl_stats stats = {0};
   char err[256] = "";
-  cr_assert_eq(dump(tmp("conv.pcap"), tmp("out"), "tcp prot 80", 0, &stats, err, sizeof err),
+  cr_assert_eq(dump(rt_tmp("conv.pcap"), rt_tmp("out"), "tcp prot 80", 0, &stats, err, sizeof err),
                RL_EFILTER);
   cr_assert_not_null(strstr(err, "syntax error"), "%s", err);
   cr_assert_eq(stats.packets, 0);
 }
 
 Test(run, stream_numbers_restart_per_input) {
-  write_conversation(tmp("one.pcap"), "192.0.2.1");
-  write_conversation(tmp("two.pcap"), "192.0.2.2");
+  write_conversation(rt_tmp("one.pcap"), "192.0.2.1");
+  write_conversation(rt_tmp("two.pcap"), "192.0.2.2");
   rl_stats stats = {0};
   char err[256] = "";
-  cr_assert_geq(dump(tmp("one.pcap"), tmp("one"), NULL, 0, &stats, err, sizeof err), 0);
-  cr_assert_geq(dump(tmp("two.pcap"), tmp("two"), NULL, 0, &stats, err, sizeof err), 0);
+  cr_assert_geq(dump(rt_tmp("one.pcap"), rt_tmp("one"), NULL, 0, &stats, err, sizeof err), 0);
+  cr_assert_geq(dump(rt_tmp("two.pcap"), rt_tmp("two"), NULL, 0, &stats, err, sizeof err), 0);
   cr_assert_eq(stats.flows, 2, "counters add up across inputs");
   static const char index[] = "0 192.0.2.2:40000 192.0.2.80:80\n";
-  expect_file(tmp("two/streams.txt"), index, sizeof index - 1);
-  expect_file(tmp("two/0.s2c"), response, sizeof response - 1);
+  expect_file(rt_tmp("two/streams.txt"), index, sizeof index - 1);
+  expect_file(rt_tmp("two/0.s2c"), response, sizeof response - 1);
 }
 
 Test(run, dump_directory_errors) {
   rl_dump_streams *d = (rl_dump_streams *)1;
   char err[256] = "";
-  cr_assert_eq(rl_dump_streams_new(&d, tmp("no/such/parent"), err, sizeof err), RL_ENOENT);
+  cr_assert_eq(rl_dump_streams_new(&d, rt_tmp("no/such/parent"), err, sizeof err), RL_ENOENT);
   cr_assert_null(d);
-  FILE *f = fopen(tmp("file"), "w");
+  FILE *f = fopen(rt_tmp("file"), "w");
   fclose(f);
-  cr_assert_eq(rl_dump_streams_new(&d, tmp("file"), err, sizeof err), RL_EINVAL);
+  cr_assert_eq(rl_dump_streams_new(&d, rt_tmp("file"), err, sizeof err), RL_EINVAL);
   cr_assert_not_null(strstr(err, "not a directory"), "%s", err);
   rl_dump_streams_free(NULL);
 }

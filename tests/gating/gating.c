@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pcapgen.h"
+#include "tmpdir.h"
 #include "report/baseline.h"
 #include "resplint/capture.h"
 #include "resplint/engine.h"
@@ -16,26 +17,9 @@
 #include "resplint/http.h"
 #include "resplint/run.h"
 
-static char tmpdir[256];
+static void make_tmpdir(void) { rt_tmpdir_make(NULL, "tmp-gating"); }
 
-static void make_tmpdir(void) {
-  snprintf(tmpdir, sizeof tmpdir, "%s/tmp-gating-XXXXXX", RL_BINARY_DIR);
-  cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
-}
-
-static void remove_tree(void) {
-  char cmd[400];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-  cr_assert_eq(system(cmd), 0);
-}
-
-static const char *tmp(const char *name) {
-  static char paths[8][512];
-  static int next;
-  char *p = paths[next++ % 8];
-  snprintf(p, 512, "%s/%s", tmpdir, name);
-  return p;
-}
+static void remove_tree(void) { rt_tmpdir_remove(); }
 
 static char *slurp(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -239,15 +223,15 @@ Test(baseline, write_then_load_round_trip) {
   /* /b twice is one fingerprint. */
   cr_assert_eq(rl__baseline_count(l.baseline), 2);
   char err[256] = "";
-  cr_assert_eq(rl__baseline_write(l.baseline, tmp("b.txt"), err, sizeof err), 0, "%s", err);
-  const char *text = slurp(tmp("b.txt"));
+  cr_assert_eq(rl__baseline_write(l.baseline, rt_tmp("b.txt"), err, sizeof err), 0, "%s", err);
+  const char *text = slurp(rt_tmp("b.txt"));
   const char *a = strstr(text, "ST030\t"), *lines_a = strstr(text, "\tGET\t/a\t401\n"),
              *lines_b = strstr(text, "\tGET\t/b\t401\n");
   cr_assert(a && lines_a && lines_b && lines_a < lines_b, "sorted:\n%s", text);
   cr_assert_eq(text[0], '#', "a comment says what the file is");
 
   rl__baseline *again = rl__baseline_new();
-  cr_assert_eq(rl__baseline_load(again, tmp("b.txt"), stderr), 2);
+  cr_assert_eq(rl__baseline_load(again, rt_tmp("b.txt"), stderr), 2);
   cr_assert_eq(rl__baseline_count(again), 2);
   /* The same findings are known to the loaded set, others are not. */
   lint m;
@@ -264,22 +248,22 @@ Test(baseline, write_then_load_round_trip) {
 }
 
 Test(baseline, malformed_lines_name_file_and_line) {
-  spit(tmp("bad.txt"), "# header\nST030\t1.2.3.4:80\tGET\t/\t401\nST030 1.2.3.4:80 GET / 401\n");
+  spit(rt_tmp("bad.txt"), "# header\nST030\t1.2.3.4:80\tGET\t/\t401\nST030 1.2.3.4:80 GET / 401\n");
   rl__baseline *b = rl__baseline_new();
   char *msg = NULL;
   size_t len = 0;
   FILE *errs = open_memstream(&msg, &len);
-  cr_assert_eq(rl__baseline_load(b, tmp("bad.txt"), errs), RL_EINVAL);
+  cr_assert_eq(rl__baseline_load(b, rt_tmp("bad.txt"), errs), RL_EINVAL);
   fclose(errs);
   char want[600];
-  snprintf(want, sizeof want, "%s:3: error: not a baseline line", tmp("bad.txt"));
+  snprintf(want, sizeof want, "%s:3: error: not a baseline line", rt_tmp("bad.txt"));
   cr_assert_not_null(strstr(msg, want), "%s", msg);
   free(msg);
-  spit(tmp("empty-field.txt"), "ST030\t\tGET\t/\t401\n");
-  cr_assert_eq(rl__baseline_load(b, tmp("empty-field.txt"), NULL), RL_EINVAL);
-  spit(tmp("six.txt"), "ST030\ta\tGET\t/\t401\textra\n");
-  cr_assert_eq(rl__baseline_load(b, tmp("six.txt"), NULL), RL_EINVAL);
-  cr_assert_eq(rl__baseline_load(b, tmp("missing.txt"), NULL), RL_ENOENT);
+  spit(rt_tmp("empty-field.txt"), "ST030\t\tGET\t/\t401\n");
+  cr_assert_eq(rl__baseline_load(b, rt_tmp("empty-field.txt"), NULL), RL_EINVAL);
+  spit(rt_tmp("six.txt"), "ST030\ta\tGET\t/\t401\textra\n");
+  cr_assert_eq(rl__baseline_load(b, rt_tmp("six.txt"), NULL), RL_EINVAL);
+  cr_assert_eq(rl__baseline_load(b, rt_tmp("missing.txt"), NULL), RL_ENOENT);
   rl__baseline_free(b);
 }
 
@@ -340,16 +324,16 @@ static int extract_st030(const char *path, const char *dir, lint *l) {
 Test(extract, reused_address_pair_takes_only_its_own_conversation) {
   /* Two conversations on the same addresses and ports, one after the
    * other: the finding is in the second, whose file must hold it alone. */
-  pg_writer *w = pg_open(tmp("reuse.pcap"), DLT_EN10MB, 65535);
+  pg_writer *w = pg_open(rt_tmp("reuse.pcap"), DLT_EN10MB, 65535);
   conversation(w, 40000, 1700000000000000ULL, ok_response);
   conversation(w, 40000, 1700000010000000ULL, bad_response);
   cr_assert_eq(pg_close(w), 0);
-  w = pg_open(tmp("second.pcap"), DLT_EN10MB, 65535);
+  w = pg_open(rt_tmp("second.pcap"), DLT_EN10MB, 65535);
   conversation(w, 40000, 1700000010000000ULL, bad_response);
   cr_assert_eq(pg_close(w), 0);
 
   lint l;
-  int n = extract_st030(tmp("reuse.pcap"), tmp("out"), &l);
+  int n = extract_st030(rt_tmp("reuse.pcap"), rt_tmp("out"), &l);
   cr_assert_eq(l.found, 1);
   cr_assert_eq(n, 1, "%d files", n);
   cr_assert_eq(l.streams[0], 1, "the second conversation is stream 1");
@@ -357,13 +341,13 @@ Test(extract, reused_address_pair_takes_only_its_own_conversation) {
   int linktype;
   /* All of the second conversation but what follows the exchange: the
    * client's ACK of the response and the three packets of the close. */
-  cr_assert_eq(count_records(tmp("out/ST030-stream1-0.pcap"), &linktype),
-               count_records(tmp("second.pcap"), NULL) - 4);
+  cr_assert_eq(count_records(rt_tmp("out/ST030-stream1-0.pcap"), &linktype),
+               count_records(rt_tmp("second.pcap"), NULL) - 4);
   cr_assert_eq(linktype, DLT_EN10MB);
 
   lint again;
   lint_init(&again, "ST030");
-  lint_capture(&again, tmp("out/ST030-stream1-0.pcap"));
+  lint_capture(&again, rt_tmp("out/ST030-stream1-0.pcap"));
   cr_assert_eq(again.found, 1, "linting the extract reproduces the finding");
   cr_assert_eq(again.streams[0], 0);
   lint_free(&again);
@@ -372,7 +356,7 @@ Test(extract, reused_address_pair_takes_only_its_own_conversation) {
 Test(extract, ends_with_the_exchange) {
   /* Three exchanges on one connection, the finding on the second: the
    * file stops after it, so the third response is not in it. */
-  pg_writer *w = pg_open(tmp("three.pcap"), DLT_EN10MB, 65535);
+  pg_writer *w = pg_open(rt_tmp("three.pcap"), DLT_EN10MB, 65535);
   pg_conv c;
   pg_conv_init(&c, w, "192.0.2.1", 40001, "192.0.2.80", 80);
   cr_assert_eq(pg_conv_handshake(&c), 0);
@@ -384,22 +368,22 @@ Test(extract, ends_with_the_exchange) {
   cr_assert_eq(pg_conv_close(&c), 0);
   cr_assert_eq(pg_close(w), 0);
   lint l;
-  cr_assert_eq(extract_st030(tmp("three.pcap"), tmp("out"), &l), 1);
+  cr_assert_eq(extract_st030(rt_tmp("three.pcap"), rt_tmp("out"), &l), 1);
   lint_free(&l);
   /* The handshake (3), the first exchange (request, ACK, response, ACK)
    * and the second up to its response's last byte (request, ACK,
    * response): the client's ACK of it is after the exchange. */
-  int got = count_records(tmp("out/ST030-stream0-1.pcap"), NULL);
+  int got = count_records(rt_tmp("out/ST030-stream0-1.pcap"), NULL);
   cr_assert_eq(got, 3 + 4 + 3, "%d records", got);
   lint again;
   lint_init(&again, "ST030");
-  lint_capture(&again, tmp("out/ST030-stream0-1.pcap"));
+  lint_capture(&again, rt_tmp("out/ST030-stream0-1.pcap"));
   cr_assert_eq(again.found, 1);
   lint_free(&again);
 }
 
 Test(extract, keeps_ip_fragments_of_the_conversation) {
-  pg_writer *w = pg_open(tmp("frag.pcap"), DLT_EN10MB, 65535);
+  pg_writer *w = pg_open(rt_tmp("frag.pcap"), DLT_EN10MB, 65535);
   pg_conv c;
   pg_conv_init(&c, w, "192.0.2.1", 40002, "192.0.2.80", 80);
   cr_assert_eq(pg_conv_handshake(&c), 0);
@@ -419,17 +403,17 @@ Test(extract, keeps_ip_fragments_of_the_conversation) {
   int nfrags = pg_write_tcp_fragments(w, &seg, 64, NULL, 0);
   cr_assert_gt(nfrags, 2);
   cr_assert_eq(pg_close(w), 0);
-  int total = count_records(tmp("frag.pcap"), NULL);
+  int total = count_records(rt_tmp("frag.pcap"), NULL);
 
   lint l;
-  cr_assert_eq(extract_st030(tmp("frag.pcap"), tmp("out"), &l), 1);
+  cr_assert_eq(extract_st030(rt_tmp("frag.pcap"), rt_tmp("out"), &l), 1);
   cr_assert_eq(l.found, 1);
   lint_free(&l);
-  cr_assert_eq(count_records(tmp("out/ST030-stream0-0.pcap"), NULL), total,
+  cr_assert_eq(count_records(rt_tmp("out/ST030-stream0-0.pcap"), NULL), total,
                "every fragment of the response is in the file");
   lint again;
   lint_init(&again, "ST030");
-  lint_capture(&again, tmp("out/ST030-stream0-0.pcap"));
+  lint_capture(&again, rt_tmp("out/ST030-stream0-0.pcap"));
   cr_assert_eq(again.found, 1);
   lint_free(&again);
 }
@@ -437,13 +421,13 @@ Test(extract, keeps_ip_fragments_of_the_conversation) {
 Test(extract, many_findings_are_written_in_batches) {
   /* More files than one pass keeps open. */
   enum { N = 300 };
-  pg_writer *w = pg_open(tmp("many.pcap"), DLT_EN10MB, 65535);
+  pg_writer *w = pg_open(rt_tmp("many.pcap"), DLT_EN10MB, 65535);
   for (int i = 0; i < N; i++)
     conversation(w, (uint16_t)(20000 + i), 1700000000000000ULL + (uint64_t)i * 20000,
                  bad_response);
   cr_assert_eq(pg_close(w), 0);
   lint l;
-  cr_assert_eq(extract_st030(tmp("many.pcap"), tmp("out"), &l), N);
+  cr_assert_eq(extract_st030(rt_tmp("many.pcap"), rt_tmp("out"), &l), N);
   cr_assert_eq(l.found, N);
   lint_free(&l);
   for (int i = 0; i < N; i += 37) {
@@ -451,7 +435,7 @@ Test(extract, many_findings_are_written_in_batches) {
     snprintf(name, sizeof name, "out/ST030-stream%d-0.pcap", i);
     lint again;
     lint_init(&again, "ST030");
-    lint_capture(&again, tmp(name));
+    lint_capture(&again, rt_tmp(name));
     cr_assert_eq(again.found, 1, "%s", name);
     lint_free(&again);
   }
@@ -461,21 +445,21 @@ Test(extract, nothing_asked_writes_nothing) {
   rl_extract *x = rl_extract_new();
   char err[128] = "";
   cr_assert_eq(rl_extract_pending(x), 0);
-  cr_assert_eq(rl_extract_write(x, tmp("none.pcap"), NULL, tmp("out"), err, sizeof err), 0);
+  cr_assert_eq(rl_extract_write(x, rt_tmp("none.pcap"), NULL, rt_tmp("out"), err, sizeof err), 0);
   rl_extract_free(x);
   rl_extract_free(NULL);
 }
 
 Test(extract, unwritable_directory_is_an_error) {
-  pg_writer *w = pg_open(tmp("one.pcap"), DLT_EN10MB, 65535);
+  pg_writer *w = pg_open(rt_tmp("one.pcap"), DLT_EN10MB, 65535);
   conversation(w, 40003, 1700000000000000ULL, bad_response);
   cr_assert_eq(pg_close(w), 0);
   lint l;
   lint_init(&l, "ST030");
   l.extract = rl_extract_new();
-  lint_capture(&l, tmp("one.pcap"));
+  lint_capture(&l, rt_tmp("one.pcap"));
   char err[256] = "";
-  cr_assert_eq(rl_extract_write(l.extract, tmp("one.pcap"), NULL, tmp("no/such/dir"), err,
+  cr_assert_eq(rl_extract_write(l.extract, rt_tmp("one.pcap"), NULL, rt_tmp("no/such/dir"), err,
                                 sizeof err),
                RL_ENOENT);
   cr_assert_not_null(strstr(err, "cannot create directory"), "%s", err);

@@ -19,31 +19,15 @@
 #include <unistd.h>
 
 #include "pcapgen.h"
+#include "tmpdir.h"
 #include "resplint/capture.h"
 #include "resplint/error.h"
 
-static char tmpdir[256];
+static void make_tmpdir(void) { rt_tmpdir_make(NULL, "tmp-live"); }
 
-static void make_tmpdir(void) {
-  snprintf(tmpdir, sizeof tmpdir, "%s/tmp-live-XXXXXX", RL_BINARY_DIR);
-  cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
-}
-
-static void remove_tree(void) {
-  char cmd[400];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-  cr_assert_eq(system(cmd), 0);
-}
+static void remove_tree(void) { rt_tmpdir_remove(); }
 
 TestSuite(live, .init = make_tmpdir, .fini = remove_tree);
-
-static const char *tmp(const char *name) {
-  static char paths[8][512];
-  static int next;
-  char *p = paths[next++ % 8];
-  snprintf(p, 512, "%s/%s", tmpdir, name);
-  return p;
-}
 
 /* `n` segments alternating between ports 80 and 443, each with its own
  * payload byte, 1 ms apart. */
@@ -71,12 +55,12 @@ static void write_capture(const char *path, int n) {
 /* --- the -w copy ------------------------------------------------------------ */
 
 Test(live, copy_holds_exactly_the_packets_handed_out) {
-  write_capture(tmp("in.pcap"), 6);
+  write_capture(rt_tmp("in.pcap"), 6);
   rl_capture *cap;
   char err[256] = "";
-  cr_assert_eq(rl_capture_open_file(&cap, tmp("in.pcap"), err, sizeof err), 0, "%s", err);
+  cr_assert_eq(rl_capture_open_file(&cap, rt_tmp("in.pcap"), err, sizeof err), 0, "%s", err);
   cr_assert_eq(rl_capture_set_filter(cap, "tcp dst port 443", err, sizeof err), 0, "%s", err);
-  cr_assert_eq(rl_capture_dump_open(cap, tmp("copy.pcap"), err, sizeof err), 0, "%s", err);
+  cr_assert_eq(rl_capture_dump_open(cap, rt_tmp("copy.pcap"), err, sizeof err), 0, "%s", err);
   rl_packet seen[8];
   uint8_t bytes[8][128];
   int n = 0;
@@ -93,7 +77,7 @@ Test(live, copy_holds_exactly_the_packets_handed_out) {
   rl_capture_close(cap);
 
   /* The copy: the same packets, bytes and times, numbered from 1. */
-  cr_assert_eq(rl_capture_open_file(&cap, tmp("copy.pcap"), err, sizeof err), 0, "%s", err);
+  cr_assert_eq(rl_capture_open_file(&cap, rt_tmp("copy.pcap"), err, sizeof err), 0, "%s", err);
   cr_assert_eq(rl_capture_linktype(cap), DLT_EN10MB);
   for (int i = 0; i < n; i++) {
     cr_assert_eq(rl_capture_next(cap, &pkt, err, sizeof err), 1, "%s", err);
@@ -109,16 +93,16 @@ Test(live, copy_holds_exactly_the_packets_handed_out) {
 }
 
 Test(live, copy_is_closed_with_the_capture) {
-  write_capture(tmp("in.pcap"), 2);
+  write_capture(rt_tmp("in.pcap"), 2);
   rl_capture *cap;
   char err[256] = "";
-  cr_assert_eq(rl_capture_open_file(&cap, tmp("in.pcap"), err, sizeof err), 0, "%s", err);
-  cr_assert_eq(rl_capture_dump_open(cap, tmp("copy.pcap"), err, sizeof err), 0, "%s", err);
+  cr_assert_eq(rl_capture_open_file(&cap, rt_tmp("in.pcap"), err, sizeof err), 0, "%s", err);
+  cr_assert_eq(rl_capture_dump_open(cap, rt_tmp("copy.pcap"), err, sizeof err), 0, "%s", err);
   rl_packet pkt;
   while (rl_capture_next(cap, &pkt, err, sizeof err) == 1)
     ;
   rl_capture_close(cap); /* without rl_capture_dump_close: still complete */
-  cr_assert_eq(rl_capture_open_file(&cap, tmp("copy.pcap"), err, sizeof err), 0, "%s", err);
+  cr_assert_eq(rl_capture_open_file(&cap, rt_tmp("copy.pcap"), err, sizeof err), 0, "%s", err);
   int n = 0;
   while (rl_capture_next(cap, &pkt, err, sizeof err) == 1)
     n++;
@@ -127,26 +111,26 @@ Test(live, copy_is_closed_with_the_capture) {
 }
 
 Test(live, copy_errors_name_the_cause) {
-  write_capture(tmp("in.pcap"), 1);
+  write_capture(rt_tmp("in.pcap"), 1);
   rl_capture *cap;
   char err[256] = "";
-  cr_assert_eq(rl_capture_open_file(&cap, tmp("in.pcap"), err, sizeof err), 0, "%s", err);
-  cr_assert_eq(rl_capture_dump_open(cap, tmpdir, err, sizeof err), RL_EISDIR);
+  cr_assert_eq(rl_capture_open_file(&cap, rt_tmp("in.pcap"), err, sizeof err), 0, "%s", err);
+  cr_assert_eq(rl_capture_dump_open(cap, rt_tmpdir(), err, sizeof err), RL_EISDIR);
   cr_assert_str_eq(err, "is a directory");
-  cr_assert_eq(rl_capture_dump_open(cap, tmp("no/such/dir.pcap"), err, sizeof err),
+  cr_assert_eq(rl_capture_dump_open(cap, rt_tmp("no/such/dir.pcap"), err, sizeof err),
                RL_ENOENT);
   cr_assert_not_null(strstr(err, "No such file"), "%s", err);
-  cr_assert_eq(rl_capture_dump_open(cap, tmp("a.pcap"), err, sizeof err), 0, "%s", err);
-  cr_assert_eq(rl_capture_dump_open(cap, tmp("b.pcap"), err, sizeof err), RL_EINVAL,
+  cr_assert_eq(rl_capture_dump_open(cap, rt_tmp("a.pcap"), err, sizeof err), 0, "%s", err);
+  cr_assert_eq(rl_capture_dump_open(cap, rt_tmp("b.pcap"), err, sizeof err), RL_EINVAL,
                "one copy per capture");
   rl_capture_close(cap);
 }
 
 Test(live, a_file_has_no_live_counters) {
-  write_capture(tmp("in.pcap"), 1);
+  write_capture(rt_tmp("in.pcap"), 1);
   rl_capture *cap;
   char err[256] = "";
-  cr_assert_eq(rl_capture_open_file(&cap, tmp("in.pcap"), err, sizeof err), 0, "%s", err);
+  cr_assert_eq(rl_capture_open_file(&cap, rt_tmp("in.pcap"), err, sizeof err), 0, "%s", err);
   rl_capture_counts c = {1, 1, 1};
   cr_assert_eq(rl_capture_counts_get(cap, &c, err, sizeof err), RL_EINVAL);
   cr_assert_eq(c.received + c.dropped + c.ifdropped, 0);
@@ -267,7 +251,7 @@ Test(live, ticks_come_while_idle_and_counters_are_libpcaps) {
   rl_capture *cap = open_lo(1.5, 1);
   int ticks = 0;
   rl_capture_set_tick(cap, 200, on_tick, &ticks);
-  cr_assert_eq(rl_capture_dump_open(cap, tmp("live.pcap"), NULL, 0), 0);
+  cr_assert_eq(rl_capture_dump_open(cap, rt_tmp("live.pcap"), NULL, 0), 0);
   send_datagrams(2);
   rl_packet pkt;
   char err[256] = "";
@@ -286,7 +270,7 @@ Test(live, ticks_come_while_idle_and_counters_are_libpcaps) {
   cr_assert_eq(rl_capture_dump_close(cap, err, sizeof err), 0, "%s", err);
   rl_capture_close(cap);
   /* The live copy reads back as the two datagrams. */
-  cr_assert_eq(rl_capture_open_file(&cap, tmp("live.pcap"), err, sizeof err), 0, "%s", err);
+  cr_assert_eq(rl_capture_open_file(&cap, rt_tmp("live.pcap"), err, sizeof err), 0, "%s", err);
   n = 0;
   while (rl_capture_next(cap, &pkt, err, sizeof err) == 1) {
     n++;
