@@ -9,11 +9,25 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+/* Linux lets an interface name hold any byte but '/', ':' and white space,
+ * ESC included, so the name is escaped like any byte off the wire before it
+ * reaches a terminal (and cut to fit; the line is cut to the width anyway). */
+static void escape_name(char *out, size_t cap, const char *name) {
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)name; *p && n + 5 < cap; p++) {
+    if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+      out[n++] = (char)*p;
+    else
+      n += (size_t)snprintf(out + n, cap - n, "\\x%02x", *p);
+  }
+  out[n] = '\0';
+}
+
 void rl__status_init(rl__status *st, FILE *tty, const char *what,
                      rl__status_fetch_fn fetch, void *ctx) {
   memset(st, 0, sizeof *st);
   st->tty = tty;
-  st->what = what ? what : "";
+  escape_name(st->what, sizeof st->what, what ? what : "");
   st->fetch = fetch;
   st->fetch_ctx = ctx;
   clock_gettime(CLOCK_MONOTONIC, &st->start);

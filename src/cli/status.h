@@ -24,7 +24,7 @@ typedef void (*rl__status_fetch_fn)(void *ctx, rl__status_counts *out);
 
 typedef struct rl__status {
   FILE *tty;                 /* where the line goes; NULL: no status */
-  const char *what;          /* the interface, shown at the start */
+  char what[80];             /* the interface, escaped, shown at the start */
   rl__status_fetch_fn fetch; /* fills the counts when the line is drawn */
   void *fetch_ctx;
   struct timespec start;
