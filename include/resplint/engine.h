@@ -149,6 +149,12 @@ void rl_engine_free(rl_engine *e);
  * when some record is invalid (and still returns RL_EINVAL), so a broken
  * record does not take the whole catalogue down with it. */
 int rl_engine_load_catalogue(rl_engine *e, FILE *errs);
+/* Called before rl_engine_load_catalogue: the catalogue's examples (sample
+ * responses that fail and pass each rule, more than half its text) are not
+ * parsed, and every rule's nexamples is 0. Only --explain, the docs and the
+ * tests read them, so a linting run skips them and starts in half the time.
+ * User records are always parsed whole: their examples are validated. */
+void rl_engine_skip_examples(rl_engine *e);
 /* Every *.yaml / *.yml file under `dir`, recursively, in name order. */
 int rl_engine_load_dir(rl_engine *e, const char *dir, FILE *errs);
 int rl_engine_load_file(rl_engine *e, const char *path, FILE *errs);

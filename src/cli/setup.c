@@ -28,6 +28,7 @@ static int load_config(rl__setup *s, const rl__cli_options *o, FILE *errs) {
 static int load_rules(rl__setup *s, const rl__cli_options *o, FILE *errs) {
   /* An invalid built-in record is a bug of this build that the user cannot
    * fix: say so and lint with the others, which the engine has kept. */
+  if (!o->explain) rl_engine_skip_examples(s->engine);
   int rc = rl_engine_load_catalogue(s->engine, errs);
   if (rc == RL_EINVAL && rl_engine_rule_count(s->engine) > 0) {
     rl__say(errs, "resplint: warning: the records above are left out of the built-in "

@@ -54,6 +54,7 @@ struct rl_engine {
   size_t nrules;
   int prepared;
   int selected; /* a select was given: rules start disabled */
+  int skip_examples; /* rl_engine_skip_examples */
   rl__list by_status[RL__NCODES + 1];
   rl__list by_event[RL_EV__COUNT]; /* top-level event rules, for notes */
   rl__step *steps;                 /* per rule, filled by prepare */
@@ -208,8 +209,8 @@ static void free_batch(rl__rule **batch, size_t n) {
 /* Parses texts into a batch; returns the batch count or an error. */
 static int parse_into(rl__rule **batch, size_t *n, const char *name,
                       const char *text, size_t len, FILE *errs, int *nerr,
-                      int from_catalogue) {
-  rl__rule *r = rl__rule_parse(name, text, len, errs, nerr);
+                      int from_catalogue, int with_examples) {
+  rl__rule *r = rl__rule_parse(name, text, len, with_examples, errs, nerr);
   if (!r) return -1;
   r->info.file = strdup(name);
   r->info.from_catalogue = from_catalogue;
@@ -235,9 +236,11 @@ int rl_engine_load_catalogue(rl_engine *e, FILE *errs) {
   if (!batch) return RL_ENOMEM;
   size_t n = 0;
   int nerr = 0;
-  for (size_t i = 0; i < rl__catalogue_count; i++)
-    parse_into(batch, &n, rl__catalogue[i].path, rl__catalogue[i].text,
-               rl__catalogue[i].len, errs, &nerr, 1);
+  for (size_t i = 0; i < rl__catalogue_count; i++) {
+    const rl__catalogue_file *f = &rl__catalogue[i];
+    size_t len = e->skip_examples ? rl__record_head_len(f->text, f->len) : f->len;
+    parse_into(batch, &n, f->path, f->text, len, errs, &nerr, 1, !e->skip_examples);
+  }
   /* Unlike user records, the valid part of the catalogue is kept even when
    * a record is broken: the caller still learns of it (RL_EINVAL, errors
    * written) and decides, and the other rules keep working meanwhile. */
@@ -250,13 +253,15 @@ int rl_engine_load_catalogue(rl_engine *e, FILE *errs) {
   return rc < 0 ? rc : nerr ? RL_EINVAL : rc;
 }
 
+void rl_engine_skip_examples(rl_engine *e) { e->skip_examples = 1; }
+
 int rl_engine_load_buffer(rl_engine *e, const char *name, const char *text,
                           size_t len, FILE *errs) {
   if (refuse_late(e, errs)) return RL_EINVAL;
   rl__rule *one[1];
   size_t n = 0;
   int nerr = 0;
-  parse_into(one, &n, name, text, len, errs, &nerr, 0);
+  parse_into(one, &n, name, text, len, errs, &nerr, 0, 1);
   if (nerr) return RL_EINVAL;
   int rc = add_batch(e, one, n, errs);
   if (rc < 0) rl__rule_free(one[0]);
@@ -361,7 +366,7 @@ int rl_engine_load_dir(rl_engine *e, const char *dir, FILE *errs) {
         rc = r;
         break;
       }
-      parse_into(batch, &n, pl.p[i], text, len, errs, &nerr, 0);
+      parse_into(batch, &n, pl.p[i], text, len, errs, &nerr, 0, 1);
       free(text);
     }
   }

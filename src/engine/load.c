@@ -20,6 +20,7 @@ typedef struct loader {
   yaml_document_t doc;
   int needs_request; /* set while compiling a check that reads the request */
   int conditions;    /* compiled so far: YAML aliases can multiply them */
+  int with_examples; /* 0: the text was cut before its examples */
 } loader;
 
 #if defined(__GNUC__)
@@ -727,6 +728,7 @@ static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
       break;
     }
   yaml_node_t *ex = map_get(ld, root, "examples");
+  if (!ex && !ld->with_examples) return;
   if (!ex)
     err_at(ld, root, "missing required key 'examples'");
   else
@@ -784,10 +786,23 @@ static char *describe_check(const rl__cond *c) {
   return buf;
 }
 
+size_t rl__record_head_len(const char *text, size_t len) {
+  static const char key[] = "examples:";
+  const size_t klen = sizeof key - 1;
+  for (size_t at = 0; at < len;) {
+    if (len - at >= klen && memcmp(text + at, key, klen) == 0) return at;
+    const char *nl = memchr(text + at, '\n', len - at);
+    if (!nl) break;
+    at = (size_t)(nl - text) + 1;
+  }
+  return len;
+}
+
 rl__rule *rl__rule_parse(const char *name, const char *text, size_t len,
-                         FILE *errs, int *nerr) {
+                         int with_examples, FILE *errs, int *nerr) {
   loader ld;
   memset(&ld, 0, sizeof ld);
+  ld.with_examples = with_examples;
   ld.file = name;
   ld.errs = errs;
   yaml_parser_t p;

@@ -102,9 +102,14 @@ typedef struct rl__rule {
 } rl__rule;
 
 /* Compiles one record; returns the rule or NULL after writing errors to
- * `errs` (as "name:line:col: error: ..."). *nerr counts them. */
+ * `errs` (as "name:line:col: error: ..."). *nerr counts them. With
+ * `with_examples` 0, a missing `examples` key is not an error (the text was
+ * cut before it, see rl__record_head_len). */
 rl__rule *rl__rule_parse(const char *name, const char *text, size_t len,
-                         FILE *errs, int *nerr);
+                         int with_examples, FILE *errs, int *nerr);
+/* The length of a catalogue record without its examples: they are its last
+ * top-level key (tests/rules checks that every record keeps them last). */
+size_t rl__record_head_len(const char *text, size_t len);
 void rl__rule_free(rl__rule *r);
 void rl__cond_free(rl__cond *c);
 
