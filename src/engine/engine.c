@@ -25,6 +25,7 @@ typedef struct rl__list {
   uint32_t *items;
   uint32_t n;
   uint32_t n0; /* by_status: items[0, n0) are pass-0 rules, the rest pass 1 */
+  uint32_t cap;
 } rl__list;
 
 /* What judging needs of a rule before it evaluates the check, one small
@@ -144,12 +145,12 @@ static void free_index(rl_engine *e) {
   for (size_t i = 0; i <= RL__NCODES; i++) {
     free(e->by_status[i].items);
     e->by_status[i].items = NULL;
-    e->by_status[i].n = 0;
+    e->by_status[i].n = e->by_status[i].cap = 0;
   }
   for (size_t i = 0; i < RL_EV__COUNT; i++) {
     free(e->by_event[i].items);
     e->by_event[i].items = NULL;
-    e->by_event[i].n = 0;
+    e->by_event[i].n = e->by_event[i].cap = 0;
   }
 }
 
@@ -483,11 +484,17 @@ void rl_engine_set_sink(rl_engine *e, rl_finding_fn fn, void *ctx) {
 
 /* --- index ---------------------------------------------------------------- */
 
+/* Grows by doubling: prepare pushes a rule into up to 1,001 lists, and a
+ * realloc per push cost as much as judging a thousand responses. */
 static int list_push(rl__list *l, uint32_t v) {
-  uint32_t *ni = realloc(l->items, (l->n + 1) * sizeof *ni);
-  if (!ni) return RL_ENOMEM;
-  l->items = ni;
-  ni[l->n++] = v;
+  if (l->n == l->cap) {
+    uint32_t cap = l->cap ? l->cap * 2 : 16;
+    uint32_t *ni = realloc(l->items, cap * sizeof *ni);
+    if (!ni) return RL_ENOMEM;
+    l->items = ni;
+    l->cap = cap;
+  }
+  l->items[l->n++] = v;
   return 0;
 }
 
