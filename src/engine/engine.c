@@ -870,6 +870,11 @@ rl_http_sink rl_engine_http_sink(void) {
   return s;
 }
 
+void rl__engine_memo_stats(const rl_engine *e, uint64_t *hits,
+                           uint64_t *misses, uint64_t *skipped) {
+  rl__vmemo_stats(e->memo, hits, misses, skipped);
+}
+
 const rl_engine_counts *rl_engine_get_counts(const rl_engine *e) {
   return &e->counts;
 }

@@ -79,6 +79,10 @@ void rl__vmemo_store(rl__vmemo *vm, const rl__record *rec);
 void rl__vmemo_stats(const rl__vmemo *vm, uint64_t *hits, uint64_t *misses,
                      uint64_t *skipped);
 
+/* The memo counters of engine e (for the tests); zeros when it is off. */
+void rl__engine_memo_stats(const rl_engine *e, uint64_t *hits,
+                           uint64_t *misses, uint64_t *skipped);
+
 /* Records: the evidence's buffer and offset in exchange x (0), or -1 when
  * it points elsewhere (the record is then not cacheable). */
 int rl__evidence_locate(const rl_exchange *x, const uint8_t *p, size_t n,
