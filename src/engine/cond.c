@@ -518,59 +518,82 @@ static void put_field(char *out, size_t cap, size_t *o, const rl_message *m,
   put_span(out, cap, o, m, m->fields[i].value);
 }
 
+static int is_key(const char *k, size_t n, const char *lit, size_t litn) {
+  return n == litn && memcmp(k, lit, n) == 0;
+}
+#define IS_KEY(k, n, lit) is_key(k, n, lit, sizeof lit - 1)
+
+/* Appends placeholder k (n bytes, at most 63: what the template check
+ * allows is shorter) of a message. */
+static void put_placeholder(char *out, size_t cap, size_t *o, const char *k,
+                            size_t n, const rl_exchange *x, const rl__match *m,
+                            const char *event_name) {
+  const rl_message *r = x ? x->response : NULL, *q = x ? x->request : NULL;
+  char num[32];
+  if (IS_KEY(k, n, "status")) {
+    if (r && r->status_code >= 0) {
+      snprintf(num, sizeof num, "%d", r->status_code);
+      put(out, cap, o, num);
+    } else {
+      put_span(out, cap, o, r, r ? r->status : (rl_span){0, 0});
+    }
+  } else if (IS_KEY(k, n, "reason")) {
+    put_span(out, cap, o, r, r ? r->reason : (rl_span){0, 0});
+  } else if (IS_KEY(k, n, "version")) {
+    put_span(out, cap, o, r, r ? r->version : (rl_span){0, 0});
+  } else if (IS_KEY(k, n, "method")) {
+    put_span(out, cap, o, q, q ? q->method : (rl_span){0, 0});
+  } else if (IS_KEY(k, n, "target")) {
+    put_span(out, cap, o, q, q ? q->target : (rl_span){0, 0});
+  } else if (IS_KEY(k, n, "count")) {
+    snprintf(num, sizeof num, "%llu",
+             (unsigned long long)(m->count ? m->count : 1));
+    put(out, cap, o, num);
+  } else if (IS_KEY(k, n, "detail")) {
+    put(out, cap, o, m->detail);
+  } else if (IS_KEY(k, n, "content-bytes")) {
+    /* The same bytes `content: present` counts: a bodiless response's
+     * content is what followed it (forbidden_bytes), so a rule that fires
+     * on it must not say that nothing followed. */
+    snprintf(num, sizeof num, "%llu",
+             (unsigned long long)(r ? r->content_bytes + r->forbidden_bytes : 0));
+    put(out, cap, o, num);
+  } else if (IS_KEY(k, n, "event")) {
+    put(out, cap, o, event_name ? event_name : "");
+  } else {
+    char key[64]; /* NUL-terminated for put_field and put */
+    memcpy(key, k, n);
+    key[n] = '\0';
+    if (n >= 6 && memcmp(key, "field:", 6) == 0)
+      put_field(out, cap, o, r, key + 6, n - 6);
+    else if (n >= 14 && memcmp(key, "request-field:", 14) == 0)
+      put_field(out, cap, o, q, key + 14, n - 14);
+    else
+      put(out, cap, o, key);
+  }
+}
+
+/* Copies the template's literal runs whole and fills each placeholder; a
+ * '{' with no '}' after it is a literal. Rendering runs once per finding
+ * judged afresh, so it avoids formatting the template byte by byte. */
 void rl__render(char *out, size_t cap, const char *tmpl, const rl_exchange *x,
                 const rl__match *m, const char *event_name) {
   size_t o = 0;
   out[0] = '\0';
-  const rl_message *r = x ? x->response : NULL, *q = x ? x->request : NULL;
   for (const char *p = tmpl; *p && o + 1 < cap;) {
     const char *e = *p == '{' ? strchr(p, '}') : NULL;
     if (!e) {
-      out[o++] = *p++;
+      const char *brace = strchr(p + 1, '{');
+      size_t run = brace ? (size_t)(brace - p) : strlen(p);
+      if (run > cap - 1 - o) run = cap - 1 - o;
+      memcpy(out + o, p, run);
+      o += run;
       out[o] = '\0';
+      p += run;
       continue;
     }
-    char key[64];
     size_t n = (size_t)(e - p - 1);
-    snprintf(key, sizeof key, "%.*s", (int)(n < 63 ? n : 63), p + 1);
-    char num[32];
-    if (strcmp(key, "status") == 0) {
-      if (r && r->status_code >= 0) {
-        snprintf(num, sizeof num, "%d", r->status_code);
-        put(out, cap, &o, num);
-      } else {
-        put_span(out, cap, &o, r, r ? r->status : (rl_span){0, 0});
-      }
-    } else if (strcmp(key, "reason") == 0) {
-      put_span(out, cap, &o, r, r ? r->reason : (rl_span){0, 0});
-    } else if (strcmp(key, "version") == 0) {
-      put_span(out, cap, &o, r, r ? r->version : (rl_span){0, 0});
-    } else if (strcmp(key, "method") == 0) {
-      put_span(out, cap, &o, q, q ? q->method : (rl_span){0, 0});
-    } else if (strcmp(key, "target") == 0) {
-      put_span(out, cap, &o, q, q ? q->target : (rl_span){0, 0});
-    } else if (strcmp(key, "count") == 0) {
-      snprintf(num, sizeof num, "%llu",
-               (unsigned long long)(m->count ? m->count : 1));
-      put(out, cap, &o, num);
-    } else if (strcmp(key, "detail") == 0) {
-      put(out, cap, &o, m->detail);
-    } else if (strcmp(key, "content-bytes") == 0) {
-      /* The same bytes `content: present` counts: a bodiless response's
-       * content is what followed it (forbidden_bytes), so a rule that fires
-       * on it must not say that nothing followed. */
-      snprintf(num, sizeof num, "%llu",
-               (unsigned long long)(r ? r->content_bytes + r->forbidden_bytes : 0));
-      put(out, cap, &o, num);
-    } else if (strcmp(key, "event") == 0) {
-      put(out, cap, &o, event_name ? event_name : "");
-    } else if (strncmp(key, "field:", 6) == 0) {
-      put_field(out, cap, &o, r, key + 6, strlen(key + 6));
-    } else if (strncmp(key, "request-field:", 14) == 0) {
-      put_field(out, cap, &o, q, key + 14, strlen(key + 14));
-    } else {
-      put(out, cap, &o, key);
-    }
+    put_placeholder(out, cap, &o, p + 1, n < 63 ? n : 63, x, m, event_name);
     p = e + 1;
   }
 }

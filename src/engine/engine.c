@@ -8,6 +8,7 @@
  */
 #include "common/file.h"
 #include "engine/catalogue.h"
+#include "engine/memo.h"
 #include "engine/rule.h"
 
 #include <dirent.h>
@@ -24,6 +25,7 @@ typedef struct rl__list {
   uint32_t *items;
   uint32_t n;
   uint32_t n0; /* by_status: items[0, n0) are pass-0 rules, the rest pass 1 */
+  uint32_t cap;
 } rl__list;
 
 /* What judging needs of a rule before it evaluates the check, one small
@@ -41,12 +43,15 @@ typedef struct rl__step {
  * collision forgets a connection's history (a missed finding, never a false
  * one, because the slot remembers whose it is). */
 #define RL__CONN_SLOTS 4096
+/* A rendered message, terminating NUL included. */
+#define RL__MSG_CAP 512
 
 typedef struct rl__conn_slot {
   const rl_conn *conn;
   uint64_t stream;
   int version;
   uint32_t index;
+  uint32_t memo_hint; /* the memo slot of its previous exchange */
 } rl__conn_slot;
 
 struct rl_engine {
@@ -64,7 +69,10 @@ struct rl_engine {
   rl__scratch scratch;
   rl__env env;
   rl__conn_slot conns[RL__CONN_SLOTS];
-  char msg[512];
+  rl__vmemo *memo; /* verdicts of recent exchanges; NULL: off */
+  rl__record rec;  /* what judging the current exchange produced */
+  rl__record check; /* RESPLINT_VERIFY_MEMO: a fresh judgement of a hit */
+  char msg[RL__MSG_CAP];
 };
 
 /* --- closed-list names ---------------------------------------------------- */
@@ -128,6 +136,7 @@ rl_engine *rl_engine_new(void) {
   rl_engine_limits l = rl_engine_default_limits();
   rl_engine_set_limits(e, &l);
   e->scratch.env = &e->env;
+  e->memo = rl__vmemo_new();
   return e;
 }
 
@@ -137,12 +146,12 @@ static void free_index(rl_engine *e) {
   for (size_t i = 0; i <= RL__NCODES; i++) {
     free(e->by_status[i].items);
     e->by_status[i].items = NULL;
-    e->by_status[i].n = 0;
+    e->by_status[i].n = e->by_status[i].cap = 0;
   }
   for (size_t i = 0; i < RL_EV__COUNT; i++) {
     free(e->by_event[i].items);
     e->by_event[i].items = NULL;
-    e->by_event[i].n = 0;
+    e->by_event[i].n = e->by_event[i].cap = 0;
   }
 }
 
@@ -153,6 +162,9 @@ void rl_engine_free(rl_engine *e) {
   free_index(e);
   free(e->scratch.buf);
   free(e->scratch.memo);
+  rl__vmemo_free(e->memo);
+  rl__record_free(&e->rec);
+  rl__record_free(&e->check);
   free(e);
 }
 
@@ -464,6 +476,9 @@ int rl_engine_ignore(rl_engine *e, const char *spec, FILE *errs) {
 int rl_engine_set_level(rl_engine *e, const char *spec, rl_level level,
                         FILE *errs) {
   if ((unsigned)level >= RL_LEVEL__COUNT) return RL_EINVAL;
+  /* Which rules a finer rule supersedes depends on levels: remembered
+   * verdicts may no longer hold. */
+  rl__vmemo_clear(e->memo);
   return for_spec(e, spec, errs, set_level, &level, "level");
 }
 
@@ -474,11 +489,17 @@ void rl_engine_set_sink(rl_engine *e, rl_finding_fn fn, void *ctx) {
 
 /* --- index ---------------------------------------------------------------- */
 
+/* Grows by doubling: prepare pushes a rule into up to 1,001 lists, and a
+ * realloc per push cost as much as judging a thousand responses. */
 static int list_push(rl__list *l, uint32_t v) {
-  uint32_t *ni = realloc(l->items, (l->n + 1) * sizeof *ni);
-  if (!ni) return RL_ENOMEM;
-  l->items = ni;
-  ni[l->n++] = v;
+  if (l->n == l->cap) {
+    uint32_t cap = l->cap ? l->cap * 2 : 16;
+    uint32_t *ni = realloc(l->items, cap * sizeof *ni);
+    if (!ni) return RL_ENOMEM;
+    l->items = ni;
+    l->cap = cap;
+  }
+  l->items[l->n++] = v;
   return 0;
 }
 
@@ -517,6 +538,11 @@ int rl_engine_prepare(rl_engine *e) {
         list_push(&e->by_event[r->top_event], i) < 0)
       return RL_ENOMEM;
   }
+  /* Each rule fires at most once per response: room for all of them, so
+   * judging never allocates. */
+  if (rl__record_reserve(&e->rec, e->nrules, RL__MSG_CAP) < 0 ||
+      rl__record_reserve(&e->check, e->nrules, RL__MSG_CAP) < 0)
+    return RL_ENOMEM;
   e->prepared = 1;
   return 0;
 }
@@ -569,26 +595,79 @@ static int unmet_need(unsigned needs_mask, const rl_exchange *x) {
   return -1;
 }
 
-static void emit(rl_engine *e, const rl__rule *r, const rl_exchange *x,
-                 const rl_conn *conn, const rl_pktref *at, uint64_t offset,
-                 const rl__match *m, const char *event_name) {
-  rl__render(e->msg, sizeof e->msg, r->info.message, x, m, event_name);
+/* Hands one finding to the sink; fresh and replayed findings go through
+ * here alike, so the report cannot tell them apart. */
+static void hand_out(rl_engine *e, const rl__rule *r, const rl_exchange *x,
+                    const rl_conn *conn, const rl_pktref *at, uint64_t offset,
+                    const char *msg, const uint8_t *ev, size_t ev_len) {
   e->counts.findings[r->info.level]++;
   if (!e->sink) return;
   rl_finding f;
   memset(&f, 0, sizeof f);
   f.rule = &r->info;
   f.level = r->info.level;
-  f.message = e->msg;
+  f.message = msg;
   f.x = x;
   f.conn = conn;
   if (at) f.at = *at;
   f.offset = offset;
-  if (m->has_evidence) {
-    f.evidence = m->evidence;
-    f.evidence_len = m->evidence_len;
-  }
+  f.evidence = ev;
+  f.evidence_len = ev_len;
   e->sink(e->sink_ctx, &f);
+}
+
+static void emit(rl_engine *e, const rl__rule *r, const rl_exchange *x,
+                 const rl_conn *conn, const rl_pktref *at, uint64_t offset,
+                 const rl__match *m, const char *event_name) {
+  rl__render(e->msg, sizeof e->msg, r->info.message, x, m, event_name);
+  hand_out(e, r, x, conn, at, offset, e->msg, m->has_evidence ? m->evidence : NULL,
+          m->has_evidence ? m->evidence_len : 0);
+}
+
+/* Writes a finding of exchange x into rec, where the evidence is and the
+ * offset relative to the response, so that a replay on another exchange
+ * with the same key gives the same finding; returns its message. */
+static const char *record_finding(rl__record *rec, uint32_t rule,
+                                  const rl__rule *r, const rl_exchange *x,
+                                  uint64_t off, const rl__match *m) {
+  rl__rec_find *f = &rec->finds[rec->nfinds++];
+  char *msg = rec->text + rec->tlen;
+  rl__render(msg, RL__MSG_CAP, r->info.message, x, m,
+             r->top_event >= 0 ? rl_event_name((rl_event_kind)r->top_event) : NULL);
+  f->rule = rule;
+  f->text = rec->tlen;
+  rec->tlen += (uint32_t)strlen(msg) + 1;
+  f->off_rel = off - x->response->stream_offset;
+  f->ev_base = RL__EVB_NONE;
+  f->ev_off = 0;
+  f->ev_len = m->has_evidence ? m->evidence_len : 0;
+  if (m->has_evidence && m->evidence &&
+      rl__evidence_locate(x, m->evidence, m->evidence_len, &f->ev_base,
+                          &f->ev_off) < 0)
+    rec->cacheable = 0;
+  return msg;
+}
+
+/* Replays a record on exchange x: its findings in order, then its skip
+ * counts, exactly as judging x would have produced them. */
+static void replay(rl_engine *e, const rl__record *rec, const rl_exchange *x) {
+  const rl_message *resp = x->response;
+  for (uint32_t i = 0; i < rec->nfinds; i++) {
+    const rl__rec_find *f = &rec->finds[i];
+    const uint8_t *ev = f->ev_base == RL__EVB_NONE
+                            ? NULL
+                            : rl__evidence_at(x, f->ev_base, f->ev_off);
+    hand_out(e, e->rules[f->rule], x, x->conn, &resp->first,
+            resp->stream_offset + f->off_rel, rec->text + f->text, ev, f->ev_len);
+  }
+}
+
+/* The skip counters of a judged or replayed response. */
+static void count_skips(rl_engine *e, const rl__record *rec) {
+  for (int n = 0; n < RL_NEED__COUNT; n++) {
+    e->counts.rules_skipped[n] += rec->skips[n];
+    if (rec->skipped & (1u << n)) e->counts.responses_skipped[n]++;
+  }
 }
 
 /* Loads the previous version on this connection into env and returns the
@@ -636,9 +715,10 @@ static int superseded(const rl_engine *e, const rl__rule *r,
 typedef struct judgement {
   uint32_t fired[64]; /* rules that produced a finding */
   uint32_t nfired;
-  unsigned skipped;   /* bit per need that made a rule skip */
   uint64_t fields;    /* rl__field_mask of the response */
   uint64_t events;    /* rl__event_mask of the exchange */
+  rl__record *rec;    /* the findings and skips, for the memo */
+  int deliver;        /* hand findings to the sink as they come */
 } judgement;
 
 /* Judges the rules of list `l` for one pass: pass 0 runs the ordinary rules,
@@ -654,8 +734,8 @@ static void judge_pass(rl_engine *e, const rl_exchange *x, const rl__list *l,
     if (st->has_versions && !version_ok(e->rules[l->items[k]], resp)) continue;
     int need = unmet_need(st->needs, x);
     if (need >= 0) {
-      e->counts.rules_skipped[need]++;
-      j->skipped |= 1u << need;
+      j->rec->skips[need]++;
+      j->rec->skipped |= 1u << need;
       continue;
     }
     if (!rl__guard_open(&st->guard, j->fields, j->events)) continue;
@@ -665,11 +745,56 @@ static void judge_pass(rl_engine *e, const rl_exchange *x, const rl__list *l,
     rl__match_init(&m);
     if (!rl__cond_eval(r->check, x, &m, &e->scratch)) continue;
     uint64_t off = m.has_evidence && m.offset ? m.offset : resp->stream_offset;
-    emit(e, r, x, x->conn, &resp->first, off, &m,
-         r->top_event >= 0 ? rl_event_name((rl_event_kind)r->top_event) : NULL);
+    const char *msg = record_finding(j->rec, l->items[k], r, x, off, &m);
+    if (j->deliver)
+      hand_out(e, r, x, x->conn, &resp->first, off, msg,
+              m.has_evidence ? m.evidence : NULL, m.has_evidence ? m.evidence_len : 0);
     if (j->nfired < sizeof j->fired / sizeof j->fired[0])
       j->fired[j->nfired++] = l->items[k];
   }
+}
+
+/* Judges exchange x afresh into rec, handing the findings to the sink when
+ * `deliver`. */
+static void judge(rl_engine *e, const rl_exchange *x, rl__record *rec,
+                  int deliver_findings) {
+  const rl_message *resp = x->response;
+  int code = resp->status_code;
+  const rl__list *l = &e->by_status[(code >= 0 && code < RL__NCODES) ? code
+                                                                     : RL__UNPARSED];
+  judgement j;
+  j.nfired = 0;
+  j.rec = rec;
+  j.deliver = deliver_findings;
+  rl__record_reset(rec);
+  rl__scratch_index(&e->scratch, resp);
+  j.fields = e->scratch.present;
+  j.events = rl__event_mask(x);
+  e->env.bytes = rl__byte_classes(resp);
+  e->env.bytes_of = resp;
+  judge_pass(e, x, l, 0, &j);
+  judge_pass(e, x, l, 1, &j);
+  e->scratch.present_msg = NULL;
+  e->env.bytes_of = NULL;
+}
+
+/* RESPLINT_VERIFY_MEMO: a hit must say exactly what judging says. Findings
+ * (rule, message, evidence, offset) and skip counts are all the record
+ * holds, and the counters are derived from it, so comparing records
+ * compares everything the report would see. */
+static void verify_hit(rl_engine *e, const rl_exchange *x, const rl__record *hit) {
+  rl_engine_counts saved = e->counts;
+  judge(e, x, &e->check, 0);
+  e->counts = saved;
+  if (rl__record_equal(hit, &e->check)) return;
+  fprintf(stderr,
+          "resplint: RESPLINT_VERIFY_MEMO: the remembered verdict differs from "
+          "a fresh judgement (%s, stream %llu, response %u: %u findings "
+          "remembered, %u judged)\n",
+          x->source ? x->source : "?",
+          (unsigned long long)(x->conn ? x->conn->stream : 0),
+          x->response->index, hit->nfinds, e->check.nfinds);
+  abort();
 }
 
 /* True when the response's header section is incomplete and its last field
@@ -695,25 +820,22 @@ void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
     x = &view;
   }
   const rl_message *resp = x->response;
-  int code = resp->status_code;
-  const rl__list *l = &e->by_status[(code >= 0 && code < RL__NCODES) ? code
-                                                                     : RL__UNPARSED];
   e->counts.responses++;
   rl__conn_slot *slot = remember_version(e, x);
-  judgement j;
-  j.nfired = 0;
-  j.skipped = 0;
-  rl__scratch_index(&e->scratch, resp);
-  j.fields = e->scratch.present;
-  j.events = rl__event_mask(x);
-  e->env.bytes = rl__byte_classes(resp);
-  e->env.bytes_of = resp;
-  judge_pass(e, x, l, 0, &j);
-  judge_pass(e, x, l, 1, &j);
-  e->scratch.present_msg = NULL;
-  e->env.bytes_of = NULL;
-  for (int n = 0; n < RL_NEED__COUNT; n++)
-    if (j.skipped & (1u << n)) e->counts.responses_skipped[n]++;
+  /* The memo's key holds everything judging reads (memo.c), so a hit
+   * replays what judging would produce, and the counters follow from it. */
+  uint32_t no_hint = 0, *hint = slot ? &slot->memo_hint : &no_hint;
+  const rl__record *hit =
+      e->memo ? rl__vmemo_lookup(e->memo, x, &e->env, hint) : NULL;
+  if (hit) {
+    if (rl__vmemo_verify(e->memo)) verify_hit(e, x, hit);
+    replay(e, hit, x);
+    count_skips(e, hit);
+  } else {
+    judge(e, x, &e->rec, 1);
+    count_skips(e, &e->rec);
+    if (e->memo) rl__vmemo_store(e->memo, &e->rec);
+  }
   if (slot && resp->http_major <= 9 && resp->version.len) {
     slot->version = resp->http_major * 16 + resp->http_minor;
     slot->index = resp->index;
@@ -751,6 +873,11 @@ static void sink_note(void *ctx, const rl_conn *conn, rl_dir dir,
 rl_http_sink rl_engine_http_sink(void) {
   rl_http_sink s = {sink_exchange, sink_note};
   return s;
+}
+
+void rl__engine_memo_stats(const rl_engine *e, uint64_t *hits,
+                           uint64_t *misses, uint64_t *skipped) {
+  rl__vmemo_stats(e->memo, hits, misses, skipped);
 }
 
 const rl_engine_counts *rl_engine_get_counts(const rl_engine *e) {

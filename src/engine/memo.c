@@ -1,0 +1,446 @@
+/* The exact verdict memo (memo.h): the key, the table, the records. */
+#include "engine/memo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Direct-mapped: consecutive responses of one server land in one slot, and
+ * a few servers interleaved on a capture rarely collide in 256. */
+#define VM_SLOTS 256
+/* Keys above this (huge header sections, many events) are judged without
+ * the memo: they are rare, and the memo's memory stays bounded
+ * (VM_SLOTS * (VM_KEY_CAP + a record)). */
+#define VM_KEY_CAP 4096
+/* A record above this many bytes (findings and their messages) is not kept. */
+#define VM_REC_CAP 8192
+
+typedef struct vm_entry {
+  uint64_t hash;
+  uint8_t *key;
+  uint32_t klen, kcap;
+  int used;
+  rl__record rec;
+} vm_entry;
+
+struct rl__vmemo {
+  uint8_t key[VM_KEY_CAP];
+  size_t klen;
+  int over;          /* the key did not fit: no lookup, no store */
+  uint64_t hash;
+  uint32_t slot;     /* where the key hashed to */
+  int pending;       /* the last lookup missed with a valid key */
+  int verify;
+  int print_stats;
+  uint64_t hits, misses, skipped;
+  uint64_t key_bytes; /* summed over lookups, for the stats line */
+  vm_entry slots[VM_SLOTS];
+};
+
+static int env_on(const char *name) {
+  const char *v = getenv(name);
+  return v && *v && strcmp(v, "0") != 0;
+}
+
+rl__vmemo *rl__vmemo_new(void) {
+  if (env_on("RESPLINT_NO_MEMO")) return NULL;
+  rl__vmemo *vm = calloc(1, sizeof *vm);
+  if (!vm) return NULL;
+  vm->verify = env_on("RESPLINT_VERIFY_MEMO");
+  vm->print_stats = env_on("RESPLINT_MEMO_STATS");
+  return vm;
+}
+
+void rl__vmemo_free(rl__vmemo *vm) {
+  if (!vm) return;
+  if (vm->print_stats) {
+    uint64_t n = vm->hits + vm->misses;
+    fprintf(stderr,
+            "resplint: verdict memo: %llu hits, %llu misses (%.1f %%), %llu "
+            "too big, %.0f key bytes on average\n",
+            (unsigned long long)vm->hits, (unsigned long long)vm->misses,
+            n ? 100.0 * (double)vm->hits / (double)n : 0.0,
+            (unsigned long long)vm->skipped,
+            n ? (double)vm->key_bytes / (double)n : 0.0);
+  }
+  for (size_t i = 0; i < VM_SLOTS; i++) {
+    free(vm->slots[i].key);
+    rl__record_free(&vm->slots[i].rec);
+  }
+  free(vm);
+}
+
+void rl__vmemo_clear(rl__vmemo *vm) {
+  if (!vm) return;
+  for (size_t i = 0; i < VM_SLOTS; i++) vm->slots[i].used = 0;
+  vm->pending = 0;
+}
+
+int rl__vmemo_verify(const rl__vmemo *vm) { return vm && vm->verify; }
+
+void rl__vmemo_stats(const rl__vmemo *vm, uint64_t *hits, uint64_t *misses,
+                     uint64_t *skipped) {
+  *hits = vm ? vm->hits : 0;
+  *misses = vm ? vm->misses : 0;
+  *skipped = vm ? vm->skipped : 0;
+}
+
+/* --- the key -------------------------------------------------------------- */
+
+static void put(rl__vmemo *vm, const void *s, size_t n) {
+  if (vm->over || n > VM_KEY_CAP - vm->klen) {
+    vm->over = 1;
+    return;
+  }
+  if (n) memcpy(vm->key + vm->klen, s, n);
+  vm->klen += n;
+}
+
+/* A string the checks may print (an event's hpe_name or reason), with its
+ * length first so that two strings never serialise alike. */
+static void put_str(rl__vmemo *vm, const char *s) {
+  uint32_t n = s ? (uint32_t)strlen(s) + 1 : 0; /* NULL differs from "" */
+  put(vm, &n, sizeof n);
+  if (n) put(vm, s, n - 1);
+}
+
+/* The scalars of a message, in one fixed record without padding. */
+typedef struct key_msg {
+  uint64_t content_length_declared, content_bytes, wire_bytes, forbidden_bytes;
+  rl_span start_line, version, status, reason, method, target;
+  int32_t status_code;
+  uint32_t raw_len, raw_total, nfields, ntrailers, trailer_raw_len;
+  uint32_t content_prefix_len, chunk_count, forbidden_prefix_len, nevents;
+  uint8_t start_eol, http_major, http_minor, is_response, framing, cut, pad[2];
+} key_msg;
+
+_Static_assert(sizeof(key_msg) == 128, "key_msg must have no padding");
+_Static_assert(sizeof(rl_field) == 32, "rl_field is serialised as bytes");
+
+/* An event: its kind, where it is relative to the message, its evidence
+ * span and the lengths of what follows it. */
+typedef struct key_event {
+  uint64_t off_rel;  /* offset - stream_offset */
+  uint64_t off_abs;  /* the offset itself when a message prints it, else 0 */
+  uint32_t kind, ev_off, ev_len, extra_len;
+} key_event;
+
+static void put_events(rl__vmemo *vm, const rl_message *m) {
+  for (uint32_t i = 0; i < m->nevents; i++) {
+    const rl_msg_event *ev = &m->events[i];
+    key_event k;
+    memset(&k, 0, sizeof k);
+    k.off_rel = ev->offset - m->stream_offset;
+    /* A parse error's detail says "HPE_... at byte N" with the absolute
+     * offset, so that one only repeats at the same place. */
+    if (ev->hpe_name) k.off_abs = ev->offset;
+    k.kind = (uint32_t)ev->kind;
+    k.ev_off = ev->evidence.off;
+    k.ev_len = ev->evidence.len;
+    k.extra_len = ev->extra ? ev->extra_len : 0;
+    put(vm, &k, sizeof k);
+    put_str(vm, ev->hpe_name);
+    put_str(vm, ev->reason);
+    if (ev->extra) put(vm, ev->extra, ev->extra_len);
+  }
+}
+
+static void put_message(rl__vmemo *vm, const rl_message *m) {
+  key_msg h;
+  memset(&h, 0, sizeof h);
+  h.content_length_declared = m->content_length_declared;
+  h.content_bytes = m->content_bytes;
+  h.wire_bytes = m->wire_bytes;
+  h.forbidden_bytes = m->forbidden_bytes;
+  h.start_line = m->start_line;
+  h.version = m->version;
+  h.status = m->status;
+  h.reason = m->reason;
+  h.method = m->method;
+  h.target = m->target;
+  h.status_code = m->status_code;
+  h.raw_len = m->raw ? m->raw_len : 0;
+  h.raw_total = m->raw_total;
+  h.nfields = m->fields ? m->nfields : 0;
+  h.ntrailers = m->trailers ? m->ntrailers : 0;
+  h.trailer_raw_len = m->trailer_raw ? m->trailer_raw_len : 0;
+  h.content_prefix_len = m->content_prefix ? m->content_prefix_len : 0;
+  h.chunk_count = m->chunk_count;
+  h.forbidden_prefix_len = m->forbidden_prefix ? m->forbidden_prefix_len : 0;
+  h.nevents = m->events ? m->nevents : 0;
+  h.start_eol = m->start_eol;
+  h.http_major = m->http_major;
+  h.http_minor = m->http_minor;
+  h.is_response = m->is_response;
+  h.framing = (uint8_t)m->framing;
+  h.cut = (uint8_t)m->cut;
+  /* A NULL buffer and an empty one differ to the checks (rl__span_bytes). */
+  h.pad[0] = (uint8_t)((m->raw != NULL) | (m->trailer_raw != NULL) << 1 |
+                       (m->content_prefix != NULL) << 2 |
+                       (m->forbidden_prefix != NULL) << 3);
+  put(vm, &h, sizeof h);
+  put(vm, m->raw, h.raw_len);
+  put(vm, m->fields, (size_t)h.nfields * sizeof *m->fields);
+  put(vm, m->trailers, (size_t)h.ntrailers * sizeof *m->trailers);
+  put(vm, m->trailer_raw, h.trailer_raw_len);
+  put(vm, m->content_prefix, h.content_prefix_len);
+  put(vm, m->forbidden_prefix, h.forbidden_prefix_len);
+  if (h.nevents) put_events(vm, m);
+}
+
+/* What judging reads besides the two messages. */
+typedef struct key_exchange {
+  int64_t ts_sec;
+  int32_t prev_version;
+  uint32_t prev_index;
+  uint32_t max_header_bytes, max_field_lines, date_skew_s;
+  uint8_t request_state, interim, after_close, has_request, ts_zero, pad[3];
+} key_exchange;
+
+_Static_assert(sizeof(key_exchange) == 40, "key_exchange must have no padding");
+
+/* The key is everything judging reads, except where the exchange is:
+ *  - the response and the request (when paired) as the http stage described
+ *    them: the header section bytes (raw, raw_len, raw_total), the
+ *    start-line spans and eol, status_code, http_major/minor, is_response,
+ *    the field array (spans, ids, flags, eol, fold_lines) and the trailer
+ *    array with trailer_raw, framing, cut, content_length_declared,
+ *    content_bytes, wire_bytes, content_prefix, chunk_count,
+ *    forbidden_bytes and forbidden_prefix, and the events (kind, offset
+ *    relative to stream_offset, and absolute when hpe_name is set because
+ *    the detail prints it; hpe_name, reason, evidence span, extra bytes);
+ *  - request_state, interim, after_close;
+ *  - the capture second of the response's first packet, and whether its
+ *    time is zero (FV004 date-skew, rl__chk_date_skew);
+ *  - SL006's history: env.prev_version, and env.prev_index when the version
+ *    differs (the only case where its message prints it);
+ *  - the engine's limits (HF012, HF013, FV004).
+ * Not in it, because no check reads them: stream_offset (findings keep
+ * offsets relative to it), index, the packets other than first.ts.sec,
+ * conn and source. Rule levels are not in it either: changing one clears
+ * the memo. A check that reads anything else must add it here, or the memo
+ * would replay a stale verdict (RESPLINT_VERIFY_MEMO=1 catches that). */
+static void build_key(rl__vmemo *vm, const rl_exchange *x, const rl__env *env) {
+  const rl_message *r = x->response;
+  key_exchange h;
+  memset(&h, 0, sizeof h);
+  h.ts_sec = r->first.ts.sec;
+  h.ts_zero = r->first.ts.sec == 0 && r->first.ts.nsec == 0;
+  h.prev_version = env->prev_version;
+  if (env->prev_version >= 0 &&
+      env->prev_version != r->http_major * 16 + r->http_minor)
+    h.prev_index = env->prev_index;
+  h.max_header_bytes = env->max_header_bytes;
+  h.max_field_lines = env->max_field_lines;
+  h.date_skew_s = env->date_skew_s;
+  h.request_state = (uint8_t)x->request_state;
+  h.interim = x->interim;
+  h.after_close = x->after_close;
+  h.has_request = x->request != NULL;
+  vm->klen = 0;
+  vm->over = 0;
+  put(vm, &h, sizeof h);
+  put_message(vm, r);
+  if (x->request) put_message(vm, x->request);
+}
+
+static inline uint64_t rotl(uint64_t v, int s) {
+  return (v << s) | (v >> (64 - s));
+}
+
+/* Two independent multiply-rotate lanes over 16 bytes a step, then a final
+ * mix: cheap on keys of a kilobyte, and a collision only costs a miss. */
+static uint64_t hash_key(const uint8_t *p, size_t n) {
+  const uint64_t k1 = 0x9E3779B97F4A7C15ull, k2 = 0xC2B2AE3D27D4EB4Full;
+  uint64_t a = (uint64_t)n * k1, b = ~(uint64_t)n;
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    uint64_t w, v;
+    memcpy(&w, p + i, 8);
+    memcpy(&v, p + i + 8, 8);
+    a = rotl((a ^ w) * k1, 31);
+    b = rotl((b ^ v) * k2, 27);
+  }
+  uint64_t w = 0, v = 0;
+  size_t rest = n - i;
+  memcpy(&w, p + i, rest < 8 ? rest : 8);
+  if (rest > 8) memcpy(&v, p + i + 8, rest - 8);
+  a = (a ^ w) * k1;
+  b = (b ^ v) * k2;
+  uint64_t h = a ^ rotl(b, 32);
+  h ^= h >> 29;
+  h *= k2;
+  return h ^ (h >> 32);
+}
+
+static int same_key(const rl__vmemo *vm, const vm_entry *s) {
+  return s->used && s->klen == vm->klen &&
+         memcmp(s->key, vm->key, vm->klen) == 0;
+}
+
+const rl__record *rl__vmemo_lookup(rl__vmemo *vm, const rl_exchange *x,
+                                   const rl__env *env, uint32_t *hint) {
+  vm->pending = 0;
+  build_key(vm, x, env);
+  if (vm->over) {
+    vm->skipped++;
+    return NULL;
+  }
+  vm->key_bytes += vm->klen;
+  /* A connection usually repeats its previous exchange: try the entry it
+   * used last before hashing the key (a mismatch stops at its first
+   * differing byte). */
+  vm_entry *s = &vm->slots[*hint % VM_SLOTS];
+  if (same_key(vm, s)) {
+    vm->hits++;
+    return &s->rec;
+  }
+  vm->hash = hash_key(vm->key, vm->klen);
+  vm->slot = (uint32_t)((vm->hash >> 32) % VM_SLOTS);
+  *hint = vm->slot;
+  s = &vm->slots[vm->slot];
+  if (s->hash == vm->hash && same_key(vm, s)) {
+    vm->hits++;
+    return &s->rec;
+  }
+  vm->misses++;
+  vm->pending = 1;
+  return NULL;
+}
+
+static int grow(void **p, uint32_t *cap, size_t need, size_t size) {
+  if (need <= *cap) return 0;
+  void *np = realloc(*p, need * size);
+  if (!np) return -1;
+  *p = np;
+  *cap = (uint32_t)need;
+  return 0;
+}
+
+void rl__vmemo_store(rl__vmemo *vm, const rl__record *rec) {
+  if (!vm->pending) return;
+  vm->pending = 0;
+  if (!rec->cacheable ||
+      rec->nfinds * sizeof(rl__rec_find) + rec->tlen > VM_REC_CAP)
+    return;
+  vm_entry *s = &vm->slots[vm->slot];
+  s->used = 0;
+  /* Buffers grow to the largest entry a slot has held, then are reused: no
+   * allocation once the memo is warm. */
+  if (grow((void **)&s->key, &s->kcap, vm->klen, 1) < 0 ||
+      grow((void **)&s->rec.finds, &s->rec.fcap, rec->nfinds ? rec->nfinds : 1,
+           sizeof *rec->finds) < 0 ||
+      grow((void **)&s->rec.text, &s->rec.tcap, rec->tlen ? rec->tlen : 1, 1) < 0)
+    return;
+  memcpy(s->key, vm->key, vm->klen);
+  s->klen = (uint32_t)vm->klen;
+  s->hash = vm->hash;
+  if (rec->nfinds) memcpy(s->rec.finds, rec->finds, rec->nfinds * sizeof *rec->finds);
+  if (rec->tlen) memcpy(s->rec.text, rec->text, rec->tlen);
+  s->rec.nfinds = rec->nfinds;
+  s->rec.tlen = rec->tlen;
+  memcpy(s->rec.skips, rec->skips, sizeof rec->skips);
+  s->rec.skipped = rec->skipped;
+  s->rec.cacheable = 1;
+  s->used = 1;
+}
+
+/* --- records -------------------------------------------------------------- */
+
+static int inside(const uint8_t *p, size_t n, const uint8_t *base, size_t len) {
+  if (!p || !base) return 0;
+  uintptr_t a = (uintptr_t)p, b = (uintptr_t)base;
+  return a >= b && a - b <= len && n <= len - (a - b);
+}
+
+/* The buffers evidence may point into, by RL__EVB_* (NULL len 0 when the
+ * exchange lacks it). */
+static const uint8_t *base_of(const rl_exchange *x, uint32_t base, size_t *len) {
+  const rl_message *r = x->response, *q = x->request;
+  *len = 0;
+  switch (base) {
+  case RL__EVB_RAW:
+    *len = r->raw_len;
+    return r->raw;
+  case RL__EVB_TRAILER:
+    *len = r->trailer_raw_len;
+    return r->trailer_raw;
+  case RL__EVB_CONTENT:
+    *len = r->content_prefix_len;
+    return r->content_prefix;
+  case RL__EVB_FORBIDDEN:
+    *len = r->forbidden_prefix_len;
+    return r->forbidden_prefix;
+  case RL__EVB_REQ_RAW:
+    if (!q) return NULL;
+    *len = q->raw_len;
+    return q->raw;
+  case RL__EVB_REQ_TRAILER:
+    if (!q) return NULL;
+    *len = q->trailer_raw_len;
+    return q->trailer_raw;
+  default:
+    if (base < RL__EVB_EXTRA || base - RL__EVB_EXTRA >= r->nevents) return NULL;
+    *len = r->events[base - RL__EVB_EXTRA].extra_len;
+    return r->events[base - RL__EVB_EXTRA].extra;
+  }
+}
+
+int rl__evidence_locate(const rl_exchange *x, const uint8_t *p, size_t n,
+                        uint32_t *base, uint32_t *off) {
+  uint32_t last = RL__EVB_EXTRA + x->response->nevents;
+  /* In the report's order: the header section first, then the trailers. */
+  for (uint32_t b = RL__EVB_RAW; b < last; b++) {
+    size_t len;
+    const uint8_t *s = base_of(x, b, &len);
+    if (inside(p, n, s, len)) {
+      *base = b;
+      *off = (uint32_t)(p - s);
+      return 0;
+    }
+  }
+  return -1;
+}
+
+const uint8_t *rl__evidence_at(const rl_exchange *x, uint32_t base,
+                               uint32_t off) {
+  size_t len;
+  const uint8_t *s = base_of(x, base, &len);
+  return s ? s + off : NULL;
+}
+
+int rl__record_reserve(rl__record *rec, size_t nrules, size_t msg_cap) {
+  if (grow((void **)&rec->finds, &rec->fcap, nrules ? nrules : 1,
+           sizeof *rec->finds) < 0)
+    return -1;
+  return grow((void **)&rec->text, &rec->tcap, (nrules ? nrules : 1) * msg_cap, 1);
+}
+
+void rl__record_reset(rl__record *rec) {
+  rec->nfinds = 0;
+  rec->tlen = 0;
+  memset(rec->skips, 0, sizeof rec->skips);
+  rec->skipped = 0;
+  rec->cacheable = 1;
+}
+
+void rl__record_free(rl__record *rec) {
+  free(rec->finds);
+  free(rec->text);
+  memset(rec, 0, sizeof *rec);
+}
+
+int rl__record_equal(const rl__record *a, const rl__record *b) {
+  if (a->nfinds != b->nfinds || a->skipped != b->skipped ||
+      a->cacheable != b->cacheable ||
+      memcmp(a->skips, b->skips, sizeof a->skips) != 0)
+    return 0;
+  for (uint32_t i = 0; i < a->nfinds; i++) {
+    const rl__rec_find *f = &a->finds[i], *g = &b->finds[i];
+    if (f->rule != g->rule || f->ev_base != g->ev_base ||
+        f->ev_off != g->ev_off || f->ev_len != g->ev_len ||
+        f->off_rel != g->off_rel || strcmp(a->text + f->text, b->text + g->text))
+      return 0;
+  }
+  return 1;
+}

@@ -1,0 +1,394 @@
+/* The exact verdict memo (src/engine/memo.h): a repeat of an exchange is a
+ * hit, any single difference in what judging reads is a miss, and a replay
+ * gives the very findings and counters that judging gives. The whole
+ * catalogue judges hand-built messages, as tests/engine/engine.c builds
+ * them; each test runs in its own process, so the environment variables
+ * that switch the memo stay local to it. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/memo.h"
+#include "resplint/engine.h"
+
+/* --- exchanges -------------------------------------------------------------- */
+
+typedef struct msg {
+  rl_message m;
+  rl_field fields[32];
+  rl_msg_event events[4];
+  char raw[2048];
+} msg;
+
+typedef struct ex {
+  msg resp, req;
+  rl_exchange x;
+} ex;
+
+/* Fills a message from "START\r\nName: value\r\n...\r\n\r\n" (CRLF lines). */
+static void build(msg *b, const char *text, int response) {
+  memset(b, 0, sizeof *b);
+  size_t n = strlen(text);
+  cr_assert(n < sizeof b->raw);
+  memcpy(b->raw, text, n);
+  rl_message *m = &b->m;
+  m->raw = (const uint8_t *)b->raw;
+  m->raw_len = m->raw_total = (uint32_t)n;
+  m->is_response = (uint8_t)response;
+  m->status_code = -1;
+  const char *eol = strstr(b->raw, "\r\n");
+  uint32_t sl = (uint32_t)(eol - b->raw);
+  m->start_line = (rl_span){0, sl};
+  uint32_t a = (uint32_t)((const char *)memchr(b->raw, ' ', sl) - b->raw);
+  const char *sp2 = memchr(b->raw + a + 1, ' ', sl - a - 1);
+  uint32_t c = sp2 ? (uint32_t)(sp2 - b->raw) : sl;
+  if (response) {
+    m->version = (rl_span){0, a};
+    m->status = (rl_span){a + 1, c - a - 1};
+    m->reason = sp2 ? (rl_span){c + 1, sl - c - 1} : (rl_span){sl, 0};
+    if (c - a - 1 == 3) m->status_code = atoi(b->raw + a + 1);
+    m->http_major = (uint8_t)(b->raw[5] - '0');
+    m->http_minor = (uint8_t)(b->raw[7] - '0');
+  } else {
+    m->method = (rl_span){0, a};
+    m->target = (rl_span){a + 1, c - a - 1};
+    m->version = (rl_span){c + 1, sl - c - 1};
+    m->http_major = (uint8_t)(b->raw[c + 6] - '0');
+    m->http_minor = (uint8_t)(b->raw[c + 8] - '0');
+  }
+  uint32_t off = sl + 2;
+  while (off + 2 <= n && memcmp(b->raw + off, "\r\n", 2) != 0) {
+    uint32_t ll = (uint32_t)(strstr(b->raw + off, "\r\n") - (b->raw + off));
+    uint32_t nl = (uint32_t)((const char *)memchr(b->raw + off, ':', ll) - (b->raw + off));
+    uint32_t vs = nl + 1;
+    while (vs < ll && b->raw[off + vs] == ' ') vs++;
+    rl_field *f = &b->fields[m->nfields++];
+    f->line = (rl_span){off, ll};
+    f->name = (rl_span){off, nl};
+    f->value = (rl_span){off + vs, ll - vs};
+    f->id = rl_field_lookup(b->raw + off, nl);
+    off += ll + 2;
+  }
+  m->fields = b->fields;
+  m->framing = RL_FRAMING_LENGTH;
+}
+
+/* 2026-11-22T04:00:00Z, the Date of RESP. */
+#define RESP_TIME 1795320000
+
+static const char *RESP =
+    "HTTP/1.1 200 OK\r\n"
+    "Server: nginx/1.22.1\r\n"
+    "Date: Sun, 22 Nov 2026 04:00:00 GMT\r\n"
+    "Content-Type: text/plain\r\n"
+    "Content-Length: 12\r\n"
+    "Last-Modified: Sun, 22 Nov 2026 03:00:00 GMT\r\n"
+    "Connection: keep-alive\r\n"
+    "ETag: \"6a1b-c\"\r\n"
+    "Accept-Ranges: bytes\r\n"
+    "\r\n";
+
+static const char *REQ = "GET /a.txt HTTP/1.1\r\nHost: h\r\nUser-Agent: t\r\n\r\n";
+
+/* An exchange of `resp` (answering `req`, or with the request not captured
+ * when NULL) at stream offset `off`, captured at second `sec`. */
+static void make(ex *e, const char *resp, const char *req, uint64_t off,
+                 int64_t sec) {
+  build(&e->resp, resp, 1);
+  e->resp.m.stream_offset = off;
+  e->resp.m.first.frame = off + 1;
+  e->resp.m.first.ts.sec = sec;
+  e->resp.m.first.ts.nsec = 5;
+  e->resp.m.content_length_declared = 12;
+  e->resp.m.content_bytes = 12;
+  e->resp.m.wire_bytes = strlen(resp) + 12;
+  memset(&e->x, 0, sizeof e->x);
+  e->x.response = &e->resp.m;
+  if (req) {
+    build(&e->req, req, 0);
+    e->req.m.stream_offset = off / 2;
+    e->x.request = &e->req.m;
+    e->x.request_state = RL_REQ_PAIRED;
+  } else {
+    e->x.request_state = RL_REQ_NOT_CAPTURED;
+  }
+}
+
+/* --- findings ---------------------------------------------------------------- */
+
+typedef struct seen {
+  char id[16];
+  char message[512];
+  uint64_t offset, frame;
+  long ev_in_raw; /* evidence offset inside the response's raw, -1 if not */
+  size_t ev_len;
+  char ev[128];
+  int has_ev;
+} seen;
+
+typedef struct got {
+  int n;
+  seen f[64];
+} got;
+
+static void collect(void *ctx, const rl_finding *f) {
+  got *g = ctx;
+  cr_assert_lt(g->n, 64);
+  seen *s = &g->f[g->n++];
+  memset(s, 0, sizeof *s);
+  snprintf(s->id, sizeof s->id, "%s", f->rule->id);
+  snprintf(s->message, sizeof s->message, "%s", f->message);
+  s->offset = f->offset;
+  s->frame = f->at.frame;
+  s->has_ev = f->evidence != NULL;
+  s->ev_len = f->evidence_len;
+  s->ev_in_raw = -1;
+  if (f->evidence) {
+    const rl_message *r = f->x->response;
+    uintptr_t p = (uintptr_t)f->evidence, b = (uintptr_t)r->raw;
+    if (p >= b && p - b <= r->raw_len) s->ev_in_raw = (long)(p - b);
+    memcpy(s->ev, f->evidence, f->evidence_len < sizeof s->ev ? f->evidence_len
+                                                                : sizeof s->ev);
+  }
+}
+
+static rl_engine *catalogue_engine(int memo, int verify, got *g) {
+  if (memo)
+    unsetenv("RESPLINT_NO_MEMO");
+  else
+    setenv("RESPLINT_NO_MEMO", "1", 1);
+  if (verify)
+    setenv("RESPLINT_VERIFY_MEMO", "1", 1);
+  else
+    unsetenv("RESPLINT_VERIFY_MEMO");
+  rl_engine *e = rl_engine_new();
+  cr_assert_not_null(e);
+  cr_assert_gt(rl_engine_load_catalogue(e, stderr), 100);
+  memset(g, 0, sizeof *g);
+  rl_engine_set_sink(e, collect, g);
+  return e;
+}
+
+static void stats(const rl_engine *e, uint64_t *hits, uint64_t *misses) {
+  uint64_t skipped;
+  rl__engine_memo_stats(e, hits, misses, &skipped);
+}
+
+static void same_findings(const got *a, int from_a, const got *b, int from_b,
+                          int n, uint64_t shift) {
+  for (int i = 0; i < n; i++) {
+    const seen *s = &a->f[from_a + i], *t = &b->f[from_b + i];
+    cr_assert_str_eq(s->id, t->id);
+    cr_assert_str_eq(s->message, t->message);
+    cr_assert_eq(s->offset + shift, t->offset, "%s: offset %llu + %llu != %llu",
+                 s->id, (unsigned long long)s->offset, (unsigned long long)shift,
+                 (unsigned long long)t->offset);
+    cr_assert_eq(s->has_ev, t->has_ev);
+    cr_assert_eq(s->ev_len, t->ev_len);
+    cr_assert_eq(s->ev_in_raw, t->ev_in_raw);
+    cr_assert(memcmp(s->ev, t->ev, sizeof s->ev) == 0);
+  }
+}
+
+/* --- hits --------------------------------------------------------------------- */
+
+Test(memo, hit_on_identical_exchanges) {
+  got g;
+  rl_engine *e = catalogue_engine(1, 0, &g);
+  static ex a, b;
+  make(&a, RESP, REQ, 0, RESP_TIME);
+  make(&b, RESP, REQ, 1000, RESP_TIME);
+  rl_engine_exchange(e, &a.x);
+  int n = g.n;
+  cr_assert_gt(n, 0, "the nginx response has FV008");
+  rl_engine_exchange(e, &b.x);
+  uint64_t hits, misses;
+  stats(e, &hits, &misses);
+  cr_assert_eq(misses, 1);
+  cr_assert_eq(hits, 1);
+  cr_assert_eq(g.n, 2 * n);
+  /* The same findings, where the second exchange is. */
+  same_findings(&g, 0, &g, n, n, 1000);
+  for (int i = 0; i < n; i++) cr_assert_eq(g.f[n + i].frame, 1001);
+  rl_engine_free(e);
+}
+
+/* --- misses ------------------------------------------------------------------- */
+
+/* Judges the base exchange, then `variant`: the second must miss. */
+static void expect_miss(ex *variant) {
+  got g;
+  rl_engine *e = catalogue_engine(1, 1, &g);
+  static ex base;
+  make(&base, RESP, REQ, 0, RESP_TIME);
+  rl_engine_exchange(e, &base.x);
+  rl_engine_exchange(e, &variant->x);
+  uint64_t hits, misses;
+  stats(e, &hits, &misses);
+  cr_assert_eq(hits, 0, "a variant was taken for the base exchange");
+  cr_assert_eq(misses, 2);
+  rl_engine_free(e);
+}
+
+Test(memo, miss_when_one_byte_of_a_value_differs) {
+  static ex v;
+  make(&v, RESP, REQ, 500, RESP_TIME);
+  char *p = strstr(v.resp.raw, "6a1b");
+  p[3] = 'd'; /* ETag "6a1d-c": same length, same spans */
+  expect_miss(&v);
+}
+
+Test(memo, miss_when_the_capture_second_differs) {
+  static ex v;
+  make(&v, RESP, REQ, 500, RESP_TIME + 1);
+  expect_miss(&v);
+}
+
+Test(memo, miss_when_the_request_method_differs) {
+  static ex v;
+  make(&v, RESP, "PUT /a.txt HTTP/1.1\r\nHost: h\r\nUser-Agent: t\r\n\r\n", 500,
+       RESP_TIME);
+  expect_miss(&v);
+}
+
+Test(memo, miss_when_an_event_is_added) {
+  static ex v;
+  make(&v, RESP, REQ, 500, RESP_TIME);
+  v.resp.events[0].kind = RL_EV_CHUNK_EXTENSION;
+  v.resp.events[0].offset = 520;
+  v.resp.m.events = v.resp.events;
+  v.resp.m.nevents = 1;
+  expect_miss(&v);
+}
+
+Test(memo, miss_when_the_request_was_not_captured) {
+  static ex v;
+  make(&v, RESP, NULL, 500, RESP_TIME);
+  expect_miss(&v);
+}
+
+Test(memo, control_the_base_exchange_again_hits) {
+  got g;
+  rl_engine *e = catalogue_engine(1, 1, &g);
+  static ex a, b;
+  make(&a, RESP, REQ, 0, RESP_TIME);
+  make(&b, RESP, REQ, 500, RESP_TIME);
+  rl_engine_exchange(e, &a.x);
+  rl_engine_exchange(e, &b.x);
+  uint64_t hits, misses;
+  stats(e, &hits, &misses);
+  cr_assert_eq(hits, 1);
+  rl_engine_free(e);
+}
+
+/* SL006 compares a response's version with the previous one on its
+ * connection: the same bytes after an HTTP/1.0 and after an HTTP/1.1
+ * response are two verdicts. */
+static void connection_pair(rl_engine *e, rl_conn *c, const char *first) {
+  static ex a, b;
+  make(&a, first, REQ, 0, RESP_TIME);
+  make(&b, RESP, REQ, 400, RESP_TIME);
+  a.x.conn = b.x.conn = c;
+  a.resp.m.index = 0;
+  b.resp.m.index = 1;
+  rl_engine_exchange(e, &a.x);
+  rl_engine_exchange(e, &b.x);
+}
+
+static int has_id(const got *g, int from, const char *id) {
+  for (int i = from; i < g->n; i++)
+    if (strcmp(g->f[i].id, id) == 0) return 1;
+  return 0;
+}
+
+Test(memo, miss_when_the_previous_version_differs) {
+  const char *old = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n";
+  const char *cur = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  got g;
+  rl_engine *e = catalogue_engine(1, 1, &g);
+  static rl_conn c1, c2, c3;
+  c1.stream = 1;
+  c2.stream = 2;
+  c3.stream = 3;
+  connection_pair(e, &c1, old);
+  cr_assert(has_id(&g, 0, "SL006"), "the version changed on c1");
+  int mark = g.n;
+  connection_pair(e, &c2, cur);
+  cr_assert(!has_id(&g, mark, "SL006"), "no change on c2, whatever c1 said");
+  mark = g.n;
+  connection_pair(e, &c3, old);
+  cr_assert(has_id(&g, mark, "SL006"), "c3 repeats c1");
+  uint64_t hits, misses;
+  stats(e, &hits, &misses);
+  /* c1: 2 misses; c2: an HTTP/1.1 first response (a miss), then RESP after
+   * it, which differs from c1's by prev_version alone (a miss); c3: 2 hits. */
+  cr_assert_eq(misses, 4);
+  cr_assert_eq(hits, 2);
+  rl_engine_free(e);
+}
+
+/* --- replay is exact ---------------------------------------------------------- */
+
+/* A mixed sequence with repeats: skips (no request, a cut header section),
+ * several servers interleaved, one response on a second connection. */
+static void judge_sequence(rl_engine *e) {
+  static ex s[12];
+  static rl_conn c1 = {.stream = 7}, c2 = {.stream = 8};
+  const char *other =
+      "HTTP/1.1 401 Unauthorized\r\nContent-Type: text/html\r\n"
+      "Content-Length: 12\r\nCache-Control: no-cache,,private\r\n\r\n";
+  for (int i = 0; i < 12; i++) {
+    const char *resp = i % 3 == 2 ? other : RESP;
+    const char *req = i % 4 == 3 ? NULL : REQ;
+    make(&s[i], resp, req, 1000u * (unsigned)i, RESP_TIME + i / 6);
+    s[i].x.conn = i < 6 ? &c1 : &c2;
+    s[i].resp.m.index = (uint32_t)(i % 6);
+    if (i == 10) {
+      /* The header section was cut: complete-headers rules skip. */
+      s[i].resp.m.cut = RL_CUT_HEADERS;
+      s[i].resp.m.raw_len -= 2;
+      s[i].resp.m.raw_total -= 2;
+    }
+    rl_engine_exchange(e, &s[i].x);
+  }
+}
+
+Test(memo, replay_keeps_findings_and_counters_exact) {
+  static got on, off;
+  rl_engine *a = catalogue_engine(1, 1, &on);
+  judge_sequence(a);
+  rl_engine *b = catalogue_engine(0, 0, &off);
+  judge_sequence(b);
+  uint64_t hits, misses;
+  stats(a, &hits, &misses);
+  cr_assert_geq(hits, 2, "the sequence repeats itself");
+  stats(b, &hits, &misses);
+  cr_assert_eq(hits + misses, 0, "RESPLINT_NO_MEMO=1 turns the memo off");
+  cr_assert_eq(on.n, off.n);
+  same_findings(&off, 0, &on, 0, on.n, 0);
+  for (int i = 0; i < on.n; i++) cr_assert_eq(on.f[i].frame, off.f[i].frame);
+  const rl_engine_counts *ca = rl_engine_get_counts(a), *cb = rl_engine_get_counts(b);
+  cr_assert_eq(ca->responses, 12);
+  cr_assert_gt(ca->rules_skipped[RL_NEED_REQUEST], 0);
+  cr_assert_gt(ca->responses_skipped[RL_NEED_COMPLETE_HEADERS], 0);
+  cr_assert(memcmp(ca, cb, sizeof *ca) == 0, "counters differ with the memo");
+  rl_engine_free(a);
+  rl_engine_free(b);
+}
+
+Test(memo, a_level_change_forgets_verdicts) {
+  got g;
+  rl_engine *e = catalogue_engine(1, 1, &g);
+  static ex a, b;
+  make(&a, RESP, REQ, 0, RESP_TIME);
+  make(&b, RESP, REQ, 500, RESP_TIME);
+  rl_engine_exchange(e, &a.x);
+  cr_assert_eq(rl_engine_set_level(e, "FV008", RL_LEVEL_ERROR, stderr), 0);
+  rl_engine_exchange(e, &b.x);
+  uint64_t hits, misses;
+  stats(e, &hits, &misses);
+  cr_assert_eq(hits, 0);
+  cr_assert_eq(rl_engine_get_counts(e)->findings[RL_LEVEL_ERROR], 1);
+  rl_engine_free(e);
+}
