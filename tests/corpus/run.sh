@@ -24,4 +24,15 @@ for sweep in "$here"/*.py; do
     status=1
   fi
 done
+# The verdict memo, verified on every hit, against no memo, over the corpus.
+echo "== test_engine_memo.sh"
+log=$(mktemp)
+if bash "$here/../scripts/test_engine_memo.sh" "$bin" "$corpus" > "$log" 2>&1; then
+  tail -1 "$log"
+else
+  tail -20 "$log"
+  echo "   FAILED"
+  status=1
+fi
+rm -f "$log"
 exit $status
