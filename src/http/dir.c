@@ -588,10 +588,31 @@ static void pre_take(rl__hdir *d, uint8_t c, uint8_t matched) {
   d->pre = pre;
 }
 
+/* SEEK, inside a line: nothing there can start a message, so the bytes up
+ * to the next CR or LF are skipped at once instead of one by one (a SEEK
+ * may run over megabytes of TLS or of content after a gap). Returns how
+ * many bytes were skipped. */
+static size_t seek_skip_line(rl__hdir *d, const uint8_t *p, size_t len) {
+  size_t n = rl__find_eol(p, len);
+  if (n == 0)
+    return 0;
+  /* pre_take of the first byte decides everything: for the bytes after it
+   * (neither CR nor LF either) it changes nothing more. */
+  if (d->pre & RL__PRE_ON)
+    pre_take(d, p[0], 0);
+  d->skipped += n;
+  return n;
+}
+
 /* SEEK: find a line that starts a message. */
 static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
                         const rl_pktref *at) {
   for (size_t i = 0; i < len; i++) {
+    if (d->match == 0 && !d->line_start) {
+      i += seek_skip_line(d, p + i, len - i);
+      if (i == len)
+        return len;
+    }
     uint8_t c = p[i];
     if (!is_server(d)) {
       if (d->line_start && c >= 'A' && c <= 'Z') {
@@ -633,11 +654,36 @@ static void forbid(rl__hdir *d, const uint8_t *p, size_t n) {
   m->forbidden_bytes += n;
 }
 
+/* FORBIDDEN, inside a line: the bytes before the next LF are content at
+ * once, in one piece rather than one by one, up to where the announced
+ * Content-Length would end (the next response may start there). Returns
+ * how many bytes were taken; the byte after them is judged alone. */
+static size_t forbid_skip_line(rl__hdir *d, const uint8_t *p, size_t len,
+                               const rl_pktref *at) {
+  rl__hmsg *m = d->cur;
+  const uint8_t *lf = memchr(p, '\n', len);
+  size_t n = lf != NULL ? (size_t)(lf - p) : len;
+  if (m->has_cl && m->forbidden_bytes < m->cl_seen &&
+      m->cl_seen - m->forbidden_bytes < n)
+    n = (size_t)(m->cl_seen - m->forbidden_bytes);
+  if (n == 0)
+    return 0;
+  forbid(d, p, n);
+  m->last = *at;
+  d->line_start = m->has_cl && m->forbidden_bytes == m->cl_seen;
+  return n;
+}
+
 /* FORBIDDEN: after a response that cannot have content. Bytes up to the
  * next line starting "HTTP/1." belong to it. */
 static size_t step_forbidden(rl__hdir *d, const uint8_t *p, size_t len,
                              const rl_pktref *at) {
   for (size_t i = 0; i < len; i++) {
+    if (d->match == 0 && !d->line_start) {
+      i += forbid_skip_line(d, p + i, len - i, at);
+      if (i == len)
+        return len;
+    }
     uint8_t c = p[i];
     if ((d->match > 0 || d->line_start) && pat_eq(c, at_line[d->match])) {
       d->line_start = 0;
