@@ -219,9 +219,14 @@ static int status_line_follows(const rl__hdir *d, uint64_t off) {
 /* The header section just ended at stream offset `end_off`. Returns 1 if
  * llhttp should go on parsing content. */
 /* Gives back the slack of a header copy that is complete: queued requests
- * and held bodiless responses may wait a long time. */
+ * and held bodiless responses may wait a long time. Only large slack is
+ * given back: a buffer from the message pool is usually a little larger
+ * than the section, and trimming it would mean growing it again for the
+ * next message, a realloc per message. */
+enum { RAW_SLACK = 1024 };
+
 static void shrink_raw(rl__hmsg *m) {
-  if (m->raw_cap <= m->raw_len + 64 || m->raw_len == 0)
+  if (m->raw_cap - m->raw_len <= RAW_SLACK || m->raw_len == 0)
     return;
   uint8_t *r = realloc(m->raw, m->raw_len);
   if (r != NULL) {
@@ -365,7 +370,7 @@ static rl_event_kind chunk_fault(const rl__hdir *d, uint64_t err_off) {
 static void parse_error(rl__hdir *d, llhttp_errno_t e, const uint8_t *p,
                         size_t len, uint64_t off) {
   rl__hmsg *m = d->cur;
-  const rl_msg_event *last = m->nev ? &m->ev[m->nev - 1] : NULL;
+  const rl_msg_event *last = m->nev ? &m->x->ev[m->nev - 1] : NULL;
   /* After a lenient re-parse that did not help, llhttp stops at the same
    * byte again: that is one fault, not two. */
   int again = last != NULL && last->kind == RL_EV_PARSE_ERROR &&
