@@ -108,7 +108,9 @@ static void parse_field(const uint8_t *raw, const line *l, rl_field *f) {
     f->flags |= RL_FL_WS_BEFORE_COLON;
   /* The id ignores the stray whitespace so that "Content-Length : 5" is
    * still judged as a Content-Length field. */
-  rl_span id_name = trimmed(raw, l->start, c);
+  rl_span id_name = f->name;
+  if (c > l->start && (is_ows(raw[l->start]) || is_ows(raw[c - 1])))
+    id_name = trimmed(raw, l->start, c);
   f->id = rl_field_lookup((const char *)raw + id_name.off, id_name.len);
   f->value = trimmed(raw, c + 1, l->end);
   if (f->value.len == 0)
