@@ -507,11 +507,16 @@ static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
   }
   for (size_t i = 0; i < len; i++) {
     if (pat_eq(p[i], at_boundary[d->match])) {
-      if (match_take(d, p[i], BOUNDARY_LEN, d->off + i, at)) {
-        start_message(d, d->mbuf, BOUNDARY_LEN, d->match_off, &d->match_at, at);
-        return i + 1;
+      if (!match_take(d, p[i], BOUNDARY_LEN, d->off + i, at))
+        continue;
+      if (d->match_off >= d->off) {
+        /* The whole pattern is in this packet (the usual case): llhttp
+         * reads it from here with the rest, in one run instead of two. */
+        start_message(d, NULL, 0, d->match_off, &d->match_at, at);
+        return (size_t)(d->match_off - d->off);
       }
-      continue;
+      start_message(d, d->mbuf, BOUNDARY_LEN, d->match_off, &d->match_at, at);
+      return i + 1;
     }
     uint64_t bad = d->match ? d->match_off : d->off + i;
     uint8_t matched = d->match;
