@@ -219,9 +219,14 @@ static int status_line_follows(const rl__hdir *d, uint64_t off) {
 /* The header section just ended at stream offset `end_off`. Returns 1 if
  * llhttp should go on parsing content. */
 /* Gives back the slack of a header copy that is complete: queued requests
- * and held bodiless responses may wait a long time. */
+ * and held bodiless responses may wait a long time. Only large slack is
+ * given back: a buffer from the message pool is usually a little larger
+ * than the section, and trimming it would mean growing it again for the
+ * next message, a realloc per message. */
+enum { RAW_SLACK = 1024 };
+
 static void shrink_raw(rl__hmsg *m) {
-  if (m->raw_cap <= m->raw_len + 64 || m->raw_len == 0)
+  if (m->raw_cap - m->raw_len <= RAW_SLACK || m->raw_len == 0)
     return;
   uint8_t *r = realloc(m->raw, m->raw_len);
   if (r != NULL) {
@@ -365,7 +370,7 @@ static rl_event_kind chunk_fault(const rl__hdir *d, uint64_t err_off) {
 static void parse_error(rl__hdir *d, llhttp_errno_t e, const uint8_t *p,
                         size_t len, uint64_t off) {
   rl__hmsg *m = d->cur;
-  const rl_msg_event *last = m->nev ? &m->ev[m->nev - 1] : NULL;
+  const rl_msg_event *last = m->nev ? &m->x->ev[m->nev - 1] : NULL;
   /* After a lenient re-parse that did not help, llhttp stops at the same
    * byte again: that is one fault, not two. */
   int again = last != NULL && last->kind == RL_EV_PARSE_ERROR &&
@@ -502,11 +507,16 @@ static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
   }
   for (size_t i = 0; i < len; i++) {
     if (pat_eq(p[i], at_boundary[d->match])) {
-      if (match_take(d, p[i], BOUNDARY_LEN, d->off + i, at)) {
-        start_message(d, d->mbuf, BOUNDARY_LEN, d->match_off, &d->match_at, at);
-        return i + 1;
+      if (!match_take(d, p[i], BOUNDARY_LEN, d->off + i, at))
+        continue;
+      if (d->match_off >= d->off) {
+        /* The whole pattern is in this packet (the usual case): llhttp
+         * reads it from here with the rest, in one run instead of two. */
+        start_message(d, NULL, 0, d->match_off, &d->match_at, at);
+        return (size_t)(d->match_off - d->off);
       }
-      continue;
+      start_message(d, d->mbuf, BOUNDARY_LEN, d->match_off, &d->match_at, at);
+      return i + 1;
     }
     uint64_t bad = d->match ? d->match_off : d->off + i;
     uint8_t matched = d->match;
@@ -588,10 +598,31 @@ static void pre_take(rl__hdir *d, uint8_t c, uint8_t matched) {
   d->pre = pre;
 }
 
+/* SEEK, inside a line: nothing there can start a message, so the bytes up
+ * to the next CR or LF are skipped at once instead of one by one (a SEEK
+ * may run over megabytes of TLS or of content after a gap). Returns how
+ * many bytes were skipped. */
+static size_t seek_skip_line(rl__hdir *d, const uint8_t *p, size_t len) {
+  size_t n = rl__find_eol(p, len);
+  if (n == 0)
+    return 0;
+  /* pre_take of the first byte decides everything: for the bytes after it
+   * (neither CR nor LF either) it changes nothing more. */
+  if (d->pre & RL__PRE_ON)
+    pre_take(d, p[0], 0);
+  d->skipped += n;
+  return n;
+}
+
 /* SEEK: find a line that starts a message. */
 static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
                         const rl_pktref *at) {
   for (size_t i = 0; i < len; i++) {
+    if (d->match == 0 && !d->line_start) {
+      i += seek_skip_line(d, p + i, len - i);
+      if (i == len)
+        return len;
+    }
     uint8_t c = p[i];
     if (!is_server(d)) {
       if (d->line_start && c >= 'A' && c <= 'Z') {
@@ -633,11 +664,36 @@ static void forbid(rl__hdir *d, const uint8_t *p, size_t n) {
   m->forbidden_bytes += n;
 }
 
+/* FORBIDDEN, inside a line: the bytes before the next LF are content at
+ * once, in one piece rather than one by one, up to where the announced
+ * Content-Length would end (the next response may start there). Returns
+ * how many bytes were taken; the byte after them is judged alone. */
+static size_t forbid_skip_line(rl__hdir *d, const uint8_t *p, size_t len,
+                               const rl_pktref *at) {
+  rl__hmsg *m = d->cur;
+  const uint8_t *lf = memchr(p, '\n', len);
+  size_t n = lf != NULL ? (size_t)(lf - p) : len;
+  if (m->has_cl && m->forbidden_bytes < m->cl_seen &&
+      m->cl_seen - m->forbidden_bytes < n)
+    n = (size_t)(m->cl_seen - m->forbidden_bytes);
+  if (n == 0)
+    return 0;
+  forbid(d, p, n);
+  m->last = *at;
+  d->line_start = m->has_cl && m->forbidden_bytes == m->cl_seen;
+  return n;
+}
+
 /* FORBIDDEN: after a response that cannot have content. Bytes up to the
  * next line starting "HTTP/1." belong to it. */
 static size_t step_forbidden(rl__hdir *d, const uint8_t *p, size_t len,
                              const rl_pktref *at) {
   for (size_t i = 0; i < len; i++) {
+    if (d->match == 0 && !d->line_start) {
+      i += forbid_skip_line(d, p + i, len - i, at);
+      if (i == len)
+        return len;
+    }
     uint8_t c = p[i];
     if ((d->match > 0 || d->line_start) && pat_eq(c, at_line[d->match])) {
       d->line_start = 0;

@@ -13,7 +13,13 @@ enum {
   DEFAULT_MAX_PENDING_BYTES = 4 * 1024 * 1024,
   DEFAULT_MAX_HEADER_TOTAL = 256 * 1024 * 1024,
   DEFAULT_PREFIX = 64,
-  FIRST_RAW_CAP = 512
+  FIRST_RAW_CAP = 128,
+  /* The message pool: enough for every message in flight on a few dozen
+   * busy connections; beyond it messages are freed. A header buffer larger
+   * than POOL_RAW_MAX is freed rather than kept for a message that will
+   * rarely need it. */
+  POOL_MAX = 64,
+  POOL_RAW_MAX = 4096
 };
 
 rl_http *rl_http_new(const rl_http_config *cfg, rl_stats *stats) {
@@ -39,9 +45,21 @@ rl_http *rl_http_new(const rl_http_config *cfg, rl_stats *stats) {
   return h;
 }
 
+static void msg_free(rl__hmsg *m) {
+  free(m->raw);
+  free(m->trl);
+  free(m->x);
+  free(m);
+}
+
 void rl_http_free(rl_http *http) {
   if (http == NULL)
     return;
+  while (http->pool != NULL) {
+    rl__hmsg *m = http->pool;
+    http->pool = m->next;
+    msg_free(m);
+  }
   rl__fieldvec_free(&http->resp_f);
   rl__fieldvec_free(&http->req_f);
   rl__fieldvec_free(&http->trl_f);
@@ -51,15 +69,51 @@ void rl_http_free(rl_http *http) {
 
 /* --- messages -------------------------------------------------------------- */
 
+/* A message from the pool, emptied but for its buffers, or a new one. The
+ * content prefixes live right after the struct (their size is the stage's
+ * content_prefix, the same for every message). */
+static rl__hmsg *msg_take(rl_http *h) {
+  rl__hmsg *m = h->pool;
+  if (m == NULL)
+    return calloc(1, sizeof *m + 2 * (size_t)h->cfg.content_prefix);
+  h->pool = m->next;
+  h->pooled--;
+  uint8_t *raw = m->raw;
+  uint32_t raw_cap = m->raw_cap;
+  rl__msgx *x = m->x;
+  memset(m, 0, sizeof *m);
+  m->raw = raw;
+  m->raw_cap = raw_cap;
+  m->x = x;
+  return m;
+}
+
+static void msg_give_back(rl_http *h, rl__hmsg *m) {
+  if (h->pooled >= POOL_MAX) {
+    msg_free(m);
+    return;
+  }
+  free(m->trl); /* trailers are rare: not worth keeping a buffer for */
+  m->trl = NULL;
+  if (m->raw_cap > POOL_RAW_MAX) {
+    free(m->raw);
+    m->raw = NULL;
+    m->raw_cap = 0;
+  }
+  m->next = h->pool;
+  h->pool = m;
+  h->pooled++;
+}
+
 rl__hmsg *rl__msg_new(rl__hdir *d, const rl_pktref *at) {
-  uint32_t cap = d->hc->http->cfg.content_prefix;
-  rl__hmsg *m = calloc(1, sizeof *m + 2 * (size_t)cap);
+  rl_http *h = d->hc->http;
+  rl__hmsg *m = msg_take(h);
   if (m == NULL)
     return NULL;
   m->refs = 1;
-  m->http = d->hc->http;
+  m->http = h;
   m->prefix = (uint8_t *)(m + 1);
-  m->forbidden_prefix = m->prefix + cap;
+  m->forbidden_prefix = m->prefix + h->cfg.content_prefix;
   m->first = m->last = *at;
   m->index = d->messages++;
   m->is_response = d->dir == RL_DIR_TO_CLIENT;
@@ -74,19 +128,19 @@ void rl__msg_unref(rl__hmsg *m) {
   if (m->req != NULL)
     rl__msg_unref(m->req);
   m->http->held -= (uint64_t)m->raw_len + m->trl_len;
-  free(m->raw);
-  free(m->trl);
-  free(m);
+  msg_give_back(m->http, m);
 }
 
 void rl__msg_event(rl__hmsg *m, rl_event_kind kind, uint64_t offset,
                    const char *hpe, const char *reason, const uint8_t *bytes,
                    size_t len) {
-  if (m->nev == RL__MAX_EVENTS) {
+  if (m->x == NULL)
+    m->x = malloc(sizeof *m->x);
+  if (m->nev == RL__MAX_EVENTS || m->x == NULL) {
     m->ev_dropped++;
     return;
   }
-  rl_msg_event *e = &m->ev[m->nev++];
+  rl_msg_event *e = &m->x->ev[m->nev++];
   memset(e, 0, sizeof *e);
   e->kind = kind;
   e->offset = offset;
@@ -97,8 +151,8 @@ void rl__msg_event(rl__hmsg *m, rl_event_kind kind, uint64_t offset,
   if (len > RL__XBUF - m->xlen)
     len = RL__XBUF - m->xlen;
   if (bytes != NULL && len > 0) {
-    memcpy(m->xbuf + m->xlen, bytes, len);
-    e->extra = m->xbuf + m->xlen;
+    memcpy(m->x->xbuf + m->xlen, bytes, len);
+    e->extra = m->x->xbuf + m->xlen;
     e->extra_len = (uint32_t)len;
     m->xlen += (uint32_t)len;
   }
@@ -302,7 +356,7 @@ static rl_span line_around(const uint8_t *raw, uint32_t len, uint32_t at) {
 
 static void fill_events(const rl__hmsg *m, rl_message *out, rl_msg_event *ev) {
   for (uint32_t i = 0; i < m->nev; i++) {
-    ev[i] = m->ev[i];
+    ev[i] = m->x->ev[i];
     uint64_t rel = ev[i].offset - m->start_off;
     /* A fault inside the header section is shown as its whole line. */
     if (ev[i].kind == RL_EV_PARSE_ERROR && ev[i].offset >= m->start_off &&
@@ -325,7 +379,7 @@ static void cap_fields(rl__hmsg *m, rl_message *out, rl__fieldvec *fv, uint32_t 
   uint64_t at = m->start_off + cut;
   int noted = 0;
   for (uint32_t i = 0; i < m->nev; i++)
-    noted |= m->ev[i].kind == RL_EV_HEADER_LIMIT;
+    noted |= m->x->ev[i].kind == RL_EV_HEADER_LIMIT;
   if (!noted) /* a request is described again for each response it answers */
     rl__msg_event(m, RL_EV_HEADER_LIMIT, at, NULL, "field-count limit", NULL, 0);
   out->raw_len = cut;

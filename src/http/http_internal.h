@@ -16,10 +16,21 @@ enum {
   RL__XBUF = 256          /* storage for all of a message's evidence */
 };
 
+/* A message's events and the evidence bytes they keep. Most messages have
+ * none, so this is allocated on the first event rather than carried by
+ * every message (a queued request would otherwise hold 700 bytes it almost
+ * never uses). */
+typedef struct rl__msgx {
+  rl_msg_event ev[RL__MAX_EVENTS];
+  uint8_t xbuf[RL__XBUF];
+} rl__msgx;
+
 /* One message being parsed (or waiting to be handed out, or a request
- * waiting for its response). Allocated when the message starts and freed
+ * waiting for its response). Taken when the message starts and given back
  * when the last reference goes: a request is referenced by its parser, the
- * pending queue and the responses that point at it. */
+ * pending queue and the responses that point at it. Given-back messages
+ * wait in the stage's pool with their header buffer and event storage, so
+ * that steady traffic allocates nothing per message (see http.c). */
 typedef struct rl__hmsg {
   struct rl__hmsg *next;  /* pending-request queue */
   uint32_t refs;
@@ -55,9 +66,8 @@ typedef struct rl__hmsg {
   uint8_t has_cl;           /* a valid Content-Length was parsed */
   uint64_t cl_seen;         /* its value, even when the framing ignores it */
 
-  rl_msg_event ev[RL__MAX_EVENTS];
+  rl__msgx *x;              /* events, NULL until the first one */
   uint32_t nev, ev_dropped;
-  uint8_t xbuf[RL__XBUF];
   uint32_t xlen;
 } rl__hmsg;
 
@@ -138,6 +148,8 @@ struct rl_http {
   uint64_t held;           /* raw and trl bytes of every live message */
   llhttp_settings_t settings;
   rl__fieldvec resp_f, req_f, trl_f, rtrl_f;
+  rl__hmsg *pool;          /* given-back messages, linked by next */
+  uint32_t pooled;
 };
 
 /* dir.c */

@@ -15,6 +15,27 @@ void rl__fieldvec_free(rl__fieldvec *fv) {
   fv->n = fv->cap = 0;
 }
 
+/* Eight bytes at a time: a SEEK runs over whole bodies (TLS, binary
+ * content) where line ends are rare, and most field values are longer than
+ * a word. A word holds CR or LF when one of its bytes XORed with that byte
+ * is zero, and (x - 0x01..01) & ~x & 0x80..80 is non-zero exactly when a
+ * byte of x is zero. */
+size_t rl__find_eol(const uint8_t *p, size_t len) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  size_t i = 0;
+  for (; len - i >= 8; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    uint64_t cr = w ^ (ones * '\r'), lf = w ^ (ones * '\n');
+    if ((((cr - ones) & ~cr) | ((lf - ones) & ~lf)) & highs)
+      break;
+  }
+  for (; i < len; i++)
+    if (p[i] == '\r' || p[i] == '\n')
+      return i;
+  return len;
+}
+
 static rl_field *fieldvec_push(rl__fieldvec *fv) {
   if (fv->n == fv->cap) {
     uint32_t cap = fv->cap ? fv->cap * 2 : 32;
@@ -87,7 +108,9 @@ static void parse_field(const uint8_t *raw, const line *l, rl_field *f) {
     f->flags |= RL_FL_WS_BEFORE_COLON;
   /* The id ignores the stray whitespace so that "Content-Length : 5" is
    * still judged as a Content-Length field. */
-  rl_span id_name = trimmed(raw, l->start, c);
+  rl_span id_name = f->name;
+  if (c > l->start && (is_ows(raw[l->start]) || is_ows(raw[c - 1])))
+    id_name = trimmed(raw, l->start, c);
   f->id = rl_field_lookup((const char *)raw + id_name.off, id_name.len);
   f->value = trimmed(raw, c + 1, l->end);
   if (f->value.len == 0)

@@ -23,6 +23,9 @@ typedef struct rl__fieldvec {
 
 void rl__fieldvec_free(rl__fieldvec *fv);
 
+/* The index of the first CR or LF in p[0, len), len if there is none. */
+size_t rl__find_eol(const uint8_t *p, size_t len);
+
 /* Fills the start-line spans of `m` (version, status, reason for a
  * response; method, target, version for a request) from m->raw, then the
  * field lines into `fv` (reset first). Returns the offset just after the
