@@ -20,56 +20,49 @@
 
 /* ---- endpoints and hashing ---------------------------------------------- */
 
+/* Eight address bytes as one word (memcpy: no alignment assumed). */
+static uint64_t addr_word(const rl_endpoint *ep, size_t at) {
+  uint64_t w;
+  memcpy(&w, ep->addr + at, sizeof w);
+  return w;
+}
+
+/* Field by field rather than memcmp: two word compares instead of a call
+ * per endpoint, on the path every segment takes. */
 static int ep_eq(const rl_endpoint *a, const rl_endpoint *b) {
   return a->port == b->port && a->ipver == b->ipver &&
-         memcmp(a->addr, b->addr, sizeof a->addr) == 0;
+         addr_word(a, 0) == addr_word(b, 0) && addr_word(a, 8) == addr_word(b, 8);
 }
 
-static int ep_cmp(const rl_endpoint *a, const rl_endpoint *b) {
-  int r = memcmp(a->addr, b->addr, sizeof a->addr);
-  if (r != 0) {
-    return r;
-  }
-  if (a->port != b->port) {
-    return a->port < b->port ? -1 : 1;
-  }
-  return (int)a->ipver - (int)b->ipver;
+/* One endpoint folded into a word and multiplied, so that every input bit
+ * reaches the high bits; key_hash adds two of them. */
+static uint64_t ep_mix(const rl_endpoint *ep) {
+  uint64_t w = addr_word(ep, 0) ^ (addr_word(ep, 8) * 0x9e3779b97f4a7c15ULL) ^
+               ((uint64_t)ep->port << 40) ^ ((uint64_t)ep->ipver << 56);
+  return (w ^ (w >> 29)) * 0xbf58476d1ce4e5b9ULL;
 }
 
-static uint64_t fnv_ep(uint64_t h, const rl_endpoint *ep) {
-  for (size_t i = 0; i < sizeof ep->addr; i++) {
-    h = (h ^ ep->addr[i]) * 0x100000001b3ULL;
-  }
-  h = (h ^ (uint8_t)(ep->port >> 8)) * 0x100000001b3ULL;
-  h = (h ^ (uint8_t)ep->port) * 0x100000001b3ULL;
-  return (h ^ ep->ipver) * 0x100000001b3ULL;
-}
-
-/* Both directions of a conversation must hash alike, so the endpoints are
- * hashed in a canonical order; the final mix spreads FNV's weak low bits,
- * which linear probing would otherwise cluster on. */
+/* Both directions of a conversation must hash alike: the sum of the two
+ * endpoints' mixes does not depend on their order, so no canonical order
+ * has to be found first. The final mix spreads the high bits into the low
+ * ones, which the table's mask keeps. */
 static uint32_t key_hash(const rl_endpoint *a, const rl_endpoint *b) {
-  if (ep_cmp(a, b) > 0) {
-    const rl_endpoint *t = a;
-    a = b;
-    b = t;
-  }
-  uint64_t h = fnv_ep(fnv_ep(0xcbf29ce484222325ULL, a), b);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
+  uint64_t h = ep_mix(a) + ep_mix(b);
+  h ^= h >> 31;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 32;
   return (uint32_t)h;
+}
+
+static int conn_has_pair(const rl__conn *c, const rl_endpoint *src,
+                         const rl_endpoint *dst) {
+  return (ep_eq(&c->pub.client, src) && ep_eq(&c->pub.server, dst)) ||
+         (ep_eq(&c->pub.client, dst) && ep_eq(&c->pub.server, src));
 }
 
 static int conn_matches(const rl__conn *c, uint32_t hash,
                         const rl_endpoint *src, const rl_endpoint *dst) {
-  if (c->hash != hash) {
-    return 0;
-  }
-  return (ep_eq(&c->pub.client, src) && ep_eq(&c->pub.server, dst)) ||
-         (ep_eq(&c->pub.client, dst) && ep_eq(&c->pub.server, src));
+  return c->hash == hash && conn_has_pair(c, src, dst);
 }
 
 /* ---- the hash table ----------------------------------------------------- */
@@ -266,6 +259,9 @@ static void conn_settle(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
 /* ---- conversation life -------------------------------------------------- */
 
 static void conn_destroy(rl_flow_table *ft, rl__conn *c) {
+  if (ft->last_hit == c) {
+    ft->last_hit = NULL;
+  }
   slot_remove(ft, c);
   lru_unlink(ft, c);
   rl__half_release(ft, &c->half[0]);
@@ -527,11 +523,20 @@ static int rst_overruled(rl__conn *c, const rl_segment *seg) {
 }
 
 /* The conversation a segment belongs to: found, or started (a new pair, or
- * a SYN that Wireshark would count as port reuse). NULL on ENOMEM. */
+ * a SYN that Wireshark would count as port reuse). NULL on ENOMEM.
+ * Consecutive segments mostly belong to one conversation (a response's
+ * segments, a request and its answer), so the last one found is tried
+ * before hashing. */
 static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
                                   const rl_pktref *at) {
-  uint32_t hash = key_hash(&seg->src, &seg->dst);
-  rl__conn *c = slot_find(ft, hash, &seg->src, &seg->dst);
+  rl__conn *c = ft->last_hit;
+  uint32_t hash;
+  if (c && conn_has_pair(c, &seg->src, &seg->dst)) {
+    hash = c->hash;
+  } else {
+    hash = key_hash(&seg->src, &seg->dst);
+    c = slot_find(ft, hash, &seg->src, &seg->dst);
+  }
   if (c && (seg->flags & (RL_TCP_SYN | RL_TCP_ACK)) == RL_TCP_SYN &&
       port_reused(c, seg)) {
     /* The old conversation is superseded; one that did not close is
@@ -540,7 +545,8 @@ static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
     conn_destroy(ft, c);
     c = NULL;
   }
-  return c ? c : conn_new(ft, seg, hash, at);
+  ft->last_hit = c ? c : conn_new(ft, seg, hash, at);
+  return ft->last_hit;
 }
 
 /* Orients c if this segment decides, and opens it once oriented. Returns 0
@@ -571,7 +577,10 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   }
   ft->now_sec = at->ts.sec;
   expire_idle(ft, at);
-  rl__hist_expire(ft);
+  if (ft->hist_tail &&
+      ft->now_sec - ft->hist_tail->last_sec >= RL__HIST_IDLE_S) {
+    rl__hist_expire(ft); /* tested here: a call per segment for nothing */
+  }
   ft->last_stream = -1;
   rl__conn *c = conversation_for(ft, seg, at);
   if (!c) {
@@ -698,6 +707,7 @@ void rl_flow_table_free(rl_flow_table *ft) {
     }
     conn_destroy(ft, c);
   }
+  rl__hist_spares_free(ft);
   free(ft->slots);
   free(ft);
 }
