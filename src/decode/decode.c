@@ -14,6 +14,7 @@ rl_decoder *rl_decoder_new(const rl_decode_limits *limits) {
   rl_decoder *dec = calloc(1, sizeof *dec);
   if (!dec)
     return NULL;
+  dec->link_ok = -1; /* no DLT_ value is negative */
   dec->frags = rl__frag_new(limits);
   if (!dec->frags) {
     free(dec);
@@ -37,9 +38,13 @@ rl_decode_result rl__short_header(rl__dctx *c) {
 
 rl_decode_result rl_decode(rl_decoder *dec, const rl_packet *pkt,
                            rl_segment *seg, rl_stats *stats) {
-  if (!rl_decode_linktype_supported(pkt->linktype)) {
-    stats->packets_unsupported_link++;
-    return RL_DECODE_UNSUPPORTED;
+  /* A capture has one link type: the switch that checks it runs once. */
+  if (pkt->linktype != dec->link_ok) {
+    if (!rl_decode_linktype_supported(pkt->linktype)) {
+      stats->packets_unsupported_link++;
+      return RL_DECODE_UNSUPPORTED;
+    }
+    dec->link_ok = pkt->linktype;
   }
   /* Expiry runs on every packet's clock, not only on fragments, so that a
    * datagram that never completes is released even if no fragment follows. */
