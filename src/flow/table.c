@@ -54,24 +54,25 @@ static uint32_t key_hash(const rl_endpoint *a, const rl_endpoint *b) {
   return (uint32_t)h;
 }
 
-static int conn_has_pair(const rl__conn *c, const rl_endpoint *src,
-                         const rl_endpoint *dst) {
-  return (ep_eq(&c->pub.client, src) && ep_eq(&c->pub.server, dst)) ||
-         (ep_eq(&c->pub.client, dst) && ep_eq(&c->pub.server, src));
-}
-
-static int conn_matches(const rl__conn *c, uint32_t hash,
-                        const rl_endpoint *src, const rl_endpoint *dst) {
-  return c->hash == hash && conn_has_pair(c, src, dst);
+/* Which side of c sent a segment from src to dst: 0 the one recorded as
+ * client (pub.client, before orientation the first sender), 1 the other;
+ * -1 when the pair is not c's. Found once per segment, with the lookup. */
+static int conn_side(const rl__conn *c, const rl_endpoint *src,
+                     const rl_endpoint *dst) {
+  if (ep_eq(&c->pub.client, src) && ep_eq(&c->pub.server, dst)) {
+    return 0;
+  }
+  return ep_eq(&c->pub.client, dst) && ep_eq(&c->pub.server, src) ? 1 : -1;
 }
 
 /* ---- the hash table ----------------------------------------------------- */
 
 static rl__conn *slot_find(const rl_flow_table *ft, uint32_t hash,
-                           const rl_endpoint *src, const rl_endpoint *dst) {
+                           const rl_endpoint *src, const rl_endpoint *dst,
+                           int *side) {
   for (uint32_t i = hash & ft->mask;; i = (i + 1) & ft->mask) {
     rl__conn *c = ft->slots[i];
-    if (!c || conn_matches(c, hash, src, dst)) {
+    if (!c || (c->hash == hash && (*side = conn_side(c, src, dst)) >= 0)) {
       return c;
     }
   }
@@ -342,8 +343,8 @@ static rl__conn *conn_new(rl_flow_table *ft, const rl_segment *seg,
  * the ISN of a SYN, else seq-1 of the side's first segment, else ack-1 of
  * the first ACK the peer sent. A SYN equal to the base is a retransmission.
  */
-static int port_reused(const rl__conn *c, const rl_segment *seg) {
-  const rl__half *h = &c->half[ep_eq(&seg->src, &c->pub.client) ? 0 : 1];
+static int port_reused(const rl__conn *c, int side, const rl_segment *seg) {
+  const rl__half *h = &c->half[side];
   return (h->flags & RL__H_BASE) && h->base_seq != seg->seq;
 }
 
@@ -528,25 +529,29 @@ static int rst_overruled(rl__conn *c, const rl_segment *seg) {
  * segments, a request and its answer), so the last one found is tried
  * before hashing. */
 static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
-                                  const rl_pktref *at) {
+                                  const rl_pktref *at, int *side) {
   rl__conn *c = ft->last_hit;
   uint32_t hash;
-  if (c && conn_has_pair(c, &seg->src, &seg->dst)) {
+  if (c && (*side = conn_side(c, &seg->src, &seg->dst)) >= 0) {
     hash = c->hash;
   } else {
     hash = key_hash(&seg->src, &seg->dst);
-    c = slot_find(ft, hash, &seg->src, &seg->dst);
+    c = slot_find(ft, hash, &seg->src, &seg->dst, side);
   }
   if (c && (seg->flags & (RL_TCP_SYN | RL_TCP_ACK)) == RL_TCP_SYN &&
-      port_reused(c, seg)) {
+      port_reused(c, *side, seg)) {
     /* The old conversation is superseded; one that did not close is
      * abandoned like an idle one. */
     conn_finish(ft, c, RL_END_IDLE, at);
     conn_destroy(ft, c);
     c = NULL;
   }
-  ft->last_hit = c ? c : conn_new(ft, seg, hash, at);
-  return ft->last_hit;
+  if (!c) {
+    c = conn_new(ft, seg, hash, at);
+    *side = 0; /* the sender is recorded as the client until oriented */
+  }
+  ft->last_hit = c;
+  return c;
 }
 
 /* Orients c if this segment decides, and opens it once oriented. Returns 0
@@ -582,13 +587,13 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
     rl__hist_expire(ft); /* tested here: a call per segment for nothing */
   }
   ft->last_stream = -1;
-  rl__conn *c = conversation_for(ft, seg, at);
+  int side;
+  rl__conn *c = conversation_for(ft, seg, at, &side);
   if (!c) {
     return;
   }
   ft->last_stream = (int64_t)c->pub.stream;
   lru_touch(ft, c, at);
-  int side = ep_eq(&seg->src, &c->pub.client) ? 0 : 1;
   note_base(c, side, seg);
   if ((c->flags & RL__C_RST_HELD) && !rst_overruled(c, seg)) {
     return;
