@@ -133,7 +133,10 @@ static void hist_budget(rl_flow_table *ft, const rl__half *keep, uint64_t more) 
 /* Gives h a ring of `cap` bytes holding what its old ring held. */
 static rl__hist *hist_resize(rl_flow_table *ft, rl__half *h, uint32_t cap) {
   rl__hist *old = h->hist;
-  hist_budget(ft, h, cap - (old ? old->cap : 0));
+  uint64_t more = cap - (old ? old->cap : 0);
+  if (ft->hist_total + more > ft->cfg.max_history_total) {
+    hist_budget(ft, h, more); /* tested here: mostly within budget */
+  }
   rl__hist *r = spare_take(ft, cap);
   if (!r) {
     return NULL;

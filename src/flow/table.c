@@ -245,6 +245,10 @@ static void conn_settle(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
   if (!(c->flags & RL__C_OPENED) || (c->flags & RL__C_CLOSED)) {
     return;
   }
+  uint8_t f0 = c->half[0].flags, f1 = c->half[1].flags;
+  if (!((f0 | f1) & RL__H_FIN) && !(f0 & f1 & RL__H_ENDED)) {
+    return; /* most segments: no FIN yet, so nothing can settle */
+  }
   for (int d = 0; d < 2; d++) {
     rl__half *h = &c->half[d];
     if ((h->flags & (RL__H_FIN | RL__H_ENDED)) == RL__H_FIN &&
