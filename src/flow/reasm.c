@@ -491,7 +491,9 @@ void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
         deliver_hole(ft, c, dir, n, note->at);
       }
       off = lim;
-      drain(ft, c, dir, note->at);
+      if (h->ooo) {
+        drain(ft, c, dir, note->at); /* tested here: mostly nothing buffered */
+      }
       continue;
     }
     if (ooo_fits(ft, h, ooo_cost(h, off, end, data == NULL))) {
