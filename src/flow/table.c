@@ -206,7 +206,9 @@ static void conn_finish(rl_flow_table *ft, rl__conn *c, rl_end_kind how,
   if (c->flags & RL__C_RST_HELD) {
     /* Nothing answered the held RST: it did end the connection, where it
      * was sent. */
-    rl_pktref rst_at = c->rst_at;
+    rl_pktref rst_at = *c->rst_at;
+    free(c->rst_at);
+    c->rst_at = NULL;
     c->flags = (uint8_t)((c->flags & ~RL__C_RST_HELD) | RL__C_RST);
     conn_finish_from(ft, c, RL_END_RST, c->rst_side, &rst_at);
     return;
@@ -271,6 +273,7 @@ static void conn_destroy(rl_flow_table *ft, rl__conn *c) {
   lru_unlink(ft, c);
   rl__half_release(ft, &c->half[0]);
   rl__half_release(ft, &c->half[1]);
+  free(c->rst_at);
   free(c);
 }
 
@@ -493,10 +496,17 @@ static int rst_holdable(const rl__conn *c) {
   return 1;
 }
 
-static void rst_hold(rl__conn *c, int side, const rl_pktref *at) {
+/* Returns 0, or -1 when there is no memory to note where the RST was: it
+ * is then obeyed at once. */
+static int rst_hold(rl__conn *c, int side, const rl_pktref *at) {
+  c->rst_at = malloc(sizeof *c->rst_at);
+  if (!c->rst_at) {
+    return -1;
+  }
+  *c->rst_at = *at;
   c->flags |= RL__C_RST_HELD;
   c->rst_side = (uint8_t)side;
-  c->rst_at = *at;
+  return 0;
 }
 
 /* A held RST is overruled by what follows it: a new handshake (SYN or
@@ -524,6 +534,8 @@ static int rst_overruled(rl__conn *c, const rl_segment *seg) {
     return 0;
   }
   c->flags &= (uint8_t)~RL__C_RST_HELD;
+  free(c->rst_at);
+  c->rst_at = NULL;
   return 1;
 }
 
@@ -618,8 +630,7 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   }
   if (seg->flags & RL_TCP_RST) {
     /* Payload on a RST is diagnostic text, not stream data. */
-    if (rst_holdable(c)) {
-      rst_hold(c, side, at);
+    if (rst_holdable(c) && rst_hold(c, side, at) == 0) {
       return;
     }
     c->flags |= RL__C_RST;
