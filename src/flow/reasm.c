@@ -462,6 +462,13 @@ void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                      uint64_t off, const uint8_t *data, uint32_t len,
                      rl__seg_note *note) {
   rl__half *h = &c->half[dir];
+  if (off == h->next_off && data && len && !h->ooo &&
+      !(h->flags & (RL__H_FIN | RL__H_ENDED))) {
+    /* Most segments: in order, nothing buffered, no FIN to clip at; the
+     * loop below would deliver them whole in one step. */
+    deliver(ft, c, dir, data, len, note->at);
+    return;
+  }
   uint64_t end = off + len;
   if ((h->flags & RL__H_FIN) && end > h->fin_off) {
     end = h->fin_off > off ? h->fin_off : off; /* nothing follows a FIN */
