@@ -47,6 +47,8 @@ struct rl_capture {
   void *tick_ctx;
   unsigned tick_ms;
   struct timespec next_tick;
+  rl__pcapread *fast;           /* file: records read past libpcap, or NULL */
+  struct pcap_pkthdr fast_hdr;  /* the fast path's current record */
 };
 
 /* Writes `what` followed by `detail` (may be NULL) into the caller's buffer. */
@@ -206,7 +208,10 @@ int rl_capture_open_file(rl_capture **out, const char *path, char *err, size_t e
     }
     rewind(fp);
   }
-  return open_stream(out, fp, err, errlen);
+  int rc = open_stream(out, fp, err, errlen);
+  if (rc == 0 && S_ISREG(st.st_mode))
+    (*out)->fast = rl__pcapread_new(fileno(fp), (uint32_t)pcap_snapshot((*out)->pcap));
+  return rc;
 }
 
 /* Maps pcap_activate()'s failures to our codes. Both "no such device" and
@@ -395,6 +400,32 @@ static void hand_out(rl_capture *cap, const struct pcap_pkthdr *hdr, const u_cha
   pkt->linktype = cap->linktype;
 }
 
+/* libpcap reads on from the first record the fast path did not take, so
+ * that the end of the file and every odd record keep libpcap's handling.
+ * Returns 0, or -1 if the stream cannot be positioned there. */
+static int hand_over(rl_capture *cap) {
+  uint64_t off = rl__pcapread_offset(cap->fast);
+  rl__pcapread_free(cap->fast);
+  cap->fast = NULL;
+  return fseeko(pcap_file(cap->pcap), (off_t)off, SEEK_SET);
+}
+
+/* next_record()'s own failure, beside pcap_next_ex()'s codes. */
+enum { SEEK_FAILED = -100 };
+
+/* pcap_next_ex(), through the fast path while it lasts. */
+static int next_record(rl_capture *cap, struct pcap_pkthdr **hdr, const u_char **data) {
+  if (cap->fast) {
+    if (rl__pcapread_next(cap->fast, &cap->fast_hdr, data) == 1) {
+      *hdr = &cap->fast_hdr;
+      return 1;
+    }
+    if (hand_over(cap) != 0)
+      return SEEK_FAILED;
+  }
+  return pcap_next_ex(cap->pcap, hdr, data);
+}
+
 int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
   for (;;) {
     int phase = LIVE_READING;
@@ -409,7 +440,7 @@ int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
     }
     struct pcap_pkthdr *hdr;
     const u_char *data;
-    int rc = pcap_next_ex(cap->pcap, &hdr, &data);
+    int rc = next_record(cap, &hdr, &data);
     if (rc == 0) {
       /* Live and nothing yet: wait, then look at the stop conditions;
        * while draining one by one, nothing buffered means it is over. */
@@ -423,6 +454,10 @@ int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
       if (cap->live)
         continue; /* rl_capture_break() woke us: live_phase decides */
       return 0;
+    }
+    if (rc == SEEK_FAILED) {
+      set_err(err, errlen, "read error: ", strerror(errno));
+      return RL_EIO;
     }
     if (rc < 0) {
       const char *msg = pcap_geterr(cap->pcap);
@@ -538,6 +573,7 @@ void rl_capture_close(rl_capture *cap) {
     pcap_dump_close(cap->dumper);
   if (cap->has_prog)
     pcap_freecode(&cap->prog);
+  rl__pcapread_free(cap->fast);
   pcap_close(cap->pcap);
   free(cap);
 }

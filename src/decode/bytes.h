@@ -8,6 +8,7 @@
 #define RESPLINT_DECODE_BYTES_H
 
 #include <stdint.h>
+#include <string.h>
 
 /* A borrowed, length-delimited view of packet bytes. */
 typedef struct rl__bytes {
@@ -49,8 +50,7 @@ static inline uint32_t rl__le32(rl__bytes b, uint32_t off) {
 static inline int rl__copy(rl__bytes b, uint32_t off, void *out, uint32_t n) {
   if (!rl__has(b, off, n))
     return -1;
-  for (uint32_t i = 0; i < n; i++)
-    ((uint8_t *)out)[i] = b.p[off + i];
+  memcpy(out, b.p + off, n); /* a byte loop cost ~8 instructions a byte */
   return 0;
 }
 

@@ -4,6 +4,7 @@
  * owns the decoder's lifetime and does all the counting, so that each
  * packet is counted exactly once whatever path it took. */
 #include <arpa/inet.h>
+#include <pcap/dlt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@ rl_decoder *rl_decoder_new(const rl_decode_limits *limits) {
   rl_decoder *dec = calloc(1, sizeof *dec);
   if (!dec)
     return NULL;
+  dec->link_ok = -1; /* no DLT_ value is negative */
   dec->frags = rl__frag_new(limits);
   if (!dec->frags) {
     free(dec);
@@ -35,16 +37,62 @@ rl_decode_result rl__short_header(rl__dctx *c) {
   return RL_DECODE_MALFORMED;
 }
 
+/* The frame nearly every capture is made of, Ethernet II + IPv4 without
+ * options or fragmentation + TCP, wholly captured, decoded in one place:
+ * through the layers it costs ~200 instructions a packet in calls and
+ * repeated checks. Returns 1 with *seg filled exactly as the layers would
+ * fill it; 0 for anything else (another shape, a cut or inconsistent
+ * header), which then takes the layers, where every odd case is decided. */
+static int decode_plain(const rl_packet *pkt, rl_segment *seg) {
+  enum { ETH = 14, IP = 20, TCP_MIN = 20 };
+  rl__bytes b = {pkt->data, pkt->data ? pkt->caplen : 0};
+  if (pkt->linktype != DLT_EN10MB || !rl__has(b, 0, ETH + IP) ||
+      rl__be16(b, 12) != 0x0800 || /* IPv4 */
+      rl__u8(b, ETH) != 0x45 ||     /* version 4, 20-byte header */
+      (rl__be16(b, ETH + 6) & 0x3fff) != 0 || /* MF, fragment offset */
+      rl__u8(b, ETH + 9) != 6)      /* TCP */
+    return 0;
+  rl__bytes ip = rl__rest(b, ETH);
+  uint32_t total = rl__be16(ip, 2);
+  if (total < IP + TCP_MIN || total > ip.len)
+    return 0; /* also total 0 (offloaded) and datagrams cut by the snaplen */
+  rl__bytes tcp = rl__sub(ip, IP, total - IP);
+  uint32_t hl = (uint32_t)(rl__u8(tcp, 12) >> 4) * 4;
+  if (hl < TCP_MIN || hl > tcp.len)
+    return 0;
+  (void)rl__copy(ip, 12, seg->src.addr, 4);
+  (void)rl__copy(ip, 16, seg->dst.addr, 4);
+  seg->src.ipver = seg->dst.ipver = 4;
+  seg->src.port = rl__be16(tcp, 0);
+  seg->dst.port = rl__be16(tcp, 2);
+  seg->seq = rl__be32(tcp, 4);
+  seg->ack = rl__be32(tcp, 8);
+  seg->flags = rl__u8(tcp, 13);
+  seg->window = rl__be16(tcp, 14);
+  rl__bytes payload = rl__rest(tcp, hl);
+  seg->payload = payload.len ? payload.p : NULL;
+  seg->payload_len = payload.len; /* wholly captured: nothing missing */
+  return 1;
+}
+
 rl_decode_result rl_decode(rl_decoder *dec, const rl_packet *pkt,
                            rl_segment *seg, rl_stats *stats) {
-  if (!rl_decode_linktype_supported(pkt->linktype)) {
-    stats->packets_unsupported_link++;
-    return RL_DECODE_UNSUPPORTED;
+  /* A capture has one link type: the switch that checks it runs once. */
+  if (pkt->linktype != dec->link_ok) {
+    if (!rl_decode_linktype_supported(pkt->linktype)) {
+      stats->packets_unsupported_link++;
+      return RL_DECODE_UNSUPPORTED;
+    }
+    dec->link_ok = pkt->linktype;
   }
   /* Expiry runs on every packet's clock, not only on fragments, so that a
    * datagram that never completes is released even if no fragment follows. */
   rl__frag_expire(dec->frags, pkt->ts, stats);
   memset(seg, 0, sizeof *seg);
+  if (decode_plain(pkt, seg)) {
+    stats->packets_tcp++;
+    return RL_DECODE_TCP;
+  }
   rl__dctx c = {dec, pkt, seg, stats, 0, 0, 0};
   if (pkt->wirelen > pkt->caplen)
     c.missing = pkt->wirelen - pkt->caplen;

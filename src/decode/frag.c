@@ -16,7 +16,7 @@
 #define DEFAULT_BYTES (16u * 1024u * 1024u)
 #define DEFAULT_TIMEOUT_S 30u
 
-typedef struct frag_dgram {
+struct frag_dgram {
   rl__frag_key key;
   int64_t first_ns;   /* capture time of the first fragment seen */
   uint32_t total;     /* payload length, known once have_last */
@@ -27,17 +27,6 @@ typedef struct frag_dgram {
   uint32_t cap;       /* bytes allocated in data */
   uint8_t *data;
   uint8_t map[(FRAG_BLOCKS + 7u) / 8u];
-} frag_dgram;
-
-struct rl__frag_table {
-  uint32_t max_datagrams;
-  uint64_t max_bytes;
-  int64_t timeout_ns;
-  int64_t next_expire_ns; /* no datagram can expire before this */
-  frag_dgram **slots;     /* n live datagrams, unordered */
-  uint32_t n;
-  uint64_t bytes;         /* sum of the live datagrams' cap */
-  uint8_t *out;           /* the last reassembled payload */
 };
 
 /* Capture time in nanoseconds, saturated so that a nonsensical timestamp in
@@ -118,9 +107,9 @@ static void recompute_next_expire(rl__frag_table *t) {
   t->next_expire_ns = add_sat(first, t->timeout_ns);
 }
 
-void rl__frag_expire(rl__frag_table *t, rl_time now, rl_stats *stats) {
+void rl__frag_expire_due(rl__frag_table *t, rl_time now, rl_stats *stats) {
   int64_t now_ns = time_ns(now);
-  if (t->n == 0 || now_ns < t->next_expire_ns)
+  if (now_ns < t->next_expire_ns)
     return;
   for (uint32_t i = 0; i < t->n;) {
     if (now_ns >= add_sat(t->slots[i]->first_ns, t->timeout_ns))

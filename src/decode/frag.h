@@ -19,7 +19,20 @@
 /* The largest reassembled payload: an IP datagram's length field is 16 bits. */
 #define RL__FRAG_MAX_PAYLOAD 65535u
 
-typedef struct rl__frag_table rl__frag_table;
+typedef struct frag_dgram frag_dgram; /* one datagram, private to frag.c */
+
+/* Defined here rather than in frag.c only so that the per-packet expiry
+ * test below can be inline: almost every packet meets an empty table. */
+typedef struct rl__frag_table {
+  uint32_t max_datagrams;
+  uint64_t max_bytes;
+  int64_t timeout_ns;
+  int64_t next_expire_ns; /* no datagram can expire before this */
+  frag_dgram **slots;     /* n live datagrams, unordered */
+  uint32_t n;
+  uint64_t bytes;         /* sum of the live datagrams' cap */
+  uint8_t *out;           /* the last reassembled payload */
+} rl__frag_table;
 
 typedef struct rl__frag_key {
   uint8_t src[16], dst[16];
@@ -45,7 +58,12 @@ void rl__frag_free(rl__frag_table *t); /* NULL is a no-op */
 /* Drops every datagram whose first fragment is older than the timeout at
  * capture time `now`, counting their fragments in ip_fragments_dropped.
  * Cheap when nothing can have expired. */
-void rl__frag_expire(rl__frag_table *t, rl_time now, rl_stats *stats);
+void rl__frag_expire_due(rl__frag_table *t, rl_time now, rl_stats *stats);
+static inline void rl__frag_expire(rl__frag_table *t, rl_time now,
+                                   rl_stats *stats) {
+  if (t->n != 0)
+    rl__frag_expire_due(t, now, stats);
+}
 
 /* Adds a fragment (counted in ip_fragments). Returns 1 with *out set to the
  * whole reassembled payload (valid until the next call) when this fragment

@@ -17,6 +17,7 @@
 
 struct rl_decoder {
   rl__frag_table *frags; /* holds the limits too */
+  int link_ok;            /* the last link type found supported, or -1 */
 };
 
 /* One packet being decoded. */

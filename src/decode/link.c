@@ -151,6 +151,10 @@ static rl_decode_result decode_ipv6_only(rl__dctx *c, rl__bytes b) {
 }
 
 rl_decode_result rl__decode_link(rl__dctx *c, rl__bytes b) {
+  /* The sparse switch below compiles to a tree of compares; Ethernet, by
+   * far the most common, is tested first. */
+  if (c->pkt->linktype == DLT_EN10MB)
+    return rl__decode_ethernet(c, b);
   switch (c->pkt->linktype) {
 #define RL__LINK_CASE(name, dlt, fn) \
   case dlt:                          \

@@ -30,6 +30,19 @@ typedef struct rl__chunk {
 
 struct rl__half;
 
+/* A history ring not written for this long (capture time) is released:
+ * three times the minimum retransmission timeout of RFC 6298, so that a
+ * retransmission of the last bytes is still compared, while a connection
+ * gone quiet between exchanges holds no history. */
+#define RL__HIST_IDLE_S 3
+/* A ring starts this small and doubles up to history_bytes, so a
+ * connection that sent one short request holds a short ring. */
+#define RL__HIST_MIN 256u
+/* Released rings kept for reuse, per capacity (RL__HIST_MIN << class):
+ * 16 rings of each size, 2 MiB at worst, outside the history budget. */
+#define RL__HIST_CLASSES 9
+#define RL__HIST_SPARES 16
+
 /* The most recently delivered bytes of one direction, a ring indexed by
  * stream offset modulo `cap`. The valid bytes are [end - len, end). Every
  * ring is on the table's history LRU (most recently written first) so that
@@ -81,7 +94,10 @@ typedef struct rl__conn {
   uint32_t hash;
   uint8_t flags;             /* RL__C_* */
   uint8_t rst_side;          /* with RL__C_RST_HELD: the side that sent it */
-  rl_pktref rst_at;          /* with RL__C_RST_HELD: where it was */
+  /* With RL__C_RST_HELD: where it was. Allocated, since few connections
+   * ever hold a RST: inline it made every entry a malloc size class
+   * larger (240 bytes instead of 224). */
+  rl_pktref *rst_at;
   rl__half half[2];          /* indexed by rl_dir once oriented */
 } rl__conn;
 
@@ -94,12 +110,15 @@ struct rl_flow_table {
   uint32_t count;
   rl__conn *lru_head; /* most recently active */
   rl__conn *lru_tail; /* least recently active */
+  rl__conn *last_hit; /* the conversation of the last segment, or NULL */
   uint64_t next_stream;
   uint64_t ooo_total; /* cost of every buffered chunk */
   int64_t last_stream; /* stream of the last segment fed, -1 if none */
   rl__hist *hist_head; /* most recently written history ring */
   rl__hist *hist_tail;
   uint64_t hist_total; /* capacity of every history ring */
+  rl__hist *hist_spare[RL__HIST_CLASSES]; /* released rings by capacity class */
+  uint8_t hist_nspare[RL__HIST_CLASSES];
   int64_t now_sec;     /* capture time of the segment being processed */
   int64_t clock_sec;   /* expiry clock: capture time, never backwards */
   uint8_t clock_set;   /* clock_sec holds a time */
@@ -128,6 +147,7 @@ void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,
 void rl__half_release(rl_flow_table *ft, rl__half *h);
 void rl__half_forget(rl_flow_table *ft, rl__half *h);
 void rl__hist_expire(rl_flow_table *ft);
+void rl__hist_spares_free(rl_flow_table *ft);
 void rl__sink_event(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     rl_event_kind kind, uint64_t off, const rl_pktref *at);
 

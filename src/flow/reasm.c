@@ -17,14 +17,6 @@
  * the out-of-order caps as this many bytes so the number of markers is
  * bounded too. */
 #define RL__HOLE_COST ((uint32_t)sizeof(rl__chunk))
-/* The history ring starts this small and doubles up to history_bytes, so a
- * connection that sent one short request holds a short ring. */
-#define RL__HIST_MIN 256u
-/* A ring not written for this long (capture time) is released: three times
- * the minimum retransmission timeout of RFC 6298, so that a retransmission
- * of the last bytes is still compared, while a connection gone quiet
- * between exchanges holds no history. */
-#define RL__HIST_IDLE_S 3
 
 static const uint64_t no_mismatch = UINT64_MAX;
 
@@ -62,12 +54,58 @@ static void hist_push(rl_flow_table *ft, rl__hist *r) {
   ft->hist_head = r;
 }
 
+/* Class of a ring capacity on the spare lists, or -1: capacities are powers
+ * of two from RL__HIST_MIN, except a configured history_bytes that is not. */
+static int spare_class(uint32_t cap) {
+  int k = 0;
+  for (uint32_t c = RL__HIST_MIN; c < cap && k < RL__HIST_CLASSES; c *= 2) {
+    k++;
+  }
+  return k < RL__HIST_CLASSES && (RL__HIST_MIN << k) == cap ? k : -1;
+}
+
+/* Released rings are kept for the next exchange: a keep-alive connection
+ * releases its ring at every turn of the conversation and needs one again
+ * at the next, and malloc/free per exchange cost more than the copy. */
+static void spare_put(rl_flow_table *ft, rl__hist *r) {
+  int k = spare_class(r->cap);
+  if (k < 0 || ft->hist_nspare[k] >= RL__HIST_SPARES) {
+    free(r);
+    return;
+  }
+  r->lru_next = ft->hist_spare[k];
+  ft->hist_spare[k] = r;
+  ft->hist_nspare[k]++;
+}
+
+static rl__hist *spare_take(rl_flow_table *ft, uint32_t cap) {
+  int k = spare_class(cap);
+  rl__hist *r = k >= 0 ? ft->hist_spare[k] : NULL;
+  if (!r) {
+    return malloc(sizeof *r + cap);
+  }
+  ft->hist_spare[k] = r->lru_next;
+  ft->hist_nspare[k]--;
+  return r;
+}
+
+void rl__hist_spares_free(rl_flow_table *ft) {
+  for (int k = 0; k < RL__HIST_CLASSES; k++) {
+    while (ft->hist_spare[k]) {
+      rl__hist *r = ft->hist_spare[k];
+      ft->hist_spare[k] = r->lru_next;
+      free(r);
+    }
+    ft->hist_nspare[k] = 0;
+  }
+}
+
 void rl__half_forget(rl_flow_table *ft, rl__half *h) {
   rl__hist *r = h->hist;
   if (r) {
     hist_unlink(ft, r);
     ft->hist_total -= r->cap;
-    free(r);
+    spare_put(ft, r);
     h->hist = NULL;
   }
 }
@@ -95,8 +133,11 @@ static void hist_budget(rl_flow_table *ft, const rl__half *keep, uint64_t more) 
 /* Gives h a ring of `cap` bytes holding what its old ring held. */
 static rl__hist *hist_resize(rl_flow_table *ft, rl__half *h, uint32_t cap) {
   rl__hist *old = h->hist;
-  hist_budget(ft, h, cap - (old ? old->cap : 0));
-  rl__hist *r = malloc(sizeof *r + cap);
+  uint64_t more = cap - (old ? old->cap : 0);
+  if (ft->hist_total + more > ft->cfg.max_history_total) {
+    hist_budget(ft, h, more); /* tested here: mostly within budget */
+  }
+  rl__hist *r = spare_take(ft, cap);
   if (!r) {
     return NULL;
   }
@@ -105,10 +146,16 @@ static rl__hist *hist_resize(rl_flow_table *ft, rl__half *h, uint32_t cap) {
   r->end = old ? old->end : 0;
   r->len = 0;
   if (old) {
-    /* Re-place the valid bytes, since positions are offsets modulo cap. */
+    /* Re-place the valid bytes, since positions are offsets modulo cap:
+     * run by run, each contiguous in both rings. */
     uint32_t keep = old->len < cap ? old->len : cap;
-    for (uint64_t o = old->end - keep; o < old->end; o++) {
-      r->buf[o % cap] = old->buf[o % old->cap];
+    for (uint64_t o = old->end - keep; o < old->end;) {
+      uint32_t from = (uint32_t)(o % old->cap), to = (uint32_t)(o % cap);
+      uint64_t run = old->end - o;
+      run = run < old->cap - from ? run : old->cap - from;
+      run = run < cap - to ? run : cap - to;
+      memcpy(r->buf + to, old->buf + from, (size_t)run);
+      o += run;
     }
     r->len = keep;
     rl__half_forget(ft, h);
@@ -153,7 +200,9 @@ static void hist_record(rl_flow_table *ft, rl__half *h, uint64_t off,
   uint32_t left = n - skip;
   uint32_t first = left < r->cap - pos ? left : r->cap - pos;
   memcpy(r->buf + pos, data + skip, first);
-  memcpy(r->buf, data + skip + first, left - first);
+  if (left > first) {
+    memcpy(r->buf, data + skip + first, left - first);
+  }
   r->end = off + n;
   r->last_sec = ft->now_sec;
   r->len = (uint32_t)((uint64_t)r->len + n > r->cap ? r->cap : r->len + n);
@@ -413,6 +462,13 @@ void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                      uint64_t off, const uint8_t *data, uint32_t len,
                      rl__seg_note *note) {
   rl__half *h = &c->half[dir];
+  if (off == h->next_off && data && len && !h->ooo &&
+      !(h->flags & (RL__H_FIN | RL__H_ENDED))) {
+    /* Most segments: in order, nothing buffered, no FIN to clip at; the
+     * loop below would deliver them whole in one step. */
+    deliver(ft, c, dir, data, len, note->at);
+    return;
+  }
   uint64_t end = off + len;
   if ((h->flags & RL__H_FIN) && end > h->fin_off) {
     end = h->fin_off > off ? h->fin_off : off; /* nothing follows a FIN */
@@ -442,7 +498,9 @@ void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
         deliver_hole(ft, c, dir, n, note->at);
       }
       off = lim;
-      drain(ft, c, dir, note->at);
+      if (h->ooo) {
+        drain(ft, c, dir, note->at); /* tested here: mostly nothing buffered */
+      }
       continue;
     }
     if (ooo_fits(ft, h, ooo_cost(h, off, end, data == NULL))) {

@@ -20,65 +20,59 @@
 
 /* ---- endpoints and hashing ---------------------------------------------- */
 
+/* Eight address bytes as one word (memcpy: no alignment assumed). */
+static uint64_t addr_word(const rl_endpoint *ep, size_t at) {
+  uint64_t w;
+  memcpy(&w, ep->addr + at, sizeof w);
+  return w;
+}
+
+/* Field by field rather than memcmp: two word compares instead of a call
+ * per endpoint, on the path every segment takes. */
 static int ep_eq(const rl_endpoint *a, const rl_endpoint *b) {
   return a->port == b->port && a->ipver == b->ipver &&
-         memcmp(a->addr, b->addr, sizeof a->addr) == 0;
+         addr_word(a, 0) == addr_word(b, 0) && addr_word(a, 8) == addr_word(b, 8);
 }
 
-static int ep_cmp(const rl_endpoint *a, const rl_endpoint *b) {
-  int r = memcmp(a->addr, b->addr, sizeof a->addr);
-  if (r != 0) {
-    return r;
-  }
-  if (a->port != b->port) {
-    return a->port < b->port ? -1 : 1;
-  }
-  return (int)a->ipver - (int)b->ipver;
+/* One endpoint folded into a word and multiplied, so that every input bit
+ * reaches the high bits; key_hash adds two of them. */
+static uint64_t ep_mix(const rl_endpoint *ep) {
+  uint64_t w = addr_word(ep, 0) ^ (addr_word(ep, 8) * 0x9e3779b97f4a7c15ULL) ^
+               ((uint64_t)ep->port << 40) ^ ((uint64_t)ep->ipver << 56);
+  return (w ^ (w >> 29)) * 0xbf58476d1ce4e5b9ULL;
 }
 
-static uint64_t fnv_ep(uint64_t h, const rl_endpoint *ep) {
-  for (size_t i = 0; i < sizeof ep->addr; i++) {
-    h = (h ^ ep->addr[i]) * 0x100000001b3ULL;
-  }
-  h = (h ^ (uint8_t)(ep->port >> 8)) * 0x100000001b3ULL;
-  h = (h ^ (uint8_t)ep->port) * 0x100000001b3ULL;
-  return (h ^ ep->ipver) * 0x100000001b3ULL;
-}
-
-/* Both directions of a conversation must hash alike, so the endpoints are
- * hashed in a canonical order; the final mix spreads FNV's weak low bits,
- * which linear probing would otherwise cluster on. */
+/* Both directions of a conversation must hash alike: the sum of the two
+ * endpoints' mixes does not depend on their order, so no canonical order
+ * has to be found first. The final mix spreads the high bits into the low
+ * ones, which the table's mask keeps. */
 static uint32_t key_hash(const rl_endpoint *a, const rl_endpoint *b) {
-  if (ep_cmp(a, b) > 0) {
-    const rl_endpoint *t = a;
-    a = b;
-    b = t;
-  }
-  uint64_t h = fnv_ep(fnv_ep(0xcbf29ce484222325ULL, a), b);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
+  uint64_t h = ep_mix(a) + ep_mix(b);
+  h ^= h >> 31;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 32;
   return (uint32_t)h;
 }
 
-static int conn_matches(const rl__conn *c, uint32_t hash,
-                        const rl_endpoint *src, const rl_endpoint *dst) {
-  if (c->hash != hash) {
+/* Which side of c sent a segment from src to dst: 0 the one recorded as
+ * client (pub.client, before orientation the first sender), 1 the other;
+ * -1 when the pair is not c's. Found once per segment, with the lookup. */
+static int conn_side(const rl__conn *c, const rl_endpoint *src,
+                     const rl_endpoint *dst) {
+  if (ep_eq(&c->pub.client, src) && ep_eq(&c->pub.server, dst)) {
     return 0;
   }
-  return (ep_eq(&c->pub.client, src) && ep_eq(&c->pub.server, dst)) ||
-         (ep_eq(&c->pub.client, dst) && ep_eq(&c->pub.server, src));
+  return ep_eq(&c->pub.client, dst) && ep_eq(&c->pub.server, src) ? 1 : -1;
 }
 
 /* ---- the hash table ----------------------------------------------------- */
 
 static rl__conn *slot_find(const rl_flow_table *ft, uint32_t hash,
-                           const rl_endpoint *src, const rl_endpoint *dst) {
+                           const rl_endpoint *src, const rl_endpoint *dst,
+                           int *side) {
   for (uint32_t i = hash & ft->mask;; i = (i + 1) & ft->mask) {
     rl__conn *c = ft->slots[i];
-    if (!c || conn_matches(c, hash, src, dst)) {
+    if (!c || (c->hash == hash && (*side = conn_side(c, src, dst)) >= 0)) {
       return c;
     }
   }
@@ -212,7 +206,9 @@ static void conn_finish(rl_flow_table *ft, rl__conn *c, rl_end_kind how,
   if (c->flags & RL__C_RST_HELD) {
     /* Nothing answered the held RST: it did end the connection, where it
      * was sent. */
-    rl_pktref rst_at = c->rst_at;
+    rl_pktref rst_at = *c->rst_at;
+    free(c->rst_at);
+    c->rst_at = NULL;
     c->flags = (uint8_t)((c->flags & ~RL__C_RST_HELD) | RL__C_RST);
     conn_finish_from(ft, c, RL_END_RST, c->rst_side, &rst_at);
     return;
@@ -251,6 +247,10 @@ static void conn_settle(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
   if (!(c->flags & RL__C_OPENED) || (c->flags & RL__C_CLOSED)) {
     return;
   }
+  uint8_t f0 = c->half[0].flags, f1 = c->half[1].flags;
+  if (!((f0 | f1) & RL__H_FIN) && !(f0 & f1 & RL__H_ENDED)) {
+    return; /* most segments: no FIN yet, so nothing can settle */
+  }
   for (int d = 0; d < 2; d++) {
     rl__half *h = &c->half[d];
     if ((h->flags & (RL__H_FIN | RL__H_ENDED)) == RL__H_FIN &&
@@ -266,10 +266,14 @@ static void conn_settle(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
 /* ---- conversation life -------------------------------------------------- */
 
 static void conn_destroy(rl_flow_table *ft, rl__conn *c) {
+  if (ft->last_hit == c) {
+    ft->last_hit = NULL;
+  }
   slot_remove(ft, c);
   lru_unlink(ft, c);
   rl__half_release(ft, &c->half[0]);
   rl__half_release(ft, &c->half[1]);
+  free(c->rst_at);
   free(c);
 }
 
@@ -346,8 +350,8 @@ static rl__conn *conn_new(rl_flow_table *ft, const rl_segment *seg,
  * the ISN of a SYN, else seq-1 of the side's first segment, else ack-1 of
  * the first ACK the peer sent. A SYN equal to the base is a retransmission.
  */
-static int port_reused(const rl__conn *c, const rl_segment *seg) {
-  const rl__half *h = &c->half[ep_eq(&seg->src, &c->pub.client) ? 0 : 1];
+static int port_reused(const rl__conn *c, int side, const rl_segment *seg) {
+  const rl__half *h = &c->half[side];
   return (h->flags & RL__H_BASE) && h->base_seq != seg->seq;
 }
 
@@ -492,10 +496,17 @@ static int rst_holdable(const rl__conn *c) {
   return 1;
 }
 
-static void rst_hold(rl__conn *c, int side, const rl_pktref *at) {
+/* Returns 0, or -1 when there is no memory to note where the RST was: it
+ * is then obeyed at once. */
+static int rst_hold(rl__conn *c, int side, const rl_pktref *at) {
+  c->rst_at = malloc(sizeof *c->rst_at);
+  if (!c->rst_at) {
+    return -1;
+  }
+  *c->rst_at = *at;
   c->flags |= RL__C_RST_HELD;
   c->rst_side = (uint8_t)side;
-  c->rst_at = *at;
+  return 0;
 }
 
 /* A held RST is overruled by what follows it: a new handshake (SYN or
@@ -523,24 +534,40 @@ static int rst_overruled(rl__conn *c, const rl_segment *seg) {
     return 0;
   }
   c->flags &= (uint8_t)~RL__C_RST_HELD;
+  free(c->rst_at);
+  c->rst_at = NULL;
   return 1;
 }
 
 /* The conversation a segment belongs to: found, or started (a new pair, or
- * a SYN that Wireshark would count as port reuse). NULL on ENOMEM. */
+ * a SYN that Wireshark would count as port reuse). NULL on ENOMEM.
+ * Consecutive segments mostly belong to one conversation (a response's
+ * segments, a request and its answer), so the last one found is tried
+ * before hashing. */
 static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
-                                  const rl_pktref *at) {
-  uint32_t hash = key_hash(&seg->src, &seg->dst);
-  rl__conn *c = slot_find(ft, hash, &seg->src, &seg->dst);
+                                  const rl_pktref *at, int *side) {
+  rl__conn *c = ft->last_hit;
+  uint32_t hash;
+  if (c && (*side = conn_side(c, &seg->src, &seg->dst)) >= 0) {
+    hash = c->hash;
+  } else {
+    hash = key_hash(&seg->src, &seg->dst);
+    c = slot_find(ft, hash, &seg->src, &seg->dst, side);
+  }
   if (c && (seg->flags & (RL_TCP_SYN | RL_TCP_ACK)) == RL_TCP_SYN &&
-      port_reused(c, seg)) {
+      port_reused(c, *side, seg)) {
     /* The old conversation is superseded; one that did not close is
      * abandoned like an idle one. */
     conn_finish(ft, c, RL_END_IDLE, at);
     conn_destroy(ft, c);
     c = NULL;
   }
-  return c ? c : conn_new(ft, seg, hash, at);
+  if (!c) {
+    c = conn_new(ft, seg, hash, at);
+    *side = 0; /* the sender is recorded as the client until oriented */
+  }
+  ft->last_hit = c;
+  return c;
 }
 
 /* Orients c if this segment decides, and opens it once oriented. Returns 0
@@ -571,15 +598,18 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   }
   ft->now_sec = at->ts.sec;
   expire_idle(ft, at);
-  rl__hist_expire(ft);
+  if (ft->hist_tail &&
+      ft->now_sec - ft->hist_tail->last_sec >= RL__HIST_IDLE_S) {
+    rl__hist_expire(ft); /* tested here: a call per segment for nothing */
+  }
   ft->last_stream = -1;
-  rl__conn *c = conversation_for(ft, seg, at);
+  int side;
+  rl__conn *c = conversation_for(ft, seg, at, &side);
   if (!c) {
     return;
   }
   ft->last_stream = (int64_t)c->pub.stream;
   lru_touch(ft, c, at);
-  int side = ep_eq(&seg->src, &c->pub.client) ? 0 : 1;
   note_base(c, side, seg);
   if ((c->flags & RL__C_RST_HELD) && !rst_overruled(c, seg)) {
     return;
@@ -600,8 +630,7 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   }
   if (seg->flags & RL_TCP_RST) {
     /* Payload on a RST is diagnostic text, not stream data. */
-    if (rst_holdable(c)) {
-      rst_hold(c, side, at);
+    if (rst_holdable(c) && rst_hold(c, side, at) == 0) {
       return;
     }
     c->flags |= RL__C_RST;
@@ -698,6 +727,7 @@ void rl_flow_table_free(rl_flow_table *ft) {
     }
     conn_destroy(ft, c);
   }
+  rl__hist_spares_free(ft);
   free(ft->slots);
   free(ft);
 }
