@@ -19,10 +19,10 @@
 #include "resplint/error.h"
 
 /* XML-escapes ASCII text, keeping its line breaks. */
-static void put_block(FILE *o, const char *s, size_t n) {
+static void put_block(rl__out *o, const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     if (s[i] == '\n')
-      fputc('\n', o);
+      rl__out_ch(o, '\n');
     else
       rl__put_xml_byte(o, (uint8_t)s[i]);
   }
@@ -34,12 +34,18 @@ static char *render(rl_report *r, const rl_finding *f, size_t *len) {
   FILE *m = open_memstream(&buf, len);
   if (!m)
     return NULL;
+  char ob[4096];
+  rl__out mo;
+  rl__out_init(&mo, m, ob, sizeof ob);
   rl_report_options saved = r->opt;
-  r->opt.out = m;
+  rl__out *saved_o = r->o;
+  r->o = &mo;
   r->opt.color = 0;
   r->opt.quiet = 0;
   rl__report_text.finding(r, f);
+  rl__out_flush(&mo);
   r->opt = saved;
+  r->o = saved_o;
   if (fclose(m) != 0) {
     free(buf);
     return NULL;
@@ -58,13 +64,13 @@ static FILE *mem(FILE **f, char **buf, size_t *len, rl_report *r) {
 }
 
 /* Closes a memory stream and writes what it holds to `to`. */
-static void drain(FILE **f, char **buf, size_t *len, FILE *to) {
+static void drain(FILE **f, char **buf, size_t *len, rl__out *to) {
   if (!*f)
     return;
   fclose(*f);
   *f = NULL;
   if (*buf && to)
-    fwrite(*buf, 1, *len, to);
+    rl__out_mem(to, *buf, *len);
   free(*buf);
   *buf = NULL;
   *len = 0;
@@ -74,8 +80,7 @@ static void start(rl_report *r) {
   if (r->started)
     return;
   r->started = 1;
-  fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"resplint\">\n",
-        r->opt.out);
+  RL__OUT_LIT(r->o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"resplint\">\n");
 }
 
 static void junit_begin(rl_report *r) {
@@ -86,6 +91,7 @@ static void junit_begin(rl_report *r) {
   j->cases = tmpfile();
   if (!j->cases)
     r->oom = 1;
+  rl__out_init(&j->co, j->cases, j->co_buf, sizeof j->co_buf);
   j->tests = j->failures = j->pending_failures = 0;
 }
 
@@ -93,16 +99,16 @@ static int fails(const rl_report *r, rl_level l) {
   return (unsigned)r->opt.fail_on < RL_LEVEL__COUNT && l >= r->opt.fail_on;
 }
 
-static void put_failure(FILE *o, const rl_finding *f, const char *body, size_t len) {
-  fputs("      <failure type=\"", o);
+static void put_failure(rl__out *o, const rl_finding *f, const char *body, size_t len) {
+  RL__OUT_LIT(o, "      <failure type=\"");
   rl__put_xml_str(o, f->rule->id);
-  fputc(' ', o);
+  rl__out_ch(o, ' ');
   rl__put_xml_str(o, f->rule->name ? f->rule->name : "");
-  fprintf(o, "\" message=\"%s: ", rl_level_name(f->level));
+  rl__out_printf(o, "\" message=\"%s: ", rl_level_name(f->level));
   rl__put_xml_str(o, f->message ? f->message : "");
-  fputs("\">", o);
+  RL__OUT_LIT(o, "\">");
   put_block(o, body, len);
-  fputs("</failure>\n", o);
+  RL__OUT_LIT(o, "</failure>\n");
 }
 
 static void connection_case(rl_report *r, const rl_finding *f, const char *body,
@@ -110,20 +116,34 @@ static void connection_case(rl_report *r, const rl_finding *f, const char *body,
   rl__junit_state *j = &r->junit;
   if (!j->cases)
     return;
-  fputs("    <testcase name=\"", j->cases);
+  RL__OUT_LIT(&j->co, "    <testcase name=\"");
   if (f->conn)
-    fprintf(j->cases, "stream %" PRIu64 " ", f->conn->stream);
-  fputs("connection: ", j->cases);
-  rl__put_xml_str(j->cases, f->rule->id);
-  fputc(' ', j->cases);
-  rl__put_xml_str(j->cases, f->rule->name ? f->rule->name : "");
-  fputs("\" classname=\"", j->cases);
-  rl__put_xml_str(j->cases, r->path ? r->path : "");
-  fputs("\">\n", j->cases);
-  put_failure(j->cases, f, body, len);
-  fputs("    </testcase>\n", j->cases);
+    rl__out_printf(&j->co, "stream %" PRIu64 " ", f->conn->stream);
+  RL__OUT_LIT(&j->co, "connection: ");
+  rl__put_xml_str(&j->co, f->rule->id);
+  rl__out_ch(&j->co, ' ');
+  rl__put_xml_str(&j->co, f->rule->name ? f->rule->name : "");
+  RL__OUT_LIT(&j->co, "\" classname=\"");
+  rl__put_xml_str(&j->co, r->path ? r->path : "");
+  RL__OUT_LIT(&j->co, "\">\n");
+  put_failure(&j->co, f, body, len);
+  RL__OUT_LIT(&j->co, "    </testcase>\n");
   j->tests++;
   j->failures++;
+}
+
+/* Writes a finding's body into one of the memory streams, as a <failure>
+ * or as plain (escaped) text. */
+static void to_mem(FILE *m, const rl_finding *f, const char *body, size_t len,
+                   int failure) {
+  char ob[4096];
+  rl__out mo;
+  rl__out_init(&mo, m, ob, sizeof ob);
+  if (failure)
+    put_failure(&mo, f, body, len);
+  else
+    put_block(&mo, body, len);
+  rl__out_flush(&mo);
 }
 
 static void junit_finding(rl_report *r, const rl_finding *f) {
@@ -138,40 +158,40 @@ static void junit_finding(rl_report *r, const rl_finding *f) {
     if (fails(r, f->level))
       connection_case(r, f, body, len);
     else if (mem(&j->notes, &j->notes_buf, &j->notes_len, r))
-      put_block(j->notes, body, len);
+      to_mem(j->notes, f, body, len, 0);
   } else if (fails(r, f->level)) {
     if (mem(&j->fail, &j->fail_buf, &j->fail_len, r)) {
-      put_failure(j->fail, f, body, len);
+      to_mem(j->fail, f, body, len, 1);
       j->pending_failures++;
     }
   } else if (mem(&j->out, &j->out_buf, &j->out_len, r)) {
-    put_block(j->out, body, len);
+    to_mem(j->out, f, body, len, 0);
   }
   free(body);
 }
 
-static void put_span(FILE *o, const rl_message *m, rl_span sp) {
+static void put_span(rl__out *o, const rl_message *m, rl_span sp) {
   if (m && m->raw && sp.off + (uint64_t)sp.len <= m->raw_len)
     rl__put_xml(o, m->raw + sp.off, sp.len);
 }
 
 /* Ends the test case whose opening tag (up to its attributes) is written:
  * its failures and notes, then the counts. */
-static void end_case(rl_report *r, FILE *o) {
+static void end_case(rl_report *r, rl__out *o) {
   rl__junit_state *j = &r->junit;
   int empty = !j->fail && !j->out;
   if (o)
-    fputs(empty ? "/>\n" : ">\n", o);
+    rl__out_str(o, empty ? "/>\n" : ">\n");
   drain(&j->fail, &j->fail_buf, &j->fail_len, o);
   if (j->out) {
     if (o)
-      fputs("      <system-out>", o);
+      RL__OUT_LIT(o, "      <system-out>");
     drain(&j->out, &j->out_buf, &j->out_len, o);
     if (o)
-      fputs("</system-out>\n", o);
+      RL__OUT_LIT(o, "</system-out>\n");
   }
   if (o && !empty)
-    fputs("    </testcase>\n", o);
+    RL__OUT_LIT(o, "    </testcase>\n");
   j->tests++;
   if (j->pending_failures)
     j->failures++;
@@ -180,70 +200,72 @@ static void end_case(rl_report *r, FILE *o) {
 
 static void junit_response(rl_report *r, const rl_exchange *x) {
   rl__junit_state *j = &r->junit;
-  FILE *o = j->cases;
+  rl__out *o = j->cases ? &j->co : NULL;
   const rl_message *m = x->response;
   if (o) {
-    fputs("    <testcase name=\"", o);
+    RL__OUT_LIT(o, "    <testcase name=\"");
     if (x->conn)
-      fprintf(o, "stream %" PRIu64 " ", x->conn->stream);
-    fprintf(o, "response %" PRIu32 ": ", m->index);
+      rl__out_printf(o, "stream %" PRIu64 " ", x->conn->stream);
+    rl__out_printf(o, "response %" PRIu32 ": ", m->index);
     if (m->status_code >= 0)
-      fprintf(o, "%d", m->status_code);
+      rl__out_printf(o, "%d", m->status_code);
     else
-      fputs("(no status code)", o);
+      RL__OUT_LIT(o, "(no status code)");
     if (x->request && x->request_state == RL_REQ_PAIRED) {
-      fputc(' ', o);
+      rl__out_ch(o, ' ');
       put_span(o, x->request, x->request->method);
-      fputc(' ', o);
+      rl__out_ch(o, ' ');
       put_span(o, x->request, x->request->target);
     } else {
-      fputs(" (request not captured)", o);
+      RL__OUT_LIT(o, " (request not captured)");
     }
-    fputs("\" classname=\"", o);
+    RL__OUT_LIT(o, "\" classname=\"");
     rl__put_xml_str(o, r->path ? r->path : "");
-    fputs("\"", o);
+    RL__OUT_LIT(o, "\"");
   }
   end_case(r, o);
 }
 
 static void junit_end(rl_report *r, int err, const char *detail) {
   rl__junit_state *j = &r->junit;
-  FILE *o = r->opt.out;
+  rl__out *o = r->o;
   /* Findings of a response that was never handed over (a caller that
    * stopped mid-exchange) still belong in the report. */
   if ((j->fail || j->out) && j->cases) {
-    fputs("    <testcase name=\"findings after the last response\" classname=\"", j->cases);
-    rl__put_xml_str(j->cases, r->path ? r->path : "");
-    fputc('"', j->cases);
-    end_case(r, j->cases);
+    RL__OUT_LIT(&j->co, "    <testcase name=\"findings after the last response\" classname=\"");
+    rl__put_xml_str(&j->co, r->path ? r->path : "");
+    rl__out_ch(&j->co, '"');
+    end_case(r, &j->co);
   }
-  fputs("  <testsuite name=\"", o);
+  RL__OUT_LIT(o, "  <testsuite name=\"");
   rl__put_xml_str(o, r->path ? r->path : "");
-  fprintf(o, "\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"%d\">\n",
+  rl__out_printf(o, "\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"%d\">\n",
           j->tests + (err ? 1 : 0), j->failures, err ? 1 : 0);
   if (j->cases) {
+    rl__out_flush(&j->co);
     rewind(j->cases);
     char buf[8192];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, j->cases)) > 0)
-      fwrite(buf, 1, n, o);
+      rl__out_mem(o, buf, n);
     fclose(j->cases);
     j->cases = NULL;
   }
   if (err) {
-    fputs("    <testcase name=\"read\" classname=\"", o);
+    RL__OUT_LIT(o, "    <testcase name=\"read\" classname=\"");
     rl__put_xml_str(o, r->path ? r->path : "");
-    fprintf(o, "\">\n      <error type=\"%s\" message=\"", rl_err_name(err));
+    rl__out_printf(o, "\">\n      <error type=\"%s\" message=\"", rl_err_name(err));
     rl__put_xml_str(o, detail ? detail : "");
-    fputs("\"/>\n    </testcase>\n", o);
+    RL__OUT_LIT(o, "\"/>\n    </testcase>\n");
   }
   if (j->notes) {
-    fputs("    <system-out>", o);
+    RL__OUT_LIT(o, "    <system-out>");
     drain(&j->notes, &j->notes_buf, &j->notes_len, o);
-    fputs("</system-out>\n", o);
+    RL__OUT_LIT(o, "</system-out>\n");
   }
-  fputs("  </testsuite>\n", o);
-  fflush(o);
+  RL__OUT_LIT(o, "  </testsuite>\n");
+  rl__out_flush(o);
+  fflush(o->f);
 }
 
 static void junit_finish(rl_report *r, const rl_stats *stats,
@@ -251,7 +273,7 @@ static void junit_finish(rl_report *r, const rl_stats *stats,
   (void)stats;
   (void)counts;
   start(r);
-  fputs("</testsuites>\n", r->opt.out);
+  RL__OUT_LIT(r->o, "</testsuites>\n");
 }
 
 static void junit_free(rl_report *r) {

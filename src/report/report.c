@@ -48,6 +48,8 @@ rl_report *rl_report_new(const rl_report_options *opt) {
     return NULL;
   r->opt = *opt;
   r->fmt = formats[opt->format];
+  rl__out_init(&r->out, opt->out, r->obuf, sizeof r->obuf);
+  r->o = &r->out;
   return r;
 }
 
@@ -198,6 +200,17 @@ void rl_report_end_input(rl_report *r, const char *path, int err, const char *de
     }
   }
   r->fmt->end_input(r, err, detail && detail[0] ? detail : rl_strerror(err));
+  /* Each input's output reaches the FILE when the input ends, so nothing
+   * waits in the report's buffer for a finish that a caller may skip. */
+  rl__out_flush(r->o);
+}
+
+void rl__report_finding_done(rl_report *r) {
+  if (r->opt.batch)
+    return;
+  rl__out_flush(r->o);
+  if (r->o->f)
+    fflush(r->o->f);
 }
 
 int rl_report_finish(rl_report *r, const rl_stats *stats,
@@ -205,6 +218,7 @@ int rl_report_finish(rl_report *r, const rl_stats *stats,
   if (!r)
     return RL_EINVAL;
   r->fmt->finish(r, stats, counts);
+  rl__out_flush(r->o);
   if (fflush(r->opt.out) != 0 || ferror(r->opt.out))
     return RL_EIO;
   return 0;
@@ -218,52 +232,52 @@ static const char *const need_names[RL_NEED__COUNT] = {
 #undef RL__NEED_NAME
 };
 
-void rl__write_summary_json(rl_report *r, FILE *f, const rl_stats *stats,
+void rl__write_summary_json(rl_report *r, rl__out *o, const rl_stats *stats,
                             const rl_engine_counts *counts) {
   rl_stats zero;
   memset(&zero, 0, sizeof zero);
   if (!stats)
     stats = &zero;
-  fprintf(f, "{\"inputs\":%" PRIu64 ",\"inputs_unreadable\":%zu", r->inputs, r->nerrors);
+  rl__out_printf(o, "{\"inputs\":%" PRIu64 ",\"inputs_unreadable\":%zu", r->inputs, r->nerrors);
 #define RL__SUMMARY_STAT(field, desc) \
-  fprintf(f, ",\"" #field "\":%" PRIu64, stats->field);
+  rl__out_printf(o, ",\"" #field "\":%" PRIu64, stats->field);
   RL_STATS_MAP(RL__SUMMARY_STAT)
 #undef RL__SUMMARY_STAT
-  fprintf(f, ",\"responses\":%" PRIu64, r->responses);
-  fputs(",\"findings\":{", f);
+  rl__out_printf(o, ",\"responses\":%" PRIu64, r->responses);
+  RL__OUT_LIT(o, ",\"findings\":{");
   for (int l = RL_LEVEL__COUNT - 1; l >= 0; l--)
-    fprintf(f, "%s\"%s\":%" PRIu64, l == RL_LEVEL__COUNT - 1 ? "" : ",",
+    rl__out_printf(o, "%s\"%s\":%" PRIu64, l == RL_LEVEL__COUNT - 1 ? "" : ",",
             rl_level_name((rl_level)l), r->findings[l]);
-  fputs("},\"rules\":{", f);
+  RL__OUT_LIT(o, "},\"rules\":{");
   for (size_t i = 0; i < r->nrules; i++) {
-    fputs(i ? "," : "", f);
-    rl__put_json_str(f, r->rules[i].id);
-    fprintf(f, ":%" PRIu64, r->rules[i].n);
+    rl__out_str(o, i ? "," : "");
+    rl__put_json_str(o, r->rules[i].id);
+    rl__out_printf(o, ":%" PRIu64, r->rules[i].n);
   }
-  fputs("},\"responses_skipped\":{", f);
+  RL__OUT_LIT(o, "},\"responses_skipped\":{");
   for (int n = 0; n < RL_NEED__COUNT; n++) {
-    fprintf(f, "%s\"%s\":{\"why\":", n ? "," : "", need_names[n]);
-    rl__put_json_str(f, rl_need_description((rl_need)n));
-    fprintf(f, ",\"responses\":%" PRIu64 ",\"rule_checks\":%" PRIu64 "}",
+    rl__out_printf(o, "%s\"%s\":{\"why\":", n ? "," : "", need_names[n]);
+    rl__put_json_str(o, rl_need_description((rl_need)n));
+    rl__out_printf(o, ",\"responses\":%" PRIu64 ",\"rule_checks\":%" PRIu64 "}",
             counts ? counts->responses_skipped[n] : 0,
             counts ? counts->rules_skipped[n] : 0);
   }
-  fputs("},\"unreadable\":[", f);
+  RL__OUT_LIT(o, "},\"unreadable\":[");
   for (size_t i = 0; i < r->nerrors; i++) {
     const rl__input_error *e = &r->errors[i];
-    fputs(i ? ",{\"file\":" : "{\"file\":", f);
-    rl__put_json_str(f, e->path ? e->path : "");
-    fprintf(f, ",\"error\":\"%s\",\"message\":", rl_err_name(e->err));
-    rl__put_json_str(f, e->detail ? e->detail : "");
-    fputc('}', f);
+    rl__out_str(o, i ? ",{\"file\":" : "{\"file\":");
+    rl__put_json_str(o, e->path ? e->path : "");
+    rl__out_printf(o, ",\"error\":\"%s\",\"message\":", rl_err_name(e->err));
+    rl__put_json_str(o, e->detail ? e->detail : "");
+    rl__out_ch(o, '}');
   }
-  fputc(']', f);
+  rl__out_ch(o, ']');
   /* Findings the caller kept out (scoped ignores, a baseline): reported so
    * that a clean run still says what it did not show. */
   const rl_report_withheld *w = r->opt.withheld;
-  fprintf(f, ",\"withheld\":{\"ignored\":%" PRIu64 ",\"baselined\":%" PRIu64 "}",
+  rl__out_printf(o, ",\"withheld\":{\"ignored\":%" PRIu64 ",\"baselined\":%" PRIu64 "}",
           w ? w->ignored : 0, w ? w->baselined : 0);
   if (r->oom)
-    fputs(",\"incomplete\":true", f);
-  fputc('}', f);
+    RL__OUT_LIT(o, ",\"incomplete\":true");
+  rl__out_ch(o, '}');
 }
