@@ -35,13 +35,27 @@ void rl__out_slow(rl__out *o, const void *p, size_t n) {
   o->len = n;
 }
 
+/* Two digits at a time: a finding carries five numbers. */
+static const char digits2[] = "00010203040506070809101112131415161718192021222324"
+                              "25262728293031323334353637383940414243444546474849"
+                              "50515253545556575859606162636465666768697071727374"
+                              "75767778798081828384858687888990919293949596979899";
+
 void rl__out_u64(rl__out *o, uint64_t v) {
   char tmp[20];
   size_t i = sizeof tmp;
-  do {
-    tmp[--i] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
+  while (v >= 100) {
+    unsigned d = (unsigned)(v % 100) * 2;
+    v /= 100;
+    tmp[--i] = digits2[d + 1];
+    tmp[--i] = digits2[d];
+  }
+  if (v >= 10) {
+    tmp[--i] = digits2[v * 2 + 1];
+    tmp[--i] = digits2[v * 2];
+  } else {
+    tmp[--i] = (char)('0' + v);
+  }
   rl__out_mem(o, tmp + i, sizeof tmp - i);
 }
 

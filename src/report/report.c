@@ -54,6 +54,9 @@ rl_report *rl_report_new(const rl_report_options *opt) {
 }
 
 static void clear_input(rl_report *r) {
+  free(r->path_json);
+  r->path_json = NULL;
+  r->path_json_len = 0;
   free(r->path);
   free(r->tbytes);
   r->path = NULL;
@@ -71,6 +74,7 @@ void rl_report_free(rl_report *r) {
   for (size_t i = 0; i < r->nrules; i++) {
     free(r->rules[i].id);
     free(r->rules[i].name);
+    free(r->rules[i].head);
   }
   free(r->rules);
   for (size_t i = 0; i < r->nerrors; i++) {
@@ -149,8 +153,11 @@ static rl__rule_count *rule_count(rl_report *r, const rl_rule_info *rule) {
     r->rules = grown;
     r->caprules = cap;
   }
-  rl__rule_count c = {strdup(rule->id), strdup(rule->name ? rule->name : ""),
-                      rule->level, 0};
+  rl__rule_count c;
+  memset(&c, 0, sizeof c);
+  c.id = strdup(rule->id);
+  c.name = strdup(rule->name ? rule->name : "");
+  c.level = rule->level;
   if (!c.id || !c.name) {
     free(c.id);
     free(c.name);
@@ -172,7 +179,9 @@ void rl_report_finding(void *report, const rl_finding *f) {
     c->n++;
   else
     r->oom = 1;
+  r->cur = c;
   r->fmt->finding(r, f);
+  r->cur = NULL;
 }
 
 void rl_report_response(rl_report *r, const rl_exchange *x) {

@@ -62,6 +62,14 @@ typedef struct rl__rule_count {
   char *name;
   rl_level level;
   uint64_t n;
+  /* The JSON line's opening for this rule, up to "message": (json.c), and
+   * what it was built from besides the ID (the level and name can differ
+   * between findings of one ID only for a caller that builds its own
+   * rule infos). */
+  char *head;
+  size_t head_len;
+  const char *head_name;
+  rl_level head_level;
 } rl__rule_count;
 
 /* An input that could not be read completely. */
@@ -146,6 +154,9 @@ struct rl_report {
   uint64_t findings[RL_LEVEL__COUNT];
   rl__rule_count *rules;
   size_t nrules, caprules;
+  rl__rule_count *cur;  /* the current finding's rule (NULL on ENOMEM) */
+  char *path_json;      /* ,"file":"<the path, JSON-escaped>", (json.c) */
+  size_t path_json_len;
   rl__input_error *errors;
   size_t nerrors;
   int oom;              /* a copy for the summary failed; the report is short */
