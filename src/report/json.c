@@ -65,23 +65,8 @@ void rl__put_json_where(rl_report *r, rl__out *o, const rl_finding *f, const rl_
   rl__out_u64(o, loc->stream_off);
 }
 
-/* Writes into a fresh buffer what `build` writes, at most `bound` bytes;
- * NULL on ENOMEM. For text that every finding of a rule or an input
- * repeats: escaped once, then copied. */
-static char *build_text(size_t bound, size_t *len, void (*build)(rl__out *, const void *),
-                        const void *arg) {
-  char *buf = malloc(bound);
-  if (!buf)
-    return NULL;
-  rl__out t;
-  rl__out_init(&t, NULL, buf, bound);
-  build(&t, arg);
-  *len = t.len;
-  return buf;
-}
-
-static void build_head(rl__out *o, const void *arg) {
-  const rl_finding *f = arg;
+static void build_head(rl_report *r, rl__out *o, const rl_finding *f) {
+  (void)r;
   RL__OUT_LIT(o, "{\"rule\":");
   rl__put_json_str(o, f->rule->id);
   RL__OUT_LIT(o, ",\"name\":");
@@ -91,47 +76,43 @@ static void build_head(rl__out *o, const void *arg) {
   RL__OUT_LIT(o, "\",\"message\":");
 }
 
-/* The line's opening, which depends on the rule and the level only: cached
- * in the rule's counter. The bound is the worst case of the escapes (6
- * bytes a byte) plus the keys. */
-static void put_head(rl_report *r, rl__out *o, const rl_finding *f) {
-  rl__rule_count *c = r->cur;
-  const char *name = f->rule->name;
-  if (c && !(c->head && c->head_name == name && c->head_level == f->level)) {
-    free(c->head);
-    size_t bound = 6 * (strlen(f->rule->id) + (name ? strlen(name) : 0)) + 64;
-    c->head = build_text(bound, &c->head_len, build_head, f);
-    c->head_name = name;
-    c->head_level = f->level;
-  }
-  if (c && c->head)
-    rl__out_mem(o, c->head, c->head_len);
-  else
-    build_head(o, f);
-}
-
-static void build_path(rl__out *o, const void *arg) {
+static void build_path(rl_report *r, rl__out *o, const rl_finding *f) {
+  (void)f;
   RL__OUT_LIT(o, ",\"file\":");
-  rl__put_json_str(o, arg);
+  rl__put_json_str(o, r->path ? r->path : "");
   rl__out_ch(o, ',');
 }
 
-/* ,"file":"PATH", is the same for every finding of an input. */
-static void put_path(rl_report *r, rl__out *o) {
-  const char *path = r->path ? r->path : "";
-  if (!r->path_json)
-    r->path_json = build_text(6 * strlen(path) + 16, &r->path_json_len, build_path, path);
-  if (r->path_json)
-    rl__out_mem(o, r->path_json, r->path_json_len);
+/* The line's opening depends on the rule and the level only, and
+ * ,"file":"PATH", on the input only: both are escaped once and copied. The
+ * bounds are the worst case of the escapes (6 bytes a byte) plus the keys. */
+static void put_head(rl_report *r, rl__out *o, const rl_finding *f) {
+  rl__rule_count *c = rl__rule_cache(r, f);
+  if (c && c->head) {
+    rl__out_mem(o, c->head, c->head_len);
+    return;
+  }
+  size_t bound = 6 * (strlen(f->rule->id) + (f->rule->name ? strlen(f->rule->name) : 0)) + 64;
+  if (c)
+    rl__put_cached(r, o, f, &c->head, &c->head_len, bound, build_head);
   else
-    build_path(o, path);
+    build_head(r, o, f);
+}
+
+static void put_path(rl_report *r, rl__out *o, const rl_finding *f) {
+  if (r->path_text) {
+    rl__out_mem(o, r->path_text, r->path_text_len);
+    return;
+  }
+  size_t bound = 6 * (r->path ? strlen(r->path) : 0) + 16;
+  rl__put_cached(r, o, f, &r->path_text, &r->path_text_len, bound, build_path);
 }
 
 static void json_finding(rl_report *r, const rl_finding *f) {
   rl__out *o = r->o;
   put_head(r, o, f);
   rl__put_json_str(o, f->message ? f->message : "");
-  put_path(r, o);
+  put_path(r, o, f);
   rl__loc loc;
   rl__locate(f, &loc);
   rl__put_json_where(r, o, f, &loc);

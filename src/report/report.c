@@ -54,9 +54,9 @@ rl_report *rl_report_new(const rl_report_options *opt) {
 }
 
 static void clear_input(rl_report *r) {
-  free(r->path_json);
-  r->path_json = NULL;
-  r->path_json_len = 0;
+  free(r->path_text);
+  r->path_text = NULL;
+  r->path_text_len = 0;
   free(r->path);
   free(r->tbytes);
   r->path = NULL;
@@ -75,6 +75,7 @@ void rl_report_free(rl_report *r) {
     free(r->rules[i].id);
     free(r->rules[i].name);
     free(r->rules[i].head);
+    free(r->rules[i].cite);
   }
   free(r->rules);
   for (size_t i = 0; i < r->nerrors; i++) {
@@ -212,6 +213,40 @@ void rl_report_end_input(rl_report *r, const char *path, int err, const char *de
   /* Each input's output reaches the FILE when the input ends, so nothing
    * waits in the report's buffer for a finish that a caller may skip. */
   rl__out_flush(r->o);
+}
+
+char *rl__build_text(rl_report *r, const rl_finding *f, size_t bound, size_t *len,
+                     rl__build_fn *build) {
+  char *buf = malloc(bound);
+  if (!buf)
+    return NULL;
+  rl__out t;
+  rl__out_init(&t, NULL, buf, bound);
+  build(r, &t, f);
+  *len = t.len;
+  return buf;
+}
+
+rl__rule_count *rl__rule_cache(rl_report *r, const rl_finding *f) {
+  rl__rule_count *c = r->cur;
+  if (c && (c->head_rule != f->rule || c->head_level != f->level)) {
+    free(c->head);
+    free(c->cite);
+    c->head = c->cite = NULL;
+    c->head_rule = f->rule;
+    c->head_level = f->level;
+  }
+  return c;
+}
+
+void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot,
+                    size_t *len, size_t bound, rl__build_fn *build) {
+  if (!*slot)
+    *slot = rl__build_text(r, f, bound, len, build);
+  if (*slot)
+    rl__out_mem(o, *slot, *len);
+  else
+    build(r, o, f);
 }
 
 void rl__report_finding_done(rl_report *r) {

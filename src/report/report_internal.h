@@ -62,13 +62,13 @@ typedef struct rl__rule_count {
   char *name;
   rl_level level;
   uint64_t n;
-  /* The JSON line's opening for this rule, up to "message": (json.c), and
-   * what it was built from besides the ID (the level and name can differ
-   * between findings of one ID only for a caller that builds its own
-   * rule infos). */
-  char *head;
-  size_t head_len;
-  const char *head_name;
+  /* Text that every finding of the rule repeats, as the report's format
+   * writes it (json.c: the line's opening; text.c: the headline's rule
+   * part and the citation line), and what it was built from besides the
+   * ID (a caller that builds its own rule infos may vary the rest). */
+  char *head, *cite;
+  size_t head_len, cite_len;
+  const rl_rule_info *head_rule;
   rl_level head_level;
 } rl__rule_count;
 
@@ -155,8 +155,8 @@ struct rl_report {
   rl__rule_count *rules;
   size_t nrules, caprules;
   rl__rule_count *cur;  /* the current finding's rule (NULL on ENOMEM) */
-  char *path_json;      /* ,"file":"<the path, JSON-escaped>", (json.c) */
-  size_t path_json_len;
+  char *path_text;      /* the path as the format writes it, cached */
+  size_t path_text_len;
   rl__input_error *errors;
   size_t nerrors;
   int oom;              /* a copy for the summary failed; the report is short */
@@ -251,6 +251,20 @@ const uint8_t *rl__request_line(const rl_exchange *x, size_t *len);
  * FILE and the FILE itself unless the caller allowed batching, so that a
  * live capture or a terminal shows each finding as it comes. */
 void rl__report_finding_done(rl_report *r);
+
+/* What a format writes for every finding of a rule or an input, built once:
+ * `build` writes it (at most `bound` bytes) into a fresh heap buffer.
+ * NULL on ENOMEM. */
+typedef void rl__build_fn(rl_report *r, rl__out *o, const rl_finding *f);
+char *rl__build_text(rl_report *r, const rl_finding *f, size_t bound, size_t *len,
+                     rl__build_fn *build);
+/* The current finding's rule counter with its cached text reset when the
+ * text was built for another rule info or level; NULL on ENOMEM. */
+rl__rule_count *rl__rule_cache(rl_report *r, const rl_finding *f);
+/* Writes the text cached in *slot, building it first when missing (each
+ * finding writes it uncached when the memory cannot be had). */
+void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot,
+                    size_t *len, size_t bound, rl__build_fn *build);
 
 /* "error", "warning", "note": SARIF's names for the levels. */
 const char *rl__sarif_level(rl_level l);

@@ -180,6 +180,26 @@ static void put_location(rl_report *r, const rl_finding *f, const rl__loc *loc) 
   RL__OUT_LIT(o, "}]}]");
 }
 
+/* Built in a buffer on the stack (the heap for a long target), with the
+ * server endpoint from the report's cache, then JSON-escaped. */
+static void put_fingerprint(rl_report *r, rl__out *o, const rl_finding *f) {
+  const rl_conn *conn = f->x ? f->x->conn : f->conn;
+  const rl__ep_slot *ep = conn ? rl__endpoints(r, conn) : NULL;
+  char small[512];
+  size_t bound = rl__baseline_fingerprint_bound(f);
+  char *buf = bound <= sizeof small ? small : malloc(bound);
+  if (!buf)
+    return; /* as before: a result without a fingerprint */
+  rl__out t;
+  rl__out_init(&t, NULL, buf, bound);
+  rl__baseline_put_fingerprint(&t, f, ep ? ep->stext : NULL, ep ? ep->slen : 0);
+  RL__OUT_LIT(o, ",\"partialFingerprints\":{\"resplint/v1\":");
+  rl__put_json(o, (const uint8_t *)buf, t.len);
+  rl__out_ch(o, '}');
+  if (buf != small)
+    free(buf);
+}
+
 static void sarif_finding(rl_report *r, const rl_finding *f) {
   start(r);
   rl__out *o = r->o;
@@ -204,13 +224,7 @@ static void sarif_finding(rl_report *r, const rl_finding *f) {
   /* The baseline's fingerprint (rule, server, method, target, status; no
    * frame numbers), so that code-scanning services match a finding across
    * runs of re-recorded traffic as --baseline does. */
-  char *fp = rl__baseline_fingerprint(f);
-  if (fp) {
-    RL__OUT_LIT(o, ",\"partialFingerprints\":{\"resplint/v1\":");
-    rl__put_json_str(o, fp);
-    rl__out_ch(o, '}');
-    free(fp);
-  }
+  put_fingerprint(r, o, f);
   rl__out_ch(o, '}');
 }
 

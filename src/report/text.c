@@ -33,10 +33,12 @@ static const char *level_colour(rl_level l) {
   }
 }
 
-static void paint(rl_report *r, const char *code) {
+static void paint_to(const rl_report *r, rl__out *o, const char *code) {
   if (r->opt.color)
-    rl__out_str(r->o, code);
+    rl__out_str(o, code);
 }
+
+static void paint(rl_report *r, const char *code) { paint_to(r, r->o, code); }
 
 /* Shown lines are cut to a window this wide (in bytes) around the span, so
  * an 8 KiB header line does not flood the screen. */
@@ -62,13 +64,15 @@ static void put_caret_line(rl_report *r, size_t indent, size_t width) {
   rl__out_ch(o, '\n');
 }
 
-static void put_gutter(rl_report *r, char mark) {
-  RL__OUT_LIT(r->o, "    ");
-  paint(r, C_GUTTER);
-  rl__out_ch(r->o, mark);
-  paint(r, C_RESET);
-  rl__out_ch(r->o, ' ');
+static void put_gutter_to(const rl_report *r, rl__out *o, char mark) {
+  RL__OUT_LIT(o, "    ");
+  paint_to(r, o, C_GUTTER);
+  rl__out_ch(o, mark);
+  paint_to(r, o, C_RESET);
+  rl__out_ch(o, ' ');
 }
+
+static void put_gutter(rl_report *r, char mark) { put_gutter_to(r, r->o, mark); }
 
 /* One line b[ls, le) of a section with the part of the span [ss, se) that
  * falls on it marked below. */
@@ -140,12 +144,39 @@ static void show_loose(rl_report *r, const rl__loc *loc, const rl_message *m) {
   put_caret_line(r, 6, n ? esc_width(loc->ev, n) : 1);
 }
 
+/* The headline's part that depends on the rule and level only:
+ * "level[ID name]: " with its colours, up to the message's bold. */
+static void build_rule_part(rl_report *r, rl__out *o, const rl_finding *f) {
+  paint_to(r, o, level_colour(f->level));
+  rl__out_str(o, rl_level_name(f->level));
+  rl__out_ch(o, '[');
+  rl__out_clean(o, f->rule->id);
+  rl__out_ch(o, ' ');
+  rl__out_clean(o, f->rule->name ? f->rule->name : "");
+  RL__OUT_LIT(o, "]:");
+  paint_to(r, o, C_RESET);
+  rl__out_ch(o, ' ');
+  paint_to(r, o, C_BOLD);
+}
+
+static void build_path(rl_report *r, rl__out *o, const rl_finding *f) {
+  (void)f;
+  rl__out_clean(o, r->path ? r->path : "");
+}
+
+/* Clean escapes take 4 bytes a byte; the colour codes fit in 64. */
+static size_t clean_bound(const char *s) { return s ? 4 * strlen(s) : 0; }
+
 static void put_headline(rl_report *r, const rl_finding *f, const rl__loc *loc) {
   rl__out *o = r->o;
   const rl_message *m = f->x ? f->x->response : NULL;
   uint64_t frame = m ? m->first.frame : f->at.frame;
   paint(r, C_BOLD);
-  rl__out_clean(o, r->path ? r->path : "");
+  if (r->path_text)
+    rl__out_mem(o, r->path_text, r->path_text_len);
+  else
+    rl__put_cached(r, o, f, &r->path_text, &r->path_text_len, clean_bound(r->path) + 1,
+                   build_path);
   uint64_t line = rl__transcript_line(r, loc->stream_off);
   if (r->transcript && line) {
     rl__out_ch(o, ':');
@@ -160,16 +191,15 @@ static void put_headline(rl_report *r, const rl_finding *f, const rl__loc *loc) 
   }
   paint(r, C_RESET);
   rl__out_ch(o, ' ');
-  paint(r, level_colour(f->level));
-  rl__out_str(o, rl_level_name(f->level));
-  rl__out_ch(o, '[');
-  rl__out_clean(o, f->rule->id);
-  rl__out_ch(o, ' ');
-  rl__out_clean(o, f->rule->name ? f->rule->name : "");
-  RL__OUT_LIT(o, "]:");
-  paint(r, C_RESET);
-  rl__out_ch(o, ' ');
-  paint(r, C_BOLD);
+  rl__rule_count *c = rl__rule_cache(r, f);
+  if (c && c->head)
+    rl__out_mem(o, c->head, c->head_len);
+  else if (c)
+    rl__put_cached(r, o, f, &c->head, &c->head_len,
+                   clean_bound(f->rule->id) + clean_bound(f->rule->name) + 64,
+                   build_rule_part);
+  else
+    build_rule_part(r, o, f);
   rl__out_clean(o, f->message ? f->message : "");
   paint(r, C_RESET);
   rl__out_ch(o, '\n');
@@ -196,11 +226,9 @@ static void put_where(rl_report *r, const rl_finding *f) {
   rl__out_ch(o, '\n');
 }
 
-static void put_citation(rl_report *r, const rl_rule_info *rule) {
-  rl__out *o = r->o;
-  if (!rule->rfc_document || !rule->rfc_document[0])
-    return;
-  put_gutter(r, '=');
+static void build_citation(rl_report *r, rl__out *o, const rl_finding *f) {
+  const rl_rule_info *rule = f->rule;
+  put_gutter_to(r, o, '=');
   rl__out_clean(o, rule->rfc_document);
   if (rule->rfc_section && rule->rfc_section[0]) {
     RL__OUT_LIT(o, " section ");
@@ -211,6 +239,23 @@ static void put_citation(rl_report *r, const rl_rule_info *rule) {
     rl__out_clean(o, rule->rfc_url);
   }
   rl__out_ch(o, '\n');
+}
+
+/* The citation line is the same for every finding of a rule: cached. */
+static void put_citation(rl_report *r, const rl_finding *f) {
+  const rl_rule_info *rule = f->rule;
+  if (!rule->rfc_document || !rule->rfc_document[0])
+    return;
+  rl__rule_count *c = rl__rule_cache(r, f);
+  if (c && c->cite)
+    rl__out_mem(r->o, c->cite, c->cite_len);
+  else if (c)
+    rl__put_cached(r, r->o, f, &c->cite, &c->cite_len,
+                   clean_bound(rule->rfc_document) + clean_bound(rule->rfc_section) +
+                       clean_bound(rule->rfc_url) + 64,
+                   build_citation);
+  else
+    build_citation(r, r->o, f);
 }
 
 static void text_finding(rl_report *r, const rl_finding *f) {
@@ -237,7 +282,7 @@ static void text_finding(rl_report *r, const rl_finding *f) {
     show_section(r, &loc);
   else if (loc.ev)
     show_loose(r, &loc, f->x ? f->x->response : NULL);
-  put_citation(r, f->rule);
+  put_citation(r, f);
   rl__report_finding_done(r);
 }
 
