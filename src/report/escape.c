@@ -267,10 +267,21 @@ static void put_xml_char(rl__out *o, char c) {
   }
 }
 
+static inline int xml_special(uint8_t b) {
+  return b == '&' || b == '<' || b == '>' || b == '"' || b == '\'';
+}
+
 void rl__put_xml(rl__out *o, const uint8_t *p, size_t n) {
-  char tmp[5];
-  for (size_t i = 0; i < n; i++) {
-    size_t k = rl__esc_byte(p[i], tmp);
+  size_t i = 0;
+  while (i < n) {
+    size_t start = i;
+    while (i < n && wire_plain(p[i]) && !xml_special(p[i]))
+      i++;
+    rl__out_mem(o, p + start, i - start);
+    if (i == n)
+      break;
+    char tmp[5];
+    size_t k = rl__esc_byte(p[i++], tmp);
     for (size_t j = 0; j < k; j++)
       put_xml_char(o, tmp[j]);
   }
@@ -278,17 +289,27 @@ void rl__put_xml(rl__out *o, const uint8_t *p, size_t n) {
 
 void rl__put_xml_byte(rl__out *o, uint8_t c) {
   /* Not wire bytes, but a file name or message may hold anything; a
-   * backslash stays single as in rl__put_clean. */
+   * backslash stays single as in rl__out_clean. */
   if (c >= 0x20 && c < 0x7f)
     put_xml_char(o, (char)c);
   else
     put_hex_escape(o, c);
 }
 
-void rl__put_xml_str(rl__out *o, const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    rl__put_xml_byte(o, *p);
+void rl__put_xml_text(rl__out *o, const char *s, size_t n, int keep_lf) {
+  const uint8_t *p = (const uint8_t *)s;
+  size_t i = 0;
+  while (i < n) {
+    size_t start = i;
+    while (i < n && ((print_byte(p[i]) && !xml_special(p[i])) || (keep_lf && p[i] == '\n')))
+      i++;
+    rl__out_mem(o, p + start, i - start);
+    if (i < n)
+      rl__put_xml_byte(o, p[i++]);
+  }
 }
+
+void rl__put_xml_str(rl__out *o, const char *s) { rl__put_xml_text(o, s, strlen(s), 0); }
 
 void rl__put_uri(rl__out *o, const char *path) {
   if (path[0] == '/')

@@ -19,61 +19,41 @@
 #include "resplint/error.h"
 
 /* XML-escapes ASCII text, keeping its line breaks. */
-static void put_block(rl__out *o, const char *s, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] == '\n')
-      rl__out_ch(o, '\n');
-    else
-      rl__put_xml_byte(o, (uint8_t)s[i]);
-  }
-}
+static void put_block(rl__out *o, const char *s, size_t n) { rl__put_xml_text(o, s, n, 1); }
 
-/* Renders a finding as the text format would, into a fresh buffer. */
-static char *render(rl_report *r, const rl_finding *f, size_t *len) {
-  char *buf = NULL;
-  FILE *m = open_memstream(&buf, len);
-  if (!m)
-    return NULL;
-  char ob[4096];
-  rl__out mo;
-  rl__out_init(&mo, m, ob, sizeof ob);
+/* Renders a finding as the text format would, into j->body (reused from
+ * finding to finding). 0 on ENOMEM. */
+static int render(rl_report *r, const rl_finding *f) {
+  rl__out *body = &r->junit.body;
+  body->len = 0;
   rl_report_options saved = r->opt;
   rl__out *saved_o = r->o;
-  r->o = &mo;
+  r->o = body;
   r->opt.color = 0;
   r->opt.quiet = 0;
   rl__report_text.finding(r, f);
-  rl__out_flush(&mo);
   r->opt = saved;
   r->o = saved_o;
-  if (fclose(m) != 0) {
-    free(buf);
-    return NULL;
-  }
-  return buf;
+  return !body->failed;
 }
 
-/* Opens a memory stream into the given slot if it is not open yet. */
-static FILE *mem(FILE **f, char **buf, size_t *len, rl_report *r) {
-  if (!*f) {
-    *f = open_memstream(buf, len);
-    if (!*f)
-      r->oom = 1;
-  }
-  return *f;
+/* Marks a part of the pending test case open; it collects from now on. */
+static rl__out *part(rl__out *o, int *open) {
+  *open = 1;
+  return o;
 }
 
-/* Closes a memory stream and writes what it holds to `to`. */
-static void drain(FILE **f, char **buf, size_t *len, rl__out *to) {
-  if (!*f)
+/* Writes what an open part holds to `to` (none: dropped) and empties it. */
+static void drain(rl_report *r, rl__out *from, int *open, rl__out *to) {
+  if (!*open)
     return;
-  fclose(*f);
-  *f = NULL;
-  if (*buf && to)
-    rl__out_mem(to, *buf, *len);
-  free(*buf);
-  *buf = NULL;
-  *len = 0;
+  *open = 0;
+  if (from->failed)
+    r->oom = 1;
+  if (to && from->len)
+    rl__out_mem(to, from->buf, from->len);
+  from->len = 0;
+  from->failed = 0;
 }
 
 static void start(rl_report *r) {
@@ -83,9 +63,20 @@ static void start(rl_report *r) {
   RL__OUT_LIT(r->o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"resplint\">\n");
 }
 
+/* The heap sinks, set up on first use (they live as long as the report). */
+static void init_parts(rl__junit_state *j) {
+  if (j->body.heap)
+    return;
+  rl__out_init_heap(&j->body);
+  rl__out_init_heap(&j->fail);
+  rl__out_init_heap(&j->out);
+  rl__out_init_heap(&j->notes);
+}
+
 static void junit_begin(rl_report *r) {
   start(r);
   rl__junit_state *j = &r->junit;
+  init_parts(j);
   if (j->cases)
     fclose(j->cases);
   j->cases = tmpfile();
@@ -99,12 +90,21 @@ static int fails(const rl_report *r, rl_level l) {
   return (unsigned)r->opt.fail_on < RL_LEVEL__COUNT && l >= r->opt.fail_on;
 }
 
+/* "stream S " of a test case's name. */
+static void put_stream(rl__out *o, uint64_t stream) {
+  RL__OUT_LIT(o, "stream ");
+  rl__out_u64(o, stream);
+  rl__out_ch(o, ' ');
+}
+
 static void put_failure(rl__out *o, const rl_finding *f, const char *body, size_t len) {
   RL__OUT_LIT(o, "      <failure type=\"");
   rl__put_xml_str(o, f->rule->id);
   rl__out_ch(o, ' ');
   rl__put_xml_str(o, f->rule->name ? f->rule->name : "");
-  rl__out_printf(o, "\" message=\"%s: ", rl_level_name(f->level));
+  RL__OUT_LIT(o, "\" message=\"");
+  rl__out_str(o, rl_level_name(f->level));
+  RL__OUT_LIT(o, ": ");
   rl__put_xml_str(o, f->message ? f->message : "");
   RL__OUT_LIT(o, "\">");
   put_block(o, body, len);
@@ -118,7 +118,7 @@ static void connection_case(rl_report *r, const rl_finding *f, const char *body,
     return;
   RL__OUT_LIT(&j->co, "    <testcase name=\"");
   if (f->conn)
-    rl__out_printf(&j->co, "stream %" PRIu64 " ", f->conn->stream);
+    put_stream(&j->co, f->conn->stream);
   RL__OUT_LIT(&j->co, "connection: ");
   rl__put_xml_str(&j->co, f->rule->id);
   rl__out_ch(&j->co, ' ');
@@ -132,42 +132,26 @@ static void connection_case(rl_report *r, const rl_finding *f, const char *body,
   j->failures++;
 }
 
-/* Writes a finding's body into one of the memory streams, as a <failure>
- * or as plain (escaped) text. */
-static void to_mem(FILE *m, const rl_finding *f, const char *body, size_t len,
-                   int failure) {
-  char ob[4096];
-  rl__out mo;
-  rl__out_init(&mo, m, ob, sizeof ob);
-  if (failure)
-    put_failure(&mo, f, body, len);
-  else
-    put_block(&mo, body, len);
-  rl__out_flush(&mo);
-}
-
 static void junit_finding(rl_report *r, const rl_finding *f) {
   rl__junit_state *j = &r->junit;
-  size_t len = 0;
-  char *body = render(r, f, &len);
-  if (!body) {
+  init_parts(j);
+  if (!render(r, f)) {
     r->oom = 1;
     return;
   }
+  const char *body = j->body.buf;
+  size_t len = j->body.len;
   if (!f->x) {
     if (fails(r, f->level))
       connection_case(r, f, body, len);
-    else if (mem(&j->notes, &j->notes_buf, &j->notes_len, r))
-      to_mem(j->notes, f, body, len, 0);
+    else
+      put_block(part(&j->notes, &j->notes_open), body, len);
   } else if (fails(r, f->level)) {
-    if (mem(&j->fail, &j->fail_buf, &j->fail_len, r)) {
-      to_mem(j->fail, f, body, len, 1);
-      j->pending_failures++;
-    }
-  } else if (mem(&j->out, &j->out_buf, &j->out_len, r)) {
-    to_mem(j->out, f, body, len, 0);
+    put_failure(part(&j->fail, &j->fail_open), f, body, len);
+    j->pending_failures++;
+  } else {
+    put_block(part(&j->out, &j->out_open), body, len);
   }
-  free(body);
 }
 
 static void put_span(rl__out *o, const rl_message *m, rl_span sp) {
@@ -179,14 +163,14 @@ static void put_span(rl__out *o, const rl_message *m, rl_span sp) {
  * its failures and notes, then the counts. */
 static void end_case(rl_report *r, rl__out *o) {
   rl__junit_state *j = &r->junit;
-  int empty = !j->fail && !j->out;
+  int empty = !j->fail_open && !j->out_open;
   if (o)
     rl__out_str(o, empty ? "/>\n" : ">\n");
-  drain(&j->fail, &j->fail_buf, &j->fail_len, o);
-  if (j->out) {
+  drain(r, &j->fail, &j->fail_open, o);
+  if (j->out_open) {
     if (o)
       RL__OUT_LIT(o, "      <system-out>");
-    drain(&j->out, &j->out_buf, &j->out_len, o);
+    drain(r, &j->out, &j->out_open, o);
     if (o)
       RL__OUT_LIT(o, "</system-out>\n");
   }
@@ -205,10 +189,12 @@ static void junit_response(rl_report *r, const rl_exchange *x) {
   if (o) {
     RL__OUT_LIT(o, "    <testcase name=\"");
     if (x->conn)
-      rl__out_printf(o, "stream %" PRIu64 " ", x->conn->stream);
-    rl__out_printf(o, "response %" PRIu32 ": ", m->index);
+      put_stream(o, x->conn->stream);
+    RL__OUT_LIT(o, "response ");
+    rl__out_u64(o, m->index);
+    RL__OUT_LIT(o, ": ");
     if (m->status_code >= 0)
-      rl__out_printf(o, "%d", m->status_code);
+      rl__out_int(o, m->status_code);
     else
       RL__OUT_LIT(o, "(no status code)");
     if (x->request && x->request_state == RL_REQ_PAIRED) {
@@ -231,7 +217,7 @@ static void junit_end(rl_report *r, int err, const char *detail) {
   rl__out *o = r->o;
   /* Findings of a response that was never handed over (a caller that
    * stopped mid-exchange) still belong in the report. */
-  if ((j->fail || j->out) && j->cases) {
+  if ((j->fail_open || j->out_open) && j->cases) {
     RL__OUT_LIT(&j->co, "    <testcase name=\"findings after the last response\" classname=\"");
     rl__put_xml_str(&j->co, r->path ? r->path : "");
     rl__out_ch(&j->co, '"');
@@ -258,9 +244,9 @@ static void junit_end(rl_report *r, int err, const char *detail) {
     rl__put_xml_str(o, detail ? detail : "");
     RL__OUT_LIT(o, "\"/>\n    </testcase>\n");
   }
-  if (j->notes) {
+  if (j->notes_open) {
     RL__OUT_LIT(o, "    <system-out>");
-    drain(&j->notes, &j->notes_buf, &j->notes_len, o);
+    drain(r, &j->notes, &j->notes_open, o);
     RL__OUT_LIT(o, "</system-out>\n");
   }
   RL__OUT_LIT(o, "  </testsuite>\n");
@@ -280,9 +266,10 @@ static void junit_free(rl_report *r) {
   rl__junit_state *j = &r->junit;
   if (j->cases)
     fclose(j->cases);
-  drain(&j->fail, &j->fail_buf, &j->fail_len, NULL);
-  drain(&j->out, &j->out_buf, &j->out_len, NULL);
-  drain(&j->notes, &j->notes_buf, &j->notes_len, NULL);
+  rl__out_free(&j->body);
+  rl__out_free(&j->fail);
+  rl__out_free(&j->out);
+  rl__out_free(&j->notes);
 }
 
 const rl__report_format rl__report_junit = {junit_begin, junit_finding, junit_response,

@@ -7,24 +7,66 @@
  * to the FILE with one fwrite, so the FILE still sees every write error
  * (EPIPE, ENOSPC) and rl_report_finish reports it as before. */
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/report_internal.h"
 
 void rl__out_init(rl__out *o, FILE *f, char *buf, size_t cap) {
+  memset(o, 0, sizeof *o);
   o->f = f;
   o->buf = buf;
-  o->len = 0;
   o->cap = cap;
 }
 
+void rl__out_init_heap(rl__out *o) {
+  memset(o, 0, sizeof *o);
+  o->heap = 1;
+}
+
+void rl__out_free(rl__out *o) {
+  if (o->heap)
+    free(o->buf);
+  memset(o, 0, sizeof *o);
+}
+
 void rl__out_flush(rl__out *o) {
+  if (o->heap)
+    return;
   if (o->len && o->f)
     fwrite(o->buf, 1, o->len, o->f);
   o->len = 0;
 }
 
+/* Makes room for n more bytes in a heap sink; 0 when it cannot. */
+static int grow(rl__out *o, size_t n) {
+  if (n <= o->cap - o->len)
+    return 1;
+  size_t cap = o->cap ? o->cap : 1024;
+  while (cap - o->len < n) {
+    if (cap > SIZE_MAX / 2)
+      return 0;
+    cap *= 2;
+  }
+  char *p = realloc(o->buf, cap);
+  if (!p)
+    return 0;
+  o->buf = p;
+  o->cap = cap;
+  return 1;
+}
+
 void rl__out_slow(rl__out *o, const void *p, size_t n) {
+  if (o->heap) {
+    if (!grow(o, n)) {
+      o->failed = 1;
+      return;
+    }
+    memcpy(o->buf + o->len, p, n);
+    o->len += n;
+    return;
+  }
   rl__out_flush(o);
   if (n > o->cap) { /* larger than the whole buffer: straight through */
     if (o->f)
@@ -69,6 +111,10 @@ void rl__out_int(rl__out *o, int v) {
 }
 
 void rl__out_fill(rl__out *o, char c, size_t n) {
+  if (o->heap && !grow(o, n)) {
+    o->failed = 1;
+    return;
+  }
   while (n > 0) {
     if (o->len == o->cap)
       rl__out_flush(o);
@@ -82,18 +128,24 @@ void rl__out_fill(rl__out *o, char c, size_t n) {
 void rl__out_printf(rl__out *o, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+  int n = vsnprintf(o->buf ? o->buf + o->len : NULL, o->cap - o->len, fmt, ap);
   va_end(ap);
-  if (n < 0 || (size_t)n < o->cap - o->len) {
-    o->len += n > 0 ? (size_t)n : 0;
+  if (n < 0)
+    return;
+  if ((size_t)n < o->cap - o->len) {
+    o->len += (size_t)n;
     return;
   }
-  /* It did not fit: flush and format again, into the buffer if it fits now
-   * (these are short summary lines), else straight to the FILE. */
+  /* It did not fit: make room and format again, into the buffer if it fits
+   * now (these are short lines), else straight to the FILE. */
+  if (o->heap && !grow(o, (size_t)n + 1)) {
+    o->failed = 1;
+    return;
+  }
   rl__out_flush(o);
   va_start(ap, fmt);
-  if ((size_t)n < o->cap)
-    o->len = (size_t)vsnprintf(o->buf, o->cap, fmt, ap);
+  if ((size_t)n < o->cap - o->len)
+    o->len += (size_t)vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
   else if (o->f)
     vfprintf(o->f, fmt, ap);
   va_end(ap);

@@ -24,10 +24,16 @@ typedef struct rl__out {
   FILE *f;
   char *buf;
   size_t len, cap;
+  int heap;   /* no FILE: the buffer grows on the heap and is kept */
+  int failed; /* a heap buffer could not grow: bytes were lost */
 } rl__out;
 
 void rl__out_init(rl__out *o, FILE *f, char *buf, size_t cap);
-void rl__out_flush(rl__out *o); /* to the FILE (no fflush) */
+/* A sink that only collects (JUnit's parts of a pending test case):
+ * starts empty, grows as needed, rl__out_free releases it. */
+void rl__out_init_heap(rl__out *o);
+void rl__out_free(rl__out *o);
+void rl__out_flush(rl__out *o); /* to the FILE (no fflush); a heap sink keeps its bytes */
 void rl__out_slow(rl__out *o, const void *p, size_t n); /* append when full */
 void rl__out_u64(rl__out *o, uint64_t v);              /* decimal */
 void rl__out_int(rl__out *o, int v);
@@ -97,15 +103,13 @@ typedef struct rl__junit_state {
   FILE *cases;        /* the test cases of the current input */
   rl__out co;         /* the buffer in front of `cases` */
   char co_buf[16 * 1024];
-  FILE *fail;         /* <failure> elements of the pending response */
-  char *fail_buf;
-  size_t fail_len;
-  FILE *out;          /* findings below fail_on of the pending response */
-  char *out_buf;
-  size_t out_len;
-  FILE *notes;        /* connection-level findings below fail_on */
-  char *notes_buf;
-  size_t notes_len;
+  rl__out body;       /* the finding being rendered as text */
+  /* The pending response's parts, each "open" once something was put in
+   * (an open part makes the test case non-empty): */
+  rl__out fail;       /* <failure> elements */
+  rl__out out;        /* findings below fail_on */
+  rl__out notes;      /* connection-level findings below fail_on (the suite's) */
+  int fail_open, out_open, notes_open;
   uint64_t tests, failures, pending_failures;
 } rl__junit_state;
 
@@ -202,6 +206,9 @@ void rl__put_xml(rl__out *o, const uint8_t *p, size_t n);
 void rl__put_xml_str(rl__out *o, const char *s);
 /* One byte of a string that is not wire bytes, as rl__put_xml_str writes it. */
 void rl__put_xml_byte(rl__out *o, uint8_t c);
+/* s/n written as rl__put_xml_str writes it, line feeds kept as they are
+ * when keep_lf. */
+void rl__put_xml_text(rl__out *o, const char *s, size_t n, int keep_lf);
 /* Writes a file path as a URI reference: unreserved bytes and '/' as is,
  * everything else percent-encoded; an absolute path becomes a file: URI. */
 void rl__put_uri(rl__out *o, const char *path);
