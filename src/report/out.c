@@ -84,6 +84,10 @@ static const char digits2[] = "0001020304050607080910111213141516171819202122232
                               "75767778798081828384858687888990919293949596979899";
 
 void rl__out_u64(rl__out *o, uint64_t v) {
+  if (v < 10) { /* stream numbers, indexes: most are one digit */
+    rl__out_ch(o, (char)('0' + v));
+    return;
+  }
   char tmp[20];
   size_t i = sizeof tmp;
   while (v >= 100) {
