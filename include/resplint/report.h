@@ -62,10 +62,11 @@ typedef struct rl_report_options {
   const rl_report_withheld *withheld; /* may be NULL; counts in the summary
                                          ("N baselined, M ignored") */
   int batch;               /* text, JSON Lines: 1 lets findings wait in the
-                              report's buffer until it fills or the input
-                              ends (a capture file written to a file or a
-                              pipe); 0 flushes each finding to `out` as it
-                              is written (a live capture, a terminal) */
+                              report's buffer (flushed, whole findings only,
+                              when half full and when an input ends), for a
+                              capture file written to a file or a pipe; 0
+                              flushes each finding to `out` as it is written
+                              (a live capture, a terminal) */
 } rl_report_options;
 
 typedef struct rl_report rl_report;

@@ -68,6 +68,7 @@ void rl__out_slow(rl__out *o, const void *p, size_t n) {
     return;
   }
   rl__out_flush(o);
+  o->partial = 1;
   if (n > o->cap) { /* larger than the whole buffer: straight through */
     if (o->f)
       fwrite(p, 1, n, o->f);

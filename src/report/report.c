@@ -250,13 +250,17 @@ void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot,
 }
 
 void rl__report_finding_done(rl_report *r) {
-  if (r->opt.batch)
+  /* Batched, the buffer goes out once half full, always at the end of a
+   * finding and with the FILE flushed behind it, so that what else is
+   * written to the same file or terminal (warnings on stderr, 2>&1) falls
+   * between lines, never inside one. */
+  if (r->opt.batch && r->o->len < r->o->cap / 2 && !r->o->partial)
     return;
   rl__out_flush(r->o);
+  r->o->partial = 0;
   if (r->o->f)
     fflush(r->o->f);
 }
-
 int rl_report_finish(rl_report *r, const rl_stats *stats,
                      const rl_engine_counts *counts) {
   if (!r)

@@ -24,8 +24,9 @@ typedef struct rl__out {
   FILE *f;
   char *buf;
   size_t len, cap;
-  int heap;   /* no FILE: the buffer grows on the heap and is kept */
-  int failed; /* a heap buffer could not grow: bytes were lost */
+  int heap;    /* no FILE: the buffer grows on the heap and is kept */
+  int failed;  /* a heap buffer could not grow: bytes were lost */
+  int partial; /* the buffer overflowed: the FILE holds part of a line */
 } rl__out;
 
 void rl__out_init(rl__out *o, FILE *f, char *buf, size_t cap);
