@@ -14,8 +14,9 @@
  *       rl_report_end_input
  *   rl_report_finish (summary, closing brackets), rl_report_free
  * Text and JSON Lines are written (and flushed, unless the options allow
- * batching) as findings arrive, so a long live capture shows progress; SARIF and JUnit are complete documents written
- * by rl_report_finish and rl_report_end_input.
+ * batching) as findings arrive, so a long live capture shows progress;
+ * SARIF and JUnit are complete documents written by rl_report_finish and
+ * rl_report_end_input.
  */
 #ifndef RESPLINT_REPORT_H
 #define RESPLINT_REPORT_H

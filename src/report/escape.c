@@ -340,18 +340,6 @@ static size_t format_day(char *buf, size_t n, int64_t sec) {
   return strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
-void rl__format_ts(char *buf, size_t n, rl_time ts) {
-  char day[32];
-  if (!format_day(day, sizeof day, ts.sec)) {
-    snprintf(buf, n, "1970-01-01T00:00:00Z");
-    return;
-  }
-  if (ts.nsec % 1000 == 0)
-    snprintf(buf, n, "%s.%06uZ", day, (unsigned)(ts.nsec / 1000));
-  else
-    snprintf(buf, n, "%s.%09uZ", day, (unsigned)ts.nsec);
-}
-
 /* v in decimal, zero-padded to at least `width` digits (as %0*u). */
 static void put_padded(rl__out *o, uint32_t v, size_t width) {
   char tmp[10];

@@ -261,6 +261,7 @@ void rl__report_finding_done(rl_report *r) {
   if (r->o->f)
     fflush(r->o->f);
 }
+
 int rl_report_finish(rl_report *r, const rl_stats *stats,
                      const rl_engine_counts *counts) {
   if (!r)

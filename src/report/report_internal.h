@@ -213,10 +213,9 @@ void rl__put_xml_text(rl__out *o, const char *s, size_t n, int keep_lf);
 /* Writes a file path as a URI reference: unreserved bytes and '/' as is,
  * everything else percent-encoded; an absolute path becomes a file: URI. */
 void rl__put_uri(rl__out *o, const char *path);
-/* Formats a capture time as RFC 3339 UTC ("2024-05-01T12:00:00.123456Z"):
- * six fractional digits, nine when the time has nanoseconds. buf >= 40. */
-void rl__format_ts(char *buf, size_t n, rl_time ts);
-/* Writes the same text, from the report's per-second cache. */
+/* Writes a capture time as RFC 3339 UTC ("2024-05-01T12:00:00.123456Z"):
+ * six fractional digits, nine when the time has nanoseconds; the date and
+ * time come from the report's per-second cache. */
 void rl__put_ts(rl_report *r, rl__out *o, rl_time ts);
 /* The connection's endpoints as rl_endpoint_format writes them, from the
  * report's cache; valid until the next call. */
