@@ -28,8 +28,8 @@ char *rl__baseline_fingerprint(const rl_finding *f);
  * as rl_endpoint_format writes it (server_len bytes), or NULL to format it. */
 struct rl__out;
 size_t rl__baseline_fingerprint_bound(const rl_finding *f);
-void rl__baseline_put_fingerprint(struct rl__out *o, const rl_finding *f, const char *server,
-                                  size_t server_len);
+void rl__baseline_put_fingerprint(struct rl__out *o, const rl_finding *f,
+                                  const char *server, size_t server_len);
 
 /* Adds the finding's fingerprint; returns 1 if it was new, 0 if already
  * there, or RL_ENOMEM. */

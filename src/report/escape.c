@@ -37,7 +37,9 @@ static inline uint64_t load8(const uint8_t *p) {
 static inline uint64_t has_below(uint64_t w, uint8_t n) {
   return (w - ONES * n) & ~w & HIGHS;
 }
-static inline uint64_t has_byte(uint64_t w, uint8_t b) { return has_below(w ^ (ONES * b), 1); }
+static inline uint64_t has_byte(uint64_t w, uint8_t b) {
+  return has_below(w ^ (ONES * b), 1);
+}
 /* Nonzero when some byte is outside printable ASCII (0x20..0x7e): below
  * 0x20, or 0x7f and above (0x7f + 1 sets the high bit; a carry out of 0xff
  * does not matter, 0xff is caught by its own high bit). */

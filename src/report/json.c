@@ -92,7 +92,8 @@ static void put_head(rl_report *r, rl__out *o, const rl_finding *f) {
     rl__out_mem(o, c->head, c->head_len);
     return;
   }
-  size_t bound = 6 * (strlen(f->rule->id) + (f->rule->name ? strlen(f->rule->name) : 0)) + 64;
+  size_t bound =
+      6 * (strlen(f->rule->id) + (f->rule->name ? strlen(f->rule->name) : 0)) + 64;
   if (c)
     rl__put_cached(r, o, f, &c->head, &c->head_len, bound, build_head);
   else

@@ -60,7 +60,8 @@ static void start(rl_report *r) {
   if (r->started)
     return;
   r->started = 1;
-  RL__OUT_LIT(r->o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"resplint\">\n");
+  RL__OUT_LIT(
+      r->o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"resplint\">\n");
 }
 
 /* The heap sinks, set up on first use (they live as long as the report). */
@@ -218,7 +219,8 @@ static void junit_end(rl_report *r, int err, const char *detail) {
   /* Findings of a response that was never handed over (a caller that
    * stopped mid-exchange) still belong in the report. */
   if ((j->fail_open || j->out_open) && j->cases) {
-    RL__OUT_LIT(&j->co, "    <testcase name=\"findings after the last response\" classname=\"");
+    RL__OUT_LIT(&j->co,
+                "    <testcase name=\"findings after the last response\" classname=\"");
     rl__put_xml_str(&j->co, r->path ? r->path : "");
     rl__out_ch(&j->co, '"');
     end_case(r, &j->co);
@@ -226,7 +228,7 @@ static void junit_end(rl_report *r, int err, const char *detail) {
   RL__OUT_LIT(o, "  <testsuite name=\"");
   rl__put_xml_str(o, r->path ? r->path : "");
   rl__out_printf(o, "\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"%d\">\n",
-          j->tests + (err ? 1 : 0), j->failures, err ? 1 : 0);
+                 j->tests + (err ? 1 : 0), j->failures, err ? 1 : 0);
   if (j->cases) {
     rl__out_flush(&j->co);
     rewind(j->cases);

@@ -239,8 +239,8 @@ rl__rule_count *rl__rule_cache(rl_report *r, const rl_finding *f) {
   return c;
 }
 
-void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot,
-                    size_t *len, size_t bound, rl__build_fn *build) {
+void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot, size_t *len,
+                    size_t bound, rl__build_fn *build) {
   if (!*slot)
     *slot = rl__build_text(r, f, bound, len, build);
   if (*slot)
@@ -287,7 +287,8 @@ void rl__write_summary_json(rl_report *r, rl__out *o, const rl_stats *stats,
   memset(&zero, 0, sizeof zero);
   if (!stats)
     stats = &zero;
-  rl__out_printf(o, "{\"inputs\":%" PRIu64 ",\"inputs_unreadable\":%zu", r->inputs, r->nerrors);
+  rl__out_printf(o, "{\"inputs\":%" PRIu64 ",\"inputs_unreadable\":%zu", r->inputs,
+                 r->nerrors);
 #define RL__SUMMARY_STAT(field, desc) \
   rl__out_printf(o, ",\"" #field "\":%" PRIu64, stats->field);
   RL_STATS_MAP(RL__SUMMARY_STAT)
@@ -296,7 +297,7 @@ void rl__write_summary_json(rl_report *r, rl__out *o, const rl_stats *stats,
   RL__OUT_LIT(o, ",\"findings\":{");
   for (int l = RL_LEVEL__COUNT - 1; l >= 0; l--)
     rl__out_printf(o, "%s\"%s\":%" PRIu64, l == RL_LEVEL__COUNT - 1 ? "" : ",",
-            rl_level_name((rl_level)l), r->findings[l]);
+                   rl_level_name((rl_level)l), r->findings[l]);
   RL__OUT_LIT(o, "},\"rules\":{");
   for (size_t i = 0; i < r->nrules; i++) {
     rl__out_str(o, i ? "," : "");
@@ -308,8 +309,8 @@ void rl__write_summary_json(rl_report *r, rl__out *o, const rl_stats *stats,
     rl__out_printf(o, "%s\"%s\":{\"why\":", n ? "," : "", need_names[n]);
     rl__put_json_str(o, rl_need_description((rl_need)n));
     rl__out_printf(o, ",\"responses\":%" PRIu64 ",\"rule_checks\":%" PRIu64 "}",
-            counts ? counts->responses_skipped[n] : 0,
-            counts ? counts->rules_skipped[n] : 0);
+                   counts ? counts->responses_skipped[n] : 0,
+                   counts ? counts->rules_skipped[n] : 0);
   }
   RL__OUT_LIT(o, "},\"unreadable\":[");
   for (size_t i = 0; i < r->nerrors; i++) {
@@ -325,7 +326,7 @@ void rl__write_summary_json(rl_report *r, rl__out *o, const rl_stats *stats,
    * that a clean run still says what it did not show. */
   const rl_report_withheld *w = r->opt.withheld;
   rl__out_printf(o, ",\"withheld\":{\"ignored\":%" PRIu64 ",\"baselined\":%" PRIu64 "}",
-          w ? w->ignored : 0, w ? w->baselined : 0);
+                 w ? w->ignored : 0, w ? w->baselined : 0);
   if (r->oom)
     RL__OUT_LIT(o, ",\"incomplete\":true");
   rl__out_ch(o, '}');

@@ -36,12 +36,11 @@ void rl__out_init_heap(rl__out *o);
 void rl__out_free(rl__out *o);
 void rl__out_flush(rl__out *o); /* to the FILE (no fflush); a heap sink keeps its bytes */
 void rl__out_slow(rl__out *o, const void *p, size_t n); /* append when full */
-void rl__out_u64(rl__out *o, uint64_t v);              /* decimal */
+void rl__out_u64(rl__out *o, uint64_t v);               /* decimal */
 void rl__out_int(rl__out *o, int v);
-void rl__out_fill(rl__out *o, char c, size_t n);        /* n copies of c */
+void rl__out_fill(rl__out *o, char c, size_t n); /* n copies of c */
 /* For the cold paths (summaries, document heads) only. */
-void rl__out_printf(rl__out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void rl__out_printf(rl__out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The appends, inline: the common case is a bounds check and a memcpy. */
 static inline void rl__out_mem(rl__out *o, const void *p, size_t n) {
@@ -104,12 +103,12 @@ typedef struct rl__junit_state {
   FILE *cases;        /* the test cases of the current input */
   rl__out co;         /* the buffer in front of `cases` */
   char co_buf[16 * 1024];
-  rl__out body;       /* the finding being rendered as text */
+  rl__out body; /* the finding being rendered as text */
   /* The pending response's parts, each "open" once something was put in
    * (an open part makes the test case non-empty): */
-  rl__out fail;       /* <failure> elements */
-  rl__out out;        /* findings below fail_on */
-  rl__out notes;      /* connection-level findings below fail_on (the suite's) */
+  rl__out fail;  /* <failure> elements */
+  rl__out out;   /* findings below fail_on */
+  rl__out notes; /* connection-level findings below fail_on (the suite's) */
   int fail_open, out_open, notes_open;
   uint64_t tests, failures, pending_failures;
 } rl__junit_state;
@@ -139,8 +138,8 @@ struct rl_report {
 
   /* Caches of formatted text (escape.c): endpoints per connection, and the
    * date-time part of the last timestamp's second. */
-  rl__ep_slot ep[RL__EP_SLOTS]; /* 32 sets of two ways */
-  uint8_t ep_last[RL__EP_SLOTS / 2];   /* the way of each set used last */
+  rl__ep_slot ep[RL__EP_SLOTS];      /* 32 sets of two ways */
+  uint8_t ep_last[RL__EP_SLOTS / 2]; /* the way of each set used last */
   int64_t ts_sec;
   int ts_valid;
   size_t ts_len;
@@ -159,8 +158,8 @@ struct rl_report {
   uint64_t findings[RL_LEVEL__COUNT];
   rl__rule_count *rules;
   size_t nrules, caprules;
-  rl__rule_count *cur;  /* the current finding's rule (NULL on ENOMEM) */
-  char *path_text;      /* the path as the format writes it, cached */
+  rl__rule_count *cur; /* the current finding's rule (NULL on ENOMEM) */
+  char *path_text;     /* the path as the format writes it, cached */
   size_t path_text_len;
   rl__input_error *errors;
   size_t nerrors;
@@ -243,8 +242,7 @@ void rl__locate(const rl_finding *f, rl__loc *loc);
  * "ts", "stream", "client", "server", "status", "method", "target", "index",
  * "evidence", "offset" (each only when known). The JSON Lines contract and
  * the SARIF result properties carry the same keys. */
-void rl__put_json_where(rl_report *r, rl__out *o, const rl_finding *f,
-                        const rl__loc *loc);
+void rl__put_json_where(rl_report *r, rl__out *o, const rl_finding *f, const rl__loc *loc);
 /* The 1-based line of the current transcript holding stream offset `off`
  * (CR, LF and CRLF end a line, as SARIF counts them); 0 when the input is
  * not a transcript. */
@@ -270,8 +268,8 @@ char *rl__build_text(rl_report *r, const rl_finding *f, size_t bound, size_t *le
 rl__rule_count *rl__rule_cache(rl_report *r, const rl_finding *f);
 /* Writes the text cached in *slot, building it first when missing (each
  * finding writes it uncached when the memory cannot be had). */
-void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot,
-                    size_t *len, size_t bound, rl__build_fn *build);
+void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot, size_t *len,
+                    size_t bound, rl__build_fn *build);
 
 /* "error", "warning", "note": SARIF's names for the levels. */
 const char *rl__sarif_level(rl_level l);

@@ -108,7 +108,7 @@ static void put_rule(rl__out *o, const rl_rule_info *ri) {
     rl__out_ch(o, '}');
   }
   rl__out_printf(o, ",\"defaultConfiguration\":{\"level\":\"%s\"}",
-          rl__sarif_level(ri->default_level));
+                 rl__sarif_level(ri->default_level));
   RL__OUT_LIT(o, ",\"properties\":{\"requirement\":");
   rl__put_json_str(o, ri->requirement ? ri->requirement : "");
   RL__OUT_LIT(o, ",\"appliesTo\":");
@@ -122,10 +122,11 @@ static void start(rl_report *r) {
   r->started = 1;
   rl__out *o = r->o;
   build_index(r);
-  rl__out_str(o, "{\"$schema\":\"" RL__SARIF_SCHEMA "\",\"version\":\"2.1.0\",\"runs\":[{\n");
+  rl__out_str(o,
+              "{\"$schema\":\"" RL__SARIF_SCHEMA "\",\"version\":\"2.1.0\",\"runs\":[{\n");
   rl__out_str(o, "\"tool\":{\"driver\":{\"name\":\"resplint\",\"version\":\"" RL_VERSION
-        "\",\"semanticVersion\":\"" RL_VERSION "\",\"informationUri\":\"" RL__INFORMATION_URI
-        "\",\"rules\":[");
+                 "\",\"semanticVersion\":\"" RL_VERSION
+                 "\",\"informationUri\":\"" RL__INFORMATION_URI "\",\"rules\":[");
   size_t n = r->opt.engine ? rl_engine_rule_count(r->opt.engine) : 0;
   for (size_t i = 0; i < n; i++) {
     rl__out_str(o, i ? ",\n" : "\n");
@@ -252,8 +253,9 @@ static void put_overrides(rl_report *r) {
     rl__out_str(o, any++ ? ",\n" : ",\"ruleConfigurationOverrides\":[\n");
     RL__OUT_LIT(o, "{\"descriptor\":{\"id\":");
     rl__put_json_str(o, ri->id);
-    rl__out_printf(o, ",\"index\":%zu},\"configuration\":{\"enabled\":%s,\"level\":\"%s\"}}", i,
-            ri->enabled ? "true" : "false", rl__sarif_level(ri->level));
+    rl__out_printf(o,
+                   ",\"index\":%zu},\"configuration\":{\"enabled\":%s,\"level\":\"%s\"}}",
+                   i, ri->enabled ? "true" : "false", rl__sarif_level(ri->level));
   }
   if (any)
     RL__OUT_LIT(o, "]");
@@ -271,7 +273,8 @@ static void put_notifications(rl_report *r) {
     rl__put_json_str(o, e->detail ? e->detail : "");
     RL__OUT_LIT(o, "},\"descriptor\":{\"id\":");
     rl__put_json_str(o, rl_err_name(e->err));
-    RL__OUT_LIT(o, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
+    RL__OUT_LIT(o,
+                "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
     rl__put_uri(o, e->path ? e->path : "");
     RL__OUT_LIT(o, "\"}}}]}");
   }
@@ -282,8 +285,8 @@ static void sarif_finish(rl_report *r, const rl_stats *stats,
                          const rl_engine_counts *counts) {
   start(r);
   rl__out *o = r->o;
-  rl__out_printf(o, "%s],\n\"invocations\":[{\"executionSuccessful\":%s", r->nresults ? "\n" : "",
-          r->nerrors ? "false" : "true");
+  rl__out_printf(o, "%s],\n\"invocations\":[{\"executionSuccessful\":%s",
+                 r->nresults ? "\n" : "", r->nerrors ? "false" : "true");
   put_overrides(r);
   put_notifications(r);
   RL__OUT_LIT(o, "}],\n\"properties\":{\"summary\":");

@@ -337,10 +337,11 @@ static const char *plural(uint64_t n, const char *one, const char *many) {
 static void summary_findings(rl_report *r) {
   rl__out *o = r->o;
   rl__out_printf(o, "findings: %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " info\n",
-          r->findings[RL_LEVEL_ERROR], plural(r->findings[RL_LEVEL_ERROR], "error", "errors"),
-          r->findings[RL_LEVEL_WARNING],
-          plural(r->findings[RL_LEVEL_WARNING], "warning", "warnings"),
-          r->findings[RL_LEVEL_INFO]);
+                 r->findings[RL_LEVEL_ERROR],
+                 plural(r->findings[RL_LEVEL_ERROR], "error", "errors"),
+                 r->findings[RL_LEVEL_WARNING],
+                 plural(r->findings[RL_LEVEL_WARNING], "warning", "warnings"),
+                 r->findings[RL_LEVEL_INFO]);
   size_t width = 0;
   for (size_t i = 0; i < r->nrules; i++) {
     size_t w = strlen(r->rules[i].id) + 1 + strlen(r->rules[i].name);
@@ -367,9 +368,9 @@ static void summary_withheld(rl_report *r) {
   if (!w || (!w->ignored && !w->baselined))
     return;
   rl__out_printf(r->o,
-          "withheld: %" PRIu64 " %s in the baseline, %" PRIu64
-          " matched an ignore of the configuration\n",
-          w->baselined, plural(w->baselined, "finding", "findings"), w->ignored);
+                 "withheld: %" PRIu64 " %s in the baseline, %" PRIu64
+                 " matched an ignore of the configuration\n",
+                 w->baselined, plural(w->baselined, "finding", "findings"), w->ignored);
 }
 
 static void summary_skipped(rl_report *r, const rl_engine_counts *counts) {
@@ -378,12 +379,12 @@ static void summary_skipped(rl_report *r, const rl_engine_counts *counts) {
   for (int n = 0; n < RL_NEED__COUNT; n++) {
     if (!counts->responses_skipped[n] && !counts->rules_skipped[n])
       continue;
-    rl__out_printf(r->o,
-            "skipped: rules on %" PRIu64 " %s (%" PRIu64 " rule %s), because %s\n",
-            counts->responses_skipped[n],
-            plural(counts->responses_skipped[n], "response", "responses"),
-            counts->rules_skipped[n], plural(counts->rules_skipped[n], "check", "checks"),
-            rl_need_description((rl_need)n));
+    rl__out_printf(
+        r->o, "skipped: rules on %" PRIu64 " %s (%" PRIu64 " rule %s), because %s\n",
+        counts->responses_skipped[n],
+        plural(counts->responses_skipped[n], "response", "responses"),
+        counts->rules_skipped[n], plural(counts->rules_skipped[n], "check", "checks"),
+        rl_need_description((rl_need)n));
   }
 }
 
@@ -414,12 +415,12 @@ static void text_finish(rl_report *r, const rl_stats *stats,
   rl__out_printf(o, "summary:");
   paint(r, C_RESET);
   rl__out_printf(o,
-          " %" PRIu64 " %s linted from %" PRIu64 " %s (%" PRIu64 " %s, %" PRIu64
-          " TCP %s)\n",
-          r->responses, plural(r->responses, "response", "responses"), r->inputs,
-          plural(r->inputs, "input", "inputs"), stats->packets,
-          plural(stats->packets, "packet", "packets"), stats->flows,
-          plural(stats->flows, "conversation", "conversations"));
+                 " %" PRIu64 " %s linted from %" PRIu64 " %s (%" PRIu64 " %s, %" PRIu64
+                 " TCP %s)\n",
+                 r->responses, plural(r->responses, "response", "responses"), r->inputs,
+                 plural(r->inputs, "input", "inputs"), stats->packets,
+                 plural(stats->packets, "packet", "packets"), stats->flows,
+                 plural(stats->flows, "conversation", "conversations"));
   summary_findings(r);
   summary_withheld(r);
   summary_skipped(r, counts);
