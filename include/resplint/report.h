@@ -13,9 +13,10 @@
  *        connection-level findings have f->x == NULL and may come any time),
  *       rl_report_end_input
  *   rl_report_finish (summary, closing brackets), rl_report_free
- * Text and JSON Lines are written (and flushed) as findings arrive, so a long
- * live capture shows progress; SARIF and JUnit are complete documents written
- * by rl_report_finish and rl_report_end_input.
+ * Text and JSON Lines are written (and flushed, unless the options allow
+ * batching) as findings arrive, so a long live capture shows progress;
+ * SARIF and JUnit are complete documents written by rl_report_finish and
+ * rl_report_end_input.
  */
 #ifndef RESPLINT_REPORT_H
 #define RESPLINT_REPORT_H
@@ -61,6 +62,12 @@ typedef struct rl_report_options {
   const rl_engine *engine; /* the rules (SARIF tool.driver.rules, text citations) */
   const rl_report_withheld *withheld; /* may be NULL; counts in the summary
                                          ("N baselined, M ignored") */
+  int batch;               /* text, JSON Lines: 1 lets findings wait in the
+                              report's buffer (flushed, whole findings only,
+                              when half full and when an input ends), for a
+                              capture file written to a file or a pipe; 0
+                              flushes each finding to `out` as it is written
+                              (a live capture, a terminal) */
 } rl_report_options;
 
 typedef struct rl_report rl_report;

@@ -1,6 +1,8 @@
 /* Baselines: an open-addressing hash set of fingerprint strings, read from
  * and written to a sorted text file. Lookups happen once per finding, so
- * each builds its fingerprint on the heap; nothing here runs per packet. */
+ * each builds its fingerprint on the heap; nothing here runs per packet.
+ * SARIF writes a fingerprint with every result, through the same writer
+ * into a buffer of its own. */
 #include "report/baseline.h"
 
 #include <errno.h>
@@ -8,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/report_internal.h"
 #include "resplint/decode.h"
 #include "resplint/error.h"
 
@@ -25,82 +28,88 @@ struct rl__baseline {
 
 /* --- fingerprints ------------------------------------------------------- */
 
-typedef struct sbuf {
-  char *p;
-  size_t len, cap;
-  int failed;
-} sbuf;
+/* Wire bytes: printable ASCII as is, everything else (and '\\', and the
+ * space) escaped, so a field can never hold a tab or a newline. */
+static int fp_plain(uint8_t b) { return b > 0x20 && b < 0x7f && b != '\\'; }
 
-static void put(sbuf *s, const char *text, size_t n) {
-  if (s->failed)
-    return;
-  if (s->len + n + 1 > s->cap) {
-    size_t cap = s->cap ? s->cap : 128;
-    while (cap < s->len + n + 1)
-      cap *= 2;
-    char *grown = realloc(s->p, cap);
-    if (!grown) {
-      s->failed = 1;
-      return;
-    }
-    s->p = grown;
-    s->cap = cap;
-  }
-  memcpy(s->p + s->len, text, n);
-  s->len += n;
-  s->p[s->len] = '\0';
-}
-
-static void put_str(sbuf *s, const char *text) { put(s, text, strlen(text)); }
-
-/* Wire bytes: printable ASCII as is, everything else (and '\\') escaped, so
- * a field can never hold a tab or a newline. */
-static void put_escaped(sbuf *s, const uint8_t *b, size_t n) {
+static void put_escaped(rl__out *o, const uint8_t *b, size_t n) {
   static const char hex[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; i++) {
-    if (b[i] > 0x20 && b[i] < 0x7f && b[i] != '\\') {
-      put(s, (const char *)&b[i], 1);
-    } else {
+  size_t i = 0;
+  while (i < n) {
+    size_t start = i;
+    while (i < n && fp_plain(b[i]))
+      i++;
+    rl__out_mem(o, b + start, i - start);
+    if (i < n) {
       char e[4] = {'\\', 'x', hex[b[i] >> 4], hex[b[i] & 15]};
-      put(s, e, 4);
+      rl__out_mem(o, e, sizeof e);
+      i++;
     }
   }
 }
 
-static void put_span(sbuf *s, const rl_message *m, rl_span sp) {
-  if (!m || sp.len == 0 || sp.off + sp.len > m->raw_len)
-    put_str(s, "-");
+static int span_ok(const rl_message *m, rl_span sp) {
+  return m && sp.len > 0 && sp.off + sp.len <= m->raw_len;
+}
+
+static void put_span(rl__out *o, const rl_message *m, rl_span sp) {
+  if (!span_ok(m, sp))
+    rl__out_ch(o, '-');
   else
-    put_escaped(s, m->raw + sp.off, sp.len);
+    put_escaped(o, m->raw + sp.off, sp.len);
+}
+
+static const rl_message *request_of(const rl_finding *f) {
+  return f->x ? f->x->request : NULL;
+}
+
+size_t rl__baseline_fingerprint_bound(const rl_finding *f) {
+  const rl_message *q = request_of(f);
+  size_t n = strlen(f->rule->id) + 64 + 16 + 8;
+  if (q && span_ok(q, q->method))
+    n += 4 * (size_t)q->method.len;
+  if (q && span_ok(q, q->target))
+    n += 4 * (size_t)q->target.len;
+  return n;
+}
+
+void rl__baseline_put_fingerprint(rl__out *o, const rl_finding *f, const char *server,
+                                  size_t server_len) {
+  rl__out_str(o, f->rule->id);
+  rl__out_ch(o, '\t');
+  const rl_conn *conn = f->x ? f->x->conn : f->conn;
+  if (conn && server) {
+    rl__out_mem(o, server, server_len);
+  } else if (conn) {
+    char ep[64];
+    rl_endpoint_format(&conn->server, ep, sizeof ep);
+    rl__out_str(o, ep);
+  } else {
+    rl__out_ch(o, '-');
+  }
+  const rl_message *q = request_of(f);
+  rl__out_ch(o, '\t');
+  put_span(o, q, q ? q->method : (rl_span){0, 0});
+  rl__out_ch(o, '\t');
+  put_span(o, q, q ? q->target : (rl_span){0, 0});
+  rl__out_ch(o, '\t');
+  int code = f->x && f->x->response ? f->x->response->status_code : -1;
+  if (code >= 0)
+    rl__out_int(o, code);
+  else
+    rl__out_ch(o, '-');
 }
 
 char *rl__baseline_fingerprint(const rl_finding *f) {
-  sbuf s = {NULL, 0, 0, 0};
-  put_str(&s, f->rule->id);
-  put_str(&s, "\t");
-  const rl_conn *conn = f->x ? f->x->conn : f->conn;
-  if (conn) {
-    char ep[64];
-    rl_endpoint_format(&conn->server, ep, sizeof ep);
-    put_str(&s, ep);
-  } else {
-    put_str(&s, "-");
-  }
-  const rl_message *q = f->x ? f->x->request : NULL;
-  put_str(&s, "\t");
-  put_span(&s, q, q ? q->method : (rl_span){0, 0});
-  put_str(&s, "\t");
-  put_span(&s, q, q ? q->target : (rl_span){0, 0});
-  put_str(&s, "\t");
-  int code = f->x && f->x->response ? f->x->response->status_code : -1;
-  char num[16];
-  snprintf(num, sizeof num, "%d", code);
-  put_str(&s, code >= 0 ? num : "-");
-  if (s.failed) {
-    free(s.p);
+  size_t bound = rl__baseline_fingerprint_bound(f);
+  char *p = malloc(bound + 1);
+  if (!p)
     return NULL;
-  }
-  return s.p;
+  rl__out o;
+  rl__out_init(&o, NULL, p, bound);
+  rl__baseline_put_fingerprint(&o, f, NULL, 0);
+  p[o.len] = '\0';
+  return p;
 }
 
 /* --- the set ------------------------------------------------------------ */

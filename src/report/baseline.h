@@ -23,6 +23,13 @@ void rl__baseline_free(rl__baseline *b);  /* NULL is a no-op */
  * separated by tabs, "-" for what is unknown, every byte outside printable
  * ASCII (and '\\') written as \xNN. Returns a malloc'd string or NULL. */
 char *rl__baseline_fingerprint(const rl_finding *f);
+/* The same written to `o`, which must have room for
+ * rl__baseline_fingerprint_bound(f) bytes; `server` is the server endpoint
+ * as rl_endpoint_format writes it (server_len bytes), or NULL to format it. */
+struct rl__out;
+size_t rl__baseline_fingerprint_bound(const rl_finding *f);
+void rl__baseline_put_fingerprint(struct rl__out *o, const rl_finding *f,
+                                  const char *server, size_t server_len);
 
 /* Adds the finding's fingerprint; returns 1 if it was new, 0 if already
  * there, or RL_ENOMEM. */

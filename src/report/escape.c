@@ -5,7 +5,13 @@
  * terminal (or worse). Text and XML therefore show only printable ASCII and
  * escape everything else as \xNN; JSON keeps valid UTF-8 (a parser decodes
  * it back) but escapes every control character, and bytes that are not
- * UTF-8 at all become \u00XX of the byte so the document stays valid. */
+ * UTF-8 at all become \u00XX of the byte so the document stays valid.
+ *
+ * Nearly every byte a report writes needs no escape at all, so each writer
+ * finds runs of plain bytes eight at a time (plain8 and its relatives) and
+ * copies them with one append; only the bytes that need an escape go one by
+ * one. */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,6 +19,56 @@
 
 static const char hex[] = "0123456789abcdef";
 static const char HEX[] = "0123456789ABCDEF"; /* RFC 3986 prefers upper case */
+
+/* --- eight bytes at a time ------------------------------------------------
+ * The tests below are the classic "has a zero byte" bit tricks: exact about
+ * whether any byte of the word qualifies (not about which one), which is all
+ * a run needs; the byte loops that follow find the exact place. */
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static inline uint64_t load8(const uint8_t *p) {
+  uint64_t w;
+  memcpy(&w, p, sizeof w);
+  return w;
+}
+/* Nonzero when some byte of w is below n (n <= 128). */
+static inline uint64_t has_below(uint64_t w, uint8_t n) {
+  return (w - ONES * n) & ~w & HIGHS;
+}
+static inline uint64_t has_byte(uint64_t w, uint8_t b) {
+  return has_below(w ^ (ONES * b), 1);
+}
+/* Nonzero when some byte is outside printable ASCII (0x20..0x7e): below
+ * 0x20, or 0x7f and above (0x7f + 1 sets the high bit; a carry out of 0xff
+ * does not matter, 0xff is caught by its own high bit). */
+static inline uint64_t unprintable8(uint64_t w) {
+  return (((w + ONES) | w) & HIGHS) | has_below(w, 0x20);
+}
+
+/* Advances i past the bytes of p/n that satisfy `plain`; `special8` is
+ * nonzero for a word holding any byte that does not. A macro so that both
+ * tests inline into each writer's loop. */
+#define PLAIN_RUN(p, n, i, special8, plain)               \
+  do {                                                    \
+    while ((i) + 8 <= (n) && !special8(load8((p) + (i)))) \
+      (i) += 8;                                           \
+    while ((i) < (n) && plain((p)[i]))                    \
+      (i)++;                                              \
+  } while (0)
+
+static inline int print_byte(uint8_t b) { return b >= 0x20 && b < 0x7f; }
+static inline int wire_plain(uint8_t b) { return print_byte(b) && b != '\\'; }
+static inline uint64_t wire_special8(uint64_t w) {
+  return unprintable8(w) | has_byte(w, '\\');
+}
+static inline int json_plain(uint8_t b) { return wire_plain(b) && b != '"'; }
+static inline uint64_t json_special8(uint64_t w) {
+  return wire_special8(w) | has_byte(w, '"');
+}
+
+/* --- text ------------------------------------------------------------------ */
 
 size_t rl__esc_byte(uint8_t b, char *out) {
   if (b == '\\') {
@@ -32,22 +88,50 @@ size_t rl__esc_byte(uint8_t b, char *out) {
   return 4;
 }
 
-void rl__put_wire(FILE *f, const uint8_t *p, size_t n) {
-  char tmp[5];
-  for (size_t i = 0; i < n; i++) {
-    size_t k = rl__esc_byte(p[i], tmp);
-    fwrite(tmp, 1, k, f);
+static void put_hex_escape(rl__out *o, uint8_t b) {
+  char tmp[4] = {'\\', 'x', hex[b >> 4], hex[b & 15]};
+  rl__out_mem(o, tmp, sizeof tmp);
+}
+
+void rl__put_wire(rl__out *o, const uint8_t *p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    size_t start = i;
+    PLAIN_RUN(p, n, i, wire_special8, wire_plain);
+    rl__out_mem(o, p + start, i - start);
+    if (i == n)
+      break;
+    if (p[i] == '\\')
+      RL__OUT_LIT(o, "\\\\");
+    else
+      put_hex_escape(o, p[i]);
+    i++;
   }
 }
 
-void rl__put_clean(FILE *f, const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p >= 0x20 && *p < 0x7f)
-      fputc(*p, f);
-    else
-      fprintf(f, "\\x%c%c", hex[*p >> 4], hex[*p & 15]);
+void rl__out_clean(rl__out *o, const char *s) {
+  const uint8_t *p = (const uint8_t *)s;
+  size_t n = strlen(s), i = 0;
+  while (i < n) {
+    size_t start = i;
+    PLAIN_RUN(p, n, i, unprintable8, print_byte);
+    rl__out_mem(o, p + start, i - start);
+    if (i == n)
+      break;
+    put_hex_escape(o, p[i++]);
   }
 }
+
+/* The same to a FILE, for the CLI's messages on stderr. */
+void rl__put_clean(FILE *f, const char *s) {
+  char buf[1024];
+  rl__out o;
+  rl__out_init(&o, f, buf, sizeof buf);
+  rl__out_clean(&o, s);
+  rl__out_flush(&o);
+}
+
+/* --- JSON ------------------------------------------------------------------ */
 
 /* Length of the valid UTF-8 sequence at p (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF), or 0 when p[0] does not start one. */
@@ -79,126 +163,286 @@ static size_t utf8_len(const uint8_t *p, size_t n) {
   return len;
 }
 
-static void put_u00(FILE *f, uint8_t b) {
-  fprintf(f, "\\u00%c%c", hex[b >> 4], hex[b & 15]);
+static void put_u00(rl__out *o, uint8_t b) {
+  char tmp[6] = {'\\', 'u', '0', '0', hex[b >> 4], hex[b & 15]};
+  rl__out_mem(o, tmp, sizeof tmp);
 }
 
-void rl__put_json(FILE *f, const uint8_t *p, size_t n) {
-  fputc('"', f);
-  for (size_t i = 0; i < n;) {
-    uint8_t b = p[i];
-    if (b == '"' || b == '\\') {
-      fputc('\\', f);
-      fputc(b, f);
-      i++;
-    } else if (b == '\n') {
-      fputs("\\n", f);
-      i++;
-    } else if (b == '\r') {
-      fputs("\\r", f);
-      i++;
-    } else if (b == '\t') {
-      fputs("\\t", f);
-      i++;
-    } else if (b < 0x20 || b == 0x7f) {
-      put_u00(f, b);
-      i++;
-    } else if (b < 0x80) {
-      fputc(b, f);
-      i++;
+/* One byte that is not plain, at p[i]; returns how many bytes it took. */
+static size_t put_json_special(rl__out *o, const uint8_t *p, size_t i, size_t n) {
+  uint8_t b = p[i];
+  if (b == '"' || b == '\\') {
+    char tmp[2] = {'\\', (char)b};
+    rl__out_mem(o, tmp, 2);
+  } else if (b == '\n') {
+    RL__OUT_LIT(o, "\\n");
+  } else if (b == '\r') {
+    RL__OUT_LIT(o, "\\r");
+  } else if (b == '\t') {
+    RL__OUT_LIT(o, "\\t");
+  } else if (b < 0x80) { /* the other controls and DEL */
+    put_u00(o, b);
+  } else {
+    size_t k = utf8_len(p + i, n - i);
+    if (k == 2 && b == 0xc2 && p[i + 1] < 0xa0) {
+      /* C1 controls (U+0080..U+009F, CSI among them) are terminal
+       * controls too: escape the code point. */
+      put_u00(o, p[i + 1]);
+    } else if (k) {
+      rl__out_mem(o, p + i, k);
     } else {
-      size_t k = utf8_len(p + i, n - i);
-      if (k == 2 && b == 0xc2 && p[i + 1] < 0xa0) {
-        /* C1 controls (U+0080..U+009F, CSI among them) are terminal
-         * controls too: escape the code point. */
-        put_u00(f, p[i + 1]);
-      } else if (k) {
-        fwrite(p + i, 1, k, f);
-      } else {
-        put_u00(f, b);
-        k = 1;
-      }
-      i += k;
+      put_u00(o, b);
+      k = 1;
     }
+    return k;
   }
-  fputc('"', f);
+  return 1;
 }
 
-void rl__put_json_str(FILE *f, const char *s) {
-  rl__put_json(f, (const uint8_t *)s, strlen(s));
+/* The general case: a run at a time through the appends. */
+static void put_json_slow(rl__out *o, const uint8_t *p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    size_t start = i;
+    PLAIN_RUN(p, n, i, json_special8, json_plain);
+    rl__out_mem(o, p + start, i - start);
+    if (i < n)
+      i += put_json_special(o, p, i, n);
+  }
 }
 
-static void put_xml_char(FILE *f, char c) {
+/* When the buffer has room for the worst case (every byte a 6-byte \u00XX),
+ * plain words are stored straight into it without a bounds check or a
+ * memcpy call each: field values, messages and paths are short, and the
+ * calls cost more than the bytes. */
+void rl__put_json(rl__out *o, const uint8_t *p, size_t n) {
+  rl__out_ch(o, '"');
+  if (n > (o->cap - o->len) / 6) {
+    put_json_slow(o, p, n);
+  } else {
+    char *d = o->buf + o->len;
+    size_t i = 0;
+    while (i < n) {
+      while (i + 8 <= n && !json_special8(load8(p + i))) {
+        memcpy(d, p + i, 8);
+        d += 8;
+        i += 8;
+      }
+      while (i < n && json_plain(p[i]))
+        *d++ = (char)p[i++];
+      if (i < n) {
+        o->len = (size_t)(d - o->buf);
+        i += put_json_special(o, p, i, n); /* fits: room was reserved */
+        d = o->buf + o->len;
+      }
+    }
+    o->len = (size_t)(d - o->buf);
+  }
+  rl__out_ch(o, '"');
+}
+
+void rl__put_json_str(rl__out *o, const char *s) {
+  rl__put_json(o, (const uint8_t *)s, strlen(s));
+}
+
+/* --- XML and URIs (SARIF, JUnit: not per byte of a hot path) ---------------- */
+
+static void put_xml_char(rl__out *o, char c) {
   switch (c) {
   case '&':
-    fputs("&amp;", f);
+    RL__OUT_LIT(o, "&amp;");
     break;
   case '<':
-    fputs("&lt;", f);
+    RL__OUT_LIT(o, "&lt;");
     break;
   case '>':
-    fputs("&gt;", f);
+    RL__OUT_LIT(o, "&gt;");
     break;
   case '"':
-    fputs("&quot;", f);
+    RL__OUT_LIT(o, "&quot;");
     break;
   case '\'':
-    fputs("&apos;", f);
+    RL__OUT_LIT(o, "&apos;");
     break;
   default:
-    fputc(c, f);
+    rl__out_ch(o, c);
   }
 }
 
-void rl__put_xml(FILE *f, const uint8_t *p, size_t n) {
-  char tmp[5];
-  for (size_t i = 0; i < n; i++) {
-    size_t k = rl__esc_byte(p[i], tmp);
+static inline int xml_special(uint8_t b) {
+  return b == '&' || b == '<' || b == '>' || b == '"' || b == '\'';
+}
+
+void rl__put_xml(rl__out *o, const uint8_t *p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    size_t start = i;
+    while (i < n && wire_plain(p[i]) && !xml_special(p[i]))
+      i++;
+    rl__out_mem(o, p + start, i - start);
+    if (i == n)
+      break;
+    char tmp[5];
+    size_t k = rl__esc_byte(p[i++], tmp);
     for (size_t j = 0; j < k; j++)
-      put_xml_char(f, tmp[j]);
+      put_xml_char(o, tmp[j]);
   }
 }
 
-void rl__put_xml_byte(FILE *f, uint8_t c) {
+void rl__put_xml_byte(rl__out *o, uint8_t c) {
   /* Not wire bytes, but a file name or message may hold anything; a
-   * backslash stays single as in rl__put_clean. */
+   * backslash stays single as in rl__out_clean. */
   if (c >= 0x20 && c < 0x7f)
-    put_xml_char(f, (char)c);
+    put_xml_char(o, (char)c);
   else
-    fprintf(f, "\\x%c%c", hex[c >> 4], hex[c & 15]);
+    put_hex_escape(o, c);
 }
 
-void rl__put_xml_str(FILE *f, const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    rl__put_xml_byte(f, *p);
+void rl__put_xml_text(rl__out *o, const char *s, size_t n, int keep_lf) {
+  const uint8_t *p = (const uint8_t *)s;
+  size_t i = 0;
+  while (i < n) {
+    size_t start = i;
+    while (i < n && ((print_byte(p[i]) && !xml_special(p[i])) || (keep_lf && p[i] == '\n')))
+      i++;
+    rl__out_mem(o, p + start, i - start);
+    if (i < n)
+      rl__put_xml_byte(o, p[i++]);
+  }
 }
 
-void rl__put_uri(FILE *f, const char *path) {
+void rl__put_xml_str(rl__out *o, const char *s) { rl__put_xml_text(o, s, strlen(s), 0); }
+
+void rl__put_uri(rl__out *o, const char *path) {
   if (path[0] == '/')
-    fputs("file://", f);
+    RL__OUT_LIT(o, "file://");
   for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
     unsigned char c = *p;
     int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
                c == '~' || c == '/';
-    if (keep)
-      fputc(c, f);
-    else
-      fprintf(f, "%%%c%c", HEX[c >> 4], HEX[c & 15]);
+    if (keep) {
+      rl__out_ch(o, (char)c);
+    } else {
+      char tmp[3] = {'%', HEX[c >> 4], HEX[c & 15]};
+      rl__out_mem(o, tmp, sizeof tmp);
+    }
   }
 }
 
-void rl__format_ts(char *buf, size_t n, rl_time ts) {
-  time_t t = (time_t)ts.sec;
+/* --- timestamps -------------------------------------------------------------- */
+
+/* The date and time of a second ("2024-05-01T12:00:00"), or 0 when the
+ * second cannot be converted. */
+static size_t format_day(char *buf, size_t n, int64_t sec) {
+  time_t t = (time_t)sec;
   struct tm tm;
-  if (!gmtime_r(&t, &tm)) {
-    snprintf(buf, n, "1970-01-01T00:00:00Z");
+  if (!gmtime_r(&t, &tm))
+    return 0;
+  return strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+/* v in decimal, zero-padded to at least `width` digits (as %0*u). */
+static void put_padded(rl__out *o, uint32_t v, size_t width) {
+  char tmp[10];
+  size_t i = sizeof tmp;
+  do {
+    tmp[--i] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  while (sizeof tmp - i < width)
+    tmp[--i] = '0';
+  rl__out_mem(o, tmp + i, sizeof tmp - i);
+}
+
+/* A capture's findings come many to the second: gmtime_r and strftime run
+ * once per second and only the fraction is formatted per finding. */
+void rl__put_ts(rl_report *r, rl__out *o, rl_time ts) {
+  if (!r->ts_valid || r->ts_sec != ts.sec) {
+    r->ts_len = format_day(r->ts_day, sizeof r->ts_day, ts.sec);
+    r->ts_sec = ts.sec;
+    r->ts_valid = 1;
+  }
+  if (!r->ts_len) {
+    RL__OUT_LIT(o, "1970-01-01T00:00:00Z");
     return;
   }
-  char day[32];
-  strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+  rl__out_mem(o, r->ts_day, r->ts_len);
+  rl__out_ch(o, '.');
   if (ts.nsec % 1000 == 0)
-    snprintf(buf, n, "%s.%06uZ", day, (unsigned)(ts.nsec / 1000));
+    put_padded(o, ts.nsec / 1000, 6);
   else
-    snprintf(buf, n, "%s.%09uZ", day, (unsigned)ts.nsec);
+    put_padded(o, ts.nsec, 9);
+  rl__out_ch(o, 'Z');
+}
+
+/* --- endpoints ---------------------------------------------------------------- */
+
+/* "a.b.c.d:port", exactly as inet_ntop and "%s:%u" write it. */
+static size_t format_v4(const rl_endpoint *ep, char *buf) {
+  size_t n = 0;
+  for (int i = 0; i < 4; i++) {
+    unsigned v = ep->addr[i];
+    if (i)
+      buf[n++] = '.';
+    if (v >= 100)
+      buf[n++] = (char)('0' + v / 100);
+    if (v >= 10)
+      buf[n++] = (char)('0' + v / 10 % 10);
+    buf[n++] = (char)('0' + v % 10);
+  }
+  buf[n++] = ':';
+  char tmp[5];
+  size_t k = sizeof tmp;
+  unsigned port = ep->port;
+  do {
+    tmp[--k] = (char)('0' + port % 10);
+    port /= 10;
+  } while (port);
+  memcpy(buf + n, tmp + k, sizeof tmp - k);
+  return n + sizeof tmp - k;
+}
+
+static void format_endpoint(const rl_endpoint *ep, char *buf, size_t cap, uint8_t *len) {
+  if (ep->ipver == 4) {
+    *len = (uint8_t)format_v4(ep, buf);
+  } else {
+    rl_endpoint_format(ep, buf, cap);
+    *len = (uint8_t)strlen(buf);
+  }
+}
+
+static int same_endpoint(const rl_endpoint *a, const rl_endpoint *b) {
+  return a->port == b->port && a->ipver == b->ipver && load8(a->addr) == load8(b->addr) &&
+         load8(a->addr + 8) == load8(b->addr + 8);
+}
+
+/* A connection's findings repeat its endpoints: a small cache keyed by the
+ * endpoints' values (so a reused rl_conn or the next input cannot see stale
+ * text) saves formatting them on all but the first; IPv6 addresses take
+ * inet_ntop, whose zero-run compression is not worth repeating here. Two
+ * ways per set, since servers interleave their connections round-robin and
+ * a direct-mapped cache lost a quarter of them to collisions on (a). */
+const rl__ep_slot *rl__endpoints(rl_report *r, const rl_conn *c) {
+  uint32_t key = ((uint32_t)c->client.port << 16 | c->server.port) ^
+                 (uint32_t)c->client.addr[15] << 8 ^ c->client.addr[3];
+  uint32_t set = (key * 2654435769u) >> 27; /* Fibonacci hashing: 32 sets */
+  rl__ep_slot *way = &r->ep[set * 2];
+  for (int k = 0; k < 2; k++) {
+    rl__ep_slot *s = &way[k];
+    if (s->used && same_endpoint(&s->client, &c->client) &&
+        same_endpoint(&s->server, &c->server)) {
+      r->ep_last[set] = (uint8_t)k;
+      return s;
+    }
+  }
+  int k = !r->ep_last[set]; /* replace the way used less recently */
+  rl__ep_slot *s = &way[k];
+  r->ep_last[set] = (uint8_t)k;
+  s->client = c->client;
+  s->server = c->server;
+  format_endpoint(&c->client, s->ctext, sizeof s->ctext, &s->clen);
+  format_endpoint(&c->server, s->stext, sizeof s->stext, &s->slen);
+  s->used = 1;
+  return s;
 }

@@ -48,10 +48,15 @@ rl_report *rl_report_new(const rl_report_options *opt) {
     return NULL;
   r->opt = *opt;
   r->fmt = formats[opt->format];
+  rl__out_init(&r->out, opt->out, r->obuf, sizeof r->obuf);
+  r->o = &r->out;
   return r;
 }
 
 static void clear_input(rl_report *r) {
+  free(r->path_text);
+  r->path_text = NULL;
+  r->path_text_len = 0;
   free(r->path);
   free(r->tbytes);
   r->path = NULL;
@@ -69,6 +74,8 @@ void rl_report_free(rl_report *r) {
   for (size_t i = 0; i < r->nrules; i++) {
     free(r->rules[i].id);
     free(r->rules[i].name);
+    free(r->rules[i].head);
+    free(r->rules[i].cite);
   }
   free(r->rules);
   for (size_t i = 0; i < r->nerrors; i++) {
@@ -147,8 +154,11 @@ static rl__rule_count *rule_count(rl_report *r, const rl_rule_info *rule) {
     r->rules = grown;
     r->caprules = cap;
   }
-  rl__rule_count c = {strdup(rule->id), strdup(rule->name ? rule->name : ""),
-                      rule->level, 0};
+  rl__rule_count c;
+  memset(&c, 0, sizeof c);
+  c.id = strdup(rule->id);
+  c.name = strdup(rule->name ? rule->name : "");
+  c.level = rule->level;
   if (!c.id || !c.name) {
     free(c.id);
     free(c.name);
@@ -170,7 +180,9 @@ void rl_report_finding(void *report, const rl_finding *f) {
     c->n++;
   else
     r->oom = 1;
+  r->cur = c;
   r->fmt->finding(r, f);
+  r->cur = NULL;
 }
 
 void rl_report_response(rl_report *r, const rl_exchange *x) {
@@ -198,6 +210,56 @@ void rl_report_end_input(rl_report *r, const char *path, int err, const char *de
     }
   }
   r->fmt->end_input(r, err, detail && detail[0] ? detail : rl_strerror(err));
+  /* Each input's output reaches the FILE when the input ends, so nothing
+   * waits in the report's buffer for a finish that a caller may skip. */
+  rl__out_flush(r->o);
+}
+
+char *rl__build_text(rl_report *r, const rl_finding *f, size_t bound, size_t *len,
+                     rl__build_fn *build) {
+  char *buf = malloc(bound);
+  if (!buf)
+    return NULL;
+  rl__out t;
+  rl__out_init(&t, NULL, buf, bound);
+  build(r, &t, f);
+  *len = t.len;
+  return buf;
+}
+
+rl__rule_count *rl__rule_cache(rl_report *r, const rl_finding *f) {
+  rl__rule_count *c = r->cur;
+  if (c && (c->head_rule != f->rule || c->head_level != f->level)) {
+    free(c->head);
+    free(c->cite);
+    c->head = c->cite = NULL;
+    c->head_rule = f->rule;
+    c->head_level = f->level;
+  }
+  return c;
+}
+
+void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot, size_t *len,
+                    size_t bound, rl__build_fn *build) {
+  if (!*slot)
+    *slot = rl__build_text(r, f, bound, len, build);
+  if (*slot)
+    rl__out_mem(o, *slot, *len);
+  else
+    build(r, o, f);
+}
+
+void rl__report_finding_done(rl_report *r) {
+  /* Batched, the buffer goes out once half full, always at the end of a
+   * finding and with the FILE flushed behind it, so that what else is
+   * written to the same file or terminal (warnings on stderr, 2>&1) falls
+   * between lines, never inside one. */
+  if (r->opt.batch && r->o->len < r->o->cap / 2 && !r->o->partial)
+    return;
+  rl__out_flush(r->o);
+  r->o->partial = 0;
+  if (r->o->f)
+    fflush(r->o->f);
 }
 
 int rl_report_finish(rl_report *r, const rl_stats *stats,
@@ -205,6 +267,7 @@ int rl_report_finish(rl_report *r, const rl_stats *stats,
   if (!r)
     return RL_EINVAL;
   r->fmt->finish(r, stats, counts);
+  rl__out_flush(r->o);
   if (fflush(r->opt.out) != 0 || ferror(r->opt.out))
     return RL_EIO;
   return 0;
@@ -218,52 +281,53 @@ static const char *const need_names[RL_NEED__COUNT] = {
 #undef RL__NEED_NAME
 };
 
-void rl__write_summary_json(rl_report *r, FILE *f, const rl_stats *stats,
+void rl__write_summary_json(rl_report *r, rl__out *o, const rl_stats *stats,
                             const rl_engine_counts *counts) {
   rl_stats zero;
   memset(&zero, 0, sizeof zero);
   if (!stats)
     stats = &zero;
-  fprintf(f, "{\"inputs\":%" PRIu64 ",\"inputs_unreadable\":%zu", r->inputs, r->nerrors);
+  rl__out_printf(o, "{\"inputs\":%" PRIu64 ",\"inputs_unreadable\":%zu", r->inputs,
+                 r->nerrors);
 #define RL__SUMMARY_STAT(field, desc) \
-  fprintf(f, ",\"" #field "\":%" PRIu64, stats->field);
+  rl__out_printf(o, ",\"" #field "\":%" PRIu64, stats->field);
   RL_STATS_MAP(RL__SUMMARY_STAT)
 #undef RL__SUMMARY_STAT
-  fprintf(f, ",\"responses\":%" PRIu64, r->responses);
-  fputs(",\"findings\":{", f);
+  rl__out_printf(o, ",\"responses\":%" PRIu64, r->responses);
+  RL__OUT_LIT(o, ",\"findings\":{");
   for (int l = RL_LEVEL__COUNT - 1; l >= 0; l--)
-    fprintf(f, "%s\"%s\":%" PRIu64, l == RL_LEVEL__COUNT - 1 ? "" : ",",
-            rl_level_name((rl_level)l), r->findings[l]);
-  fputs("},\"rules\":{", f);
+    rl__out_printf(o, "%s\"%s\":%" PRIu64, l == RL_LEVEL__COUNT - 1 ? "" : ",",
+                   rl_level_name((rl_level)l), r->findings[l]);
+  RL__OUT_LIT(o, "},\"rules\":{");
   for (size_t i = 0; i < r->nrules; i++) {
-    fputs(i ? "," : "", f);
-    rl__put_json_str(f, r->rules[i].id);
-    fprintf(f, ":%" PRIu64, r->rules[i].n);
+    rl__out_str(o, i ? "," : "");
+    rl__put_json_str(o, r->rules[i].id);
+    rl__out_printf(o, ":%" PRIu64, r->rules[i].n);
   }
-  fputs("},\"responses_skipped\":{", f);
+  RL__OUT_LIT(o, "},\"responses_skipped\":{");
   for (int n = 0; n < RL_NEED__COUNT; n++) {
-    fprintf(f, "%s\"%s\":{\"why\":", n ? "," : "", need_names[n]);
-    rl__put_json_str(f, rl_need_description((rl_need)n));
-    fprintf(f, ",\"responses\":%" PRIu64 ",\"rule_checks\":%" PRIu64 "}",
-            counts ? counts->responses_skipped[n] : 0,
-            counts ? counts->rules_skipped[n] : 0);
+    rl__out_printf(o, "%s\"%s\":{\"why\":", n ? "," : "", need_names[n]);
+    rl__put_json_str(o, rl_need_description((rl_need)n));
+    rl__out_printf(o, ",\"responses\":%" PRIu64 ",\"rule_checks\":%" PRIu64 "}",
+                   counts ? counts->responses_skipped[n] : 0,
+                   counts ? counts->rules_skipped[n] : 0);
   }
-  fputs("},\"unreadable\":[", f);
+  RL__OUT_LIT(o, "},\"unreadable\":[");
   for (size_t i = 0; i < r->nerrors; i++) {
     const rl__input_error *e = &r->errors[i];
-    fputs(i ? ",{\"file\":" : "{\"file\":", f);
-    rl__put_json_str(f, e->path ? e->path : "");
-    fprintf(f, ",\"error\":\"%s\",\"message\":", rl_err_name(e->err));
-    rl__put_json_str(f, e->detail ? e->detail : "");
-    fputc('}', f);
+    rl__out_str(o, i ? ",{\"file\":" : "{\"file\":");
+    rl__put_json_str(o, e->path ? e->path : "");
+    rl__out_printf(o, ",\"error\":\"%s\",\"message\":", rl_err_name(e->err));
+    rl__put_json_str(o, e->detail ? e->detail : "");
+    rl__out_ch(o, '}');
   }
-  fputc(']', f);
+  rl__out_ch(o, ']');
   /* Findings the caller kept out (scoped ignores, a baseline): reported so
    * that a clean run still says what it did not show. */
   const rl_report_withheld *w = r->opt.withheld;
-  fprintf(f, ",\"withheld\":{\"ignored\":%" PRIu64 ",\"baselined\":%" PRIu64 "}",
-          w ? w->ignored : 0, w ? w->baselined : 0);
+  rl__out_printf(o, ",\"withheld\":{\"ignored\":%" PRIu64 ",\"baselined\":%" PRIu64 "}",
+                 w ? w->ignored : 0, w ? w->baselined : 0);
   if (r->oom)
-    fputs(",\"incomplete\":true", f);
-  fputc('}', f);
+    RL__OUT_LIT(o, ",\"incomplete\":true");
+  rl__out_ch(o, '}');
 }

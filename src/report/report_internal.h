@@ -11,8 +11,55 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "resplint/report.h"
+
+/* --- output (out.c) ---------------------------------------------------------
+ * Every format writes through an rl__out: a buffer of its own in front of a
+ * FILE, so that a finding costs a few memcpy instead of one stdio call per
+ * piece (or per byte). rl__out_flush hands the buffer to the FILE with one
+ * fwrite, so write errors still land on the FILE. */
+typedef struct rl__out {
+  FILE *f;
+  char *buf;
+  size_t len, cap;
+  int heap;    /* no FILE: the buffer grows on the heap and is kept */
+  int failed;  /* a heap buffer could not grow: bytes were lost */
+  int partial; /* the buffer overflowed: the FILE holds part of a line */
+} rl__out;
+
+void rl__out_init(rl__out *o, FILE *f, char *buf, size_t cap);
+/* A sink that only collects (JUnit's parts of a pending test case):
+ * starts empty, grows as needed, rl__out_free releases it. */
+void rl__out_init_heap(rl__out *o);
+void rl__out_free(rl__out *o);
+void rl__out_flush(rl__out *o); /* to the FILE (no fflush); a heap sink keeps its bytes */
+void rl__out_slow(rl__out *o, const void *p, size_t n); /* append when full */
+void rl__out_u64(rl__out *o, uint64_t v);               /* decimal */
+void rl__out_int(rl__out *o, int v);
+void rl__out_fill(rl__out *o, char c, size_t n); /* n copies of c */
+/* For the cold paths (summaries, document heads) only. */
+void rl__out_printf(rl__out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The appends, inline: the common case is a bounds check and a memcpy. */
+static inline void rl__out_mem(rl__out *o, const void *p, size_t n) {
+  if (n <= o->cap - o->len) {
+    memcpy(o->buf + o->len, p, n);
+    o->len += n;
+  } else {
+    rl__out_slow(o, p, n);
+  }
+}
+static inline void rl__out_ch(rl__out *o, char c) {
+  if (o->len < o->cap)
+    o->buf[o->len++] = c;
+  else
+    rl__out_slow(o, &c, 1);
+}
+static inline void rl__out_str(rl__out *o, const char *s) { rl__out_mem(o, s, strlen(s)); }
+/* A string literal: its length is known at compile time. */
+#define RL__OUT_LIT(o, lit) rl__out_mem((o), "" lit, sizeof(lit) - 1)
 
 /* Findings of one rule, for the summary. Strings are owned copies: a
  * finding's pointers live only during its callback. */
@@ -21,6 +68,14 @@ typedef struct rl__rule_count {
   char *name;
   rl_level level;
   uint64_t n;
+  /* Text that every finding of the rule repeats, as the report's format
+   * writes it (json.c: the line's opening; text.c: the headline's rule
+   * part and the citation line), and what it was built from besides the
+   * ID (a caller that builds its own rule infos may vary the rest). */
+  char *head, *cite;
+  size_t head_len, cite_len;
+  const rl_rule_info *head_rule;
+  rl_level head_level;
 } rl__rule_count;
 
 /* An input that could not be read completely. */
@@ -46,21 +101,49 @@ typedef struct rl__report_format {
  * carries their counts as attributes. */
 typedef struct rl__junit_state {
   FILE *cases;        /* the test cases of the current input */
-  FILE *fail;         /* <failure> elements of the pending response */
-  char *fail_buf;
-  size_t fail_len;
-  FILE *out;          /* findings below fail_on of the pending response */
-  char *out_buf;
-  size_t out_len;
-  FILE *notes;        /* connection-level findings below fail_on */
-  char *notes_buf;
-  size_t notes_len;
+  rl__out co;         /* the buffer in front of `cases` */
+  char co_buf[16 * 1024];
+  rl__out body; /* the finding being rendered as text */
+  /* The pending response's parts, each "open" once something was put in
+   * (an open part makes the test case non-empty): */
+  rl__out fail;  /* <failure> elements */
+  rl__out out;   /* findings below fail_on */
+  rl__out notes; /* connection-level findings below fail_on (the suite's) */
+  int fail_open, out_open, notes_open;
   uint64_t tests, failures, pending_failures;
 } rl__junit_state;
+
+/* The formatted endpoints of one connection (escape.c), cached, since
+ * inet_ntop and snprintf cost more than the rest of a JSON line; ctext and
+ * stext are not NUL-terminated. */
+typedef struct rl__ep_slot {
+  rl_endpoint client, server;
+  char ctext[64], stext[64];
+  uint8_t clen, slen;
+  uint8_t used;
+} rl__ep_slot;
+
+/* 64 endpoint slots: escape.c hashes to 5 bits for 32 sets of two. */
+enum { RL__EP_SLOTS = 64, RL__OUT_CAP = 64 * 1024 };
 
 struct rl_report {
   rl_report_options opt;
   const rl__report_format *fmt;
+
+  /* Where formats write: `o` is `&out` except while JUnit renders a
+   * finding as text into a buffer of its own. */
+  rl__out *o;
+  rl__out out;
+  char obuf[RL__OUT_CAP];
+
+  /* Caches of formatted text (escape.c): endpoints per connection, and the
+   * date-time part of the last timestamp's second. */
+  rl__ep_slot ep[RL__EP_SLOTS];      /* 32 sets of two ways */
+  uint8_t ep_last[RL__EP_SLOTS / 2]; /* the way of each set used last */
+  int64_t ts_sec;
+  int ts_valid;
+  size_t ts_len;
+  char ts_day[40];
 
   /* The current input. */
   char *path;
@@ -75,6 +158,9 @@ struct rl_report {
   uint64_t findings[RL_LEVEL__COUNT];
   rl__rule_count *rules;
   size_t nrules, caprules;
+  rl__rule_count *cur; /* the current finding's rule (NULL on ENOMEM) */
+  char *path_text;     /* the path as the format writes it, cached */
+  size_t path_text_len;
   rl__input_error *errors;
   size_t nerrors;
   int oom;              /* a copy for the summary failed; the report is short */
@@ -102,29 +188,37 @@ extern const rl__report_format rl__report_junit;
  * returns its length (1, 2 or 4). */
 size_t rl__esc_byte(uint8_t b, char *out);
 /* Writes p/n text-escaped. */
-void rl__put_wire(FILE *f, const uint8_t *p, size_t n);
+void rl__put_wire(rl__out *o, const uint8_t *p, size_t n);
 /* Writes a string that is not wire bytes but may hold them (a message, a
  * file name): printable ASCII as is, backslashes included (the engine
  * escapes its messages already), every other byte as "\xNN". */
-void rl__put_clean(FILE *f, const char *s);
+void rl__out_clean(rl__out *o, const char *s);
+void rl__put_clean(FILE *f, const char *s); /* the same, to a FILE */
 /* Writes p/n as a quoted JSON string (RFC 8259). Valid UTF-8 is kept;
  * controls, DEL and C1 controls become \u00XX, and each byte that is not
  * part of valid UTF-8 becomes \u00XX of the byte itself, so the output is
  * always valid JSON (a reader sees such bytes as U+0080..U+00FF). */
-void rl__put_json(FILE *f, const uint8_t *p, size_t n);
-void rl__put_json_str(FILE *f, const char *s);
+void rl__put_json(rl__out *o, const uint8_t *p, size_t n);
+void rl__put_json_str(rl__out *o, const char *s);
 /* Writes p/n text-escaped and then XML-escaped (for element text and
  * attribute values): pure ASCII with no character XML 1.0 forbids. */
-void rl__put_xml(FILE *f, const uint8_t *p, size_t n);
-void rl__put_xml_str(FILE *f, const char *s);
+void rl__put_xml(rl__out *o, const uint8_t *p, size_t n);
+void rl__put_xml_str(rl__out *o, const char *s);
 /* One byte of a string that is not wire bytes, as rl__put_xml_str writes it. */
-void rl__put_xml_byte(FILE *f, uint8_t c);
+void rl__put_xml_byte(rl__out *o, uint8_t c);
+/* s/n written as rl__put_xml_str writes it, line feeds kept as they are
+ * when keep_lf. */
+void rl__put_xml_text(rl__out *o, const char *s, size_t n, int keep_lf);
 /* Writes a file path as a URI reference: unreserved bytes and '/' as is,
  * everything else percent-encoded; an absolute path becomes a file: URI. */
-void rl__put_uri(FILE *f, const char *path);
-/* Formats a capture time as RFC 3339 UTC ("2024-05-01T12:00:00.123456Z"):
- * six fractional digits, nine when the time has nanoseconds. buf >= 40. */
-void rl__format_ts(char *buf, size_t n, rl_time ts);
+void rl__put_uri(rl__out *o, const char *path);
+/* Writes a capture time as RFC 3339 UTC ("2024-05-01T12:00:00.123456Z"):
+ * six fractional digits, nine when the time has nanoseconds; the date and
+ * time come from the report's per-second cache. */
+void rl__put_ts(rl_report *r, rl__out *o, rl_time ts);
+/* The connection's endpoints as rl_endpoint_format writes them, from the
+ * report's cache; valid until the next call. */
+const rl__ep_slot *rl__endpoints(rl_report *r, const rl_conn *conn);
 
 /* --- locations (locate.c) ------------------------------------------------- */
 
@@ -148,7 +242,7 @@ void rl__locate(const rl_finding *f, rl__loc *loc);
  * "ts", "stream", "client", "server", "status", "method", "target", "index",
  * "evidence", "offset" (each only when known). The JSON Lines contract and
  * the SARIF result properties carry the same keys. */
-void rl__put_json_where(FILE *o, const rl_finding *f, const rl__loc *loc);
+void rl__put_json_where(rl_report *r, rl__out *o, const rl_finding *f, const rl__loc *loc);
 /* The 1-based line of the current transcript holding stream offset `off`
  * (CR, LF and CRLF end a line, as SARIF counts them); 0 when the input is
  * not a transcript. */
@@ -158,12 +252,31 @@ const uint8_t *rl__request_line(const rl_exchange *x, size_t *len);
 
 /* --- shared summary data (report.c) -------------------------------------- */
 
+/* Ends a finding of a streaming format (text, JSON Lines): flushes it to the
+ * FILE and the FILE itself unless the caller allowed batching, so that a
+ * live capture or a terminal shows each finding as it comes. */
+void rl__report_finding_done(rl_report *r);
+
+/* What a format writes for every finding of a rule or an input, built once:
+ * `build` writes it (at most `bound` bytes) into a fresh heap buffer.
+ * NULL on ENOMEM. */
+typedef void rl__build_fn(rl_report *r, rl__out *o, const rl_finding *f);
+char *rl__build_text(rl_report *r, const rl_finding *f, size_t bound, size_t *len,
+                     rl__build_fn *build);
+/* The current finding's rule counter with its cached text reset when the
+ * text was built for another rule info or level; NULL on ENOMEM. */
+rl__rule_count *rl__rule_cache(rl_report *r, const rl_finding *f);
+/* Writes the text cached in *slot, building it first when missing (each
+ * finding writes it uncached when the memory cannot be had). */
+void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot, size_t *len,
+                    size_t bound, rl__build_fn *build);
+
 /* "error", "warning", "note": SARIF's names for the levels. */
 const char *rl__sarif_level(rl_level l);
 
 /* Writes the JSON summary object (without the {"summary": } wrapper), used
  * by JSON Lines and by the SARIF run's property bag. */
-void rl__write_summary_json(rl_report *r, FILE *f, const rl_stats *stats,
+void rl__write_summary_json(rl_report *r, rl__out *o, const rl_stats *stats,
                             const rl_engine_counts *counts);
 
 #endif

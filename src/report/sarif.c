@@ -71,25 +71,25 @@ static long rule_index(const rl_report *r, const rl_rule_info *rule) {
   return -1;
 }
 
-static void put_text(FILE *o, const char *key, const char *text) {
-  fprintf(o, ",\"%s\":{\"text\":", key);
+static void put_text(rl__out *o, const char *key, const char *text) {
+  rl__out_printf(o, ",\"%s\":{\"text\":", key);
   rl__put_json_str(o, text ? text : "");
-  fputc('}', o);
+  rl__out_ch(o, '}');
 }
 
-static void put_rule(FILE *o, const rl_rule_info *ri) {
-  fputs("{\"id\":", o);
+static void put_rule(rl__out *o, const rl_rule_info *ri) {
+  RL__OUT_LIT(o, "{\"id\":");
   rl__put_json_str(o, ri->id);
-  fputs(",\"name\":", o);
+  RL__OUT_LIT(o, ",\"name\":");
   rl__put_json_str(o, ri->name ? ri->name : "");
   put_text(o, "shortDescription", ri->summary);
   put_text(o, "fullDescription", ri->why && ri->why[0] ? ri->why : ri->summary);
   if (ri->rfc_url && ri->rfc_url[0]) {
-    fputs(",\"helpUri\":", o);
+    RL__OUT_LIT(o, ",\"helpUri\":");
     rl__put_json_str(o, ri->rfc_url);
   }
   if (ri->rfc_document && ri->rfc_document[0]) {
-    fputs(",\"help\":{\"text\":", o);
+    RL__OUT_LIT(o, ",\"help\":{\"text\":");
     size_t n = strlen(ri->rfc_document) + (ri->rfc_section ? strlen(ri->rfc_section) : 0) +
                (ri->rfc_quote ? strlen(ri->rfc_quote) : 0) + 32;
     char *help = malloc(n);
@@ -105,96 +105,128 @@ static void put_rule(FILE *o, const rl_rule_info *ri) {
     } else {
       rl__put_json_str(o, ri->rfc_document);
     }
-    fputc('}', o);
+    rl__out_ch(o, '}');
   }
-  fprintf(o, ",\"defaultConfiguration\":{\"level\":\"%s\"}",
-          rl__sarif_level(ri->default_level));
-  fputs(",\"properties\":{\"requirement\":", o);
+  rl__out_printf(o, ",\"defaultConfiguration\":{\"level\":\"%s\"}",
+                 rl__sarif_level(ri->default_level));
+  RL__OUT_LIT(o, ",\"properties\":{\"requirement\":");
   rl__put_json_str(o, ri->requirement ? ri->requirement : "");
-  fputs(",\"appliesTo\":", o);
+  RL__OUT_LIT(o, ",\"appliesTo\":");
   rl__put_json_str(o, ri->applies_to ? ri->applies_to : "");
-  fputs("}}", o);
+  RL__OUT_LIT(o, "}}");
 }
 
 static void start(rl_report *r) {
   if (r->started)
     return;
   r->started = 1;
-  FILE *o = r->opt.out;
+  rl__out *o = r->o;
   build_index(r);
-  fputs("{\"$schema\":\"" RL__SARIF_SCHEMA "\",\"version\":\"2.1.0\",\"runs\":[{\n", o);
-  fputs("\"tool\":{\"driver\":{\"name\":\"resplint\",\"version\":\"" RL_VERSION
-        "\",\"semanticVersion\":\"" RL_VERSION "\",\"informationUri\":\"" RL__INFORMATION_URI
-        "\",\"rules\":[",
-        o);
+  rl__out_str(o,
+              "{\"$schema\":\"" RL__SARIF_SCHEMA "\",\"version\":\"2.1.0\",\"runs\":[{\n");
+  rl__out_str(o, "\"tool\":{\"driver\":{\"name\":\"resplint\",\"version\":\"" RL_VERSION
+                 "\",\"semanticVersion\":\"" RL_VERSION
+                 "\",\"informationUri\":\"" RL__INFORMATION_URI "\",\"rules\":[");
   size_t n = r->opt.engine ? rl_engine_rule_count(r->opt.engine) : 0;
   for (size_t i = 0; i < n; i++) {
-    fputs(i ? ",\n" : "\n", o);
+    rl__out_str(o, i ? ",\n" : "\n");
     put_rule(o, rl_engine_rule(r->opt.engine, i));
   }
-  fputs("]}},\n\"results\":[", o);
+  RL__OUT_LIT(o, "]}},\n\"results\":[");
 }
 
 static void sarif_begin(rl_report *r) { start(r); }
 
+/* "line N" for a transcript's finding, else "frame N". */
+static void put_where_name(const rl_report *r, rl__out *o, uint64_t line, uint64_t frame) {
+  if (r->transcript && line) {
+    RL__OUT_LIT(o, "line ");
+    rl__out_u64(o, line);
+  } else {
+    RL__OUT_LIT(o, "frame ");
+    rl__out_u64(o, frame);
+  }
+}
+
 static void put_location(rl_report *r, const rl_finding *f, const rl__loc *loc) {
-  FILE *o = r->opt.out;
+  rl__out *o = r->o;
   const rl_message *m = f->x ? f->x->response : NULL;
   const rl_conn *conn = f->x && f->x->conn ? f->x->conn : f->conn;
   uint64_t frame = m ? m->first.frame : f->at.frame;
-  fputs(",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", o);
+  RL__OUT_LIT(o, ",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
   rl__put_uri(o, r->path ? r->path : "");
-  fputs("\"}", o);
+  RL__OUT_LIT(o, "\"}");
   uint64_t line = rl__transcript_line(r, loc->stream_off);
-  if (line)
-    fprintf(o, ",\"region\":{\"startLine\":%" PRIu64 "}", line);
-  fputs("},\"logicalLocations\":[{\"name\":", o);
-  char name[96], fq[160];
-  if (r->transcript && line)
-    snprintf(name, sizeof name, "line %" PRIu64, line);
-  else
-    snprintf(name, sizeof name, "frame %" PRIu64, frame);
-  if (conn && m)
-    snprintf(fq, sizeof fq, "stream %" PRIu64 "/response %" PRIu32 "/%s", conn->stream,
-             m->index, name);
-  else if (conn)
-    snprintf(fq, sizeof fq, "stream %" PRIu64 "/%s", conn->stream, name);
-  else
-    snprintf(fq, sizeof fq, "%s", name);
-  rl__put_json_str(o, name);
-  fputs(",\"fullyQualifiedName\":", o);
-  rl__put_json_str(o, fq);
-  fputs("}]}]", o);
+  if (line) {
+    RL__OUT_LIT(o, ",\"region\":{\"startLine\":");
+    rl__out_u64(o, line);
+    rl__out_ch(o, '}');
+  }
+  /* The names are ASCII words and digits, nothing JSON escapes: written
+   * in place rather than formatted and escaped. */
+  RL__OUT_LIT(o, "},\"logicalLocations\":[{\"name\":\"");
+  put_where_name(r, o, line, frame);
+  RL__OUT_LIT(o, "\",\"fullyQualifiedName\":\"");
+  if (conn) {
+    RL__OUT_LIT(o, "stream ");
+    rl__out_u64(o, conn->stream);
+    if (m) {
+      RL__OUT_LIT(o, "/response ");
+      rl__out_u64(o, m->index);
+    }
+    rl__out_ch(o, '/');
+  }
+  put_where_name(r, o, line, frame);
+  rl__out_ch(o, '"');
+  RL__OUT_LIT(o, "}]}]");
+}
+
+/* Built in a buffer on the stack (the heap for a long target), with the
+ * server endpoint from the report's cache, then JSON-escaped. */
+static void put_fingerprint(rl_report *r, rl__out *o, const rl_finding *f) {
+  const rl_conn *conn = f->x ? f->x->conn : f->conn;
+  const rl__ep_slot *ep = conn ? rl__endpoints(r, conn) : NULL;
+  char small[512];
+  size_t bound = rl__baseline_fingerprint_bound(f);
+  char *buf = bound <= sizeof small ? small : malloc(bound);
+  if (!buf)
+    return; /* as before: a result without a fingerprint */
+  rl__out t;
+  rl__out_init(&t, NULL, buf, bound);
+  rl__baseline_put_fingerprint(&t, f, ep ? ep->stext : NULL, ep ? ep->slen : 0);
+  RL__OUT_LIT(o, ",\"partialFingerprints\":{\"resplint/v1\":");
+  rl__put_json(o, (const uint8_t *)buf, t.len);
+  rl__out_ch(o, '}');
+  if (buf != small)
+    free(buf);
 }
 
 static void sarif_finding(rl_report *r, const rl_finding *f) {
   start(r);
-  FILE *o = r->opt.out;
+  rl__out *o = r->o;
   rl__loc loc;
   rl__locate(f, &loc);
-  fputs(r->nresults++ ? ",\n{\"ruleId\":" : "\n{\"ruleId\":", o);
+  rl__out_str(o, r->nresults++ ? ",\n{\"ruleId\":" : "\n{\"ruleId\":");
   rl__put_json_str(o, f->rule->id);
   long idx = rule_index(r, f->rule);
-  if (idx >= 0)
-    fprintf(o, ",\"ruleIndex\":%ld", idx);
-  fprintf(o, ",\"level\":\"%s\",\"message\":{\"text\":", rl__sarif_level(f->level));
+  if (idx >= 0) {
+    RL__OUT_LIT(o, ",\"ruleIndex\":");
+    rl__out_u64(o, (uint64_t)idx);
+  }
+  RL__OUT_LIT(o, ",\"level\":\"");
+  rl__out_str(o, rl__sarif_level(f->level));
+  RL__OUT_LIT(o, "\",\"message\":{\"text\":");
   rl__put_json_str(o, f->message ? f->message : "");
-  fputc('}', o);
+  rl__out_ch(o, '}');
   put_location(r, f, &loc);
-  fputs(",\"properties\":{", o);
-  rl__put_json_where(o, f, &loc);
-  fputc('}', o);
+  RL__OUT_LIT(o, ",\"properties\":{");
+  rl__put_json_where(r, o, f, &loc);
+  rl__out_ch(o, '}');
   /* The baseline's fingerprint (rule, server, method, target, status; no
    * frame numbers), so that code-scanning services match a finding across
    * runs of re-recorded traffic as --baseline does. */
-  char *fp = rl__baseline_fingerprint(f);
-  if (fp) {
-    fputs(",\"partialFingerprints\":{\"resplint/v1\":", o);
-    rl__put_json_str(o, fp);
-    fputc('}', o);
-    free(fp);
-  }
-  fputc('}', o);
+  put_fingerprint(r, o, f);
+  rl__out_ch(o, '}');
 }
 
 static void sarif_response(rl_report *r, const rl_exchange *x) {
@@ -211,53 +243,55 @@ static void sarif_end(rl_report *r, int err, const char *detail) {
 /* Rules whose level was overridden or that were not selected, as SARIF
  * describes a run's departures from each rule's defaultConfiguration. */
 static void put_overrides(rl_report *r) {
-  FILE *o = r->opt.out;
+  rl__out *o = r->o;
   size_t n = r->opt.engine ? rl_engine_rule_count(r->opt.engine) : 0;
   int any = 0;
   for (size_t i = 0; i < n; i++) {
     const rl_rule_info *ri = rl_engine_rule(r->opt.engine, i);
     if (ri->enabled && ri->level == ri->default_level)
       continue;
-    fputs(any++ ? ",\n" : ",\"ruleConfigurationOverrides\":[\n", o);
-    fputs("{\"descriptor\":{\"id\":", o);
+    rl__out_str(o, any++ ? ",\n" : ",\"ruleConfigurationOverrides\":[\n");
+    RL__OUT_LIT(o, "{\"descriptor\":{\"id\":");
     rl__put_json_str(o, ri->id);
-    fprintf(o, ",\"index\":%zu},\"configuration\":{\"enabled\":%s,\"level\":\"%s\"}}", i,
-            ri->enabled ? "true" : "false", rl__sarif_level(ri->level));
+    rl__out_printf(o,
+                   ",\"index\":%zu},\"configuration\":{\"enabled\":%s,\"level\":\"%s\"}}",
+                   i, ri->enabled ? "true" : "false", rl__sarif_level(ri->level));
   }
   if (any)
-    fputs("]", o);
+    RL__OUT_LIT(o, "]");
 }
 
 static void put_notifications(rl_report *r) {
-  FILE *o = r->opt.out;
+  rl__out *o = r->o;
   if (!r->nerrors)
     return;
-  fputs(",\"toolExecutionNotifications\":[", o);
+  RL__OUT_LIT(o, ",\"toolExecutionNotifications\":[");
   for (size_t i = 0; i < r->nerrors; i++) {
     const rl__input_error *e = &r->errors[i];
-    fputs(i ? ",\n" : "\n", o);
-    fputs("{\"level\":\"error\",\"message\":{\"text\":", o);
+    rl__out_str(o, i ? ",\n" : "\n");
+    RL__OUT_LIT(o, "{\"level\":\"error\",\"message\":{\"text\":");
     rl__put_json_str(o, e->detail ? e->detail : "");
-    fputs("},\"descriptor\":{\"id\":", o);
+    RL__OUT_LIT(o, "},\"descriptor\":{\"id\":");
     rl__put_json_str(o, rl_err_name(e->err));
-    fputs("},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", o);
+    RL__OUT_LIT(o,
+                "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
     rl__put_uri(o, e->path ? e->path : "");
-    fputs("\"}}}]}", o);
+    RL__OUT_LIT(o, "\"}}}]}");
   }
-  fputs("]", o);
+  RL__OUT_LIT(o, "]");
 }
 
 static void sarif_finish(rl_report *r, const rl_stats *stats,
                          const rl_engine_counts *counts) {
   start(r);
-  FILE *o = r->opt.out;
-  fprintf(o, "%s],\n\"invocations\":[{\"executionSuccessful\":%s", r->nresults ? "\n" : "",
-          r->nerrors ? "false" : "true");
+  rl__out *o = r->o;
+  rl__out_printf(o, "%s],\n\"invocations\":[{\"executionSuccessful\":%s",
+                 r->nresults ? "\n" : "", r->nerrors ? "false" : "true");
   put_overrides(r);
   put_notifications(r);
-  fputs("}],\n\"properties\":{\"summary\":", o);
+  RL__OUT_LIT(o, "}],\n\"properties\":{\"summary\":");
   rl__write_summary_json(r, o, stats, counts);
-  fputs("}}]}\n", o);
+  RL__OUT_LIT(o, "}}]}\n");
 }
 
 static void sarif_free(rl_report *r) { free(r->by_id); }

@@ -33,58 +33,63 @@ static const char *level_colour(rl_level l) {
   }
 }
 
-static void paint(rl_report *r, const char *code) {
+static void paint_to(const rl_report *r, rl__out *o, const char *code) {
   if (r->opt.color)
-    fputs(code, r->opt.out);
+    rl__out_str(o, code);
 }
+
+static void paint(rl_report *r, const char *code) { paint_to(r, r->o, code); }
 
 /* Shown lines are cut to a window this wide (in bytes) around the span, so
  * an 8 KiB header line does not flood the screen. */
 enum { WINDOW = 160, LEAD = 40, MAX_LINES = 8, MAX_LOOSE = 120 };
 
+/* The width of p/n as rl__put_wire shows it: 1 per printable byte, 2 for a
+ * backslash, 4 for an \xNN. */
 static size_t esc_width(const uint8_t *p, size_t n) {
-  char tmp[5];
   size_t w = 0;
   for (size_t i = 0; i < n; i++)
-    w += rl__esc_byte(p[i], tmp);
+    w += p[i] == '\\' ? 2 : p[i] >= 0x20 && p[i] < 0x7f ? 1 : 4;
   return w;
 }
 
 static void put_caret_line(rl_report *r, size_t indent, size_t width) {
-  FILE *o = r->opt.out;
-  fprintf(o, "%*s", (int)indent, "");
+  rl__out *o = r->o;
+  rl__out_fill(o, ' ', indent);
   paint(r, C_CARET);
-  fputc('^', o);
-  for (size_t i = 1; i < width; i++)
-    fputc('~', o);
+  rl__out_ch(o, '^');
+  if (width > 1)
+    rl__out_fill(o, '~', width - 1);
   paint(r, C_RESET);
-  fputc('\n', o);
+  rl__out_ch(o, '\n');
 }
 
-static void put_gutter(rl_report *r, char mark) {
-  fputs("    ", r->opt.out);
-  paint(r, C_GUTTER);
-  fputc(mark, r->opt.out);
-  paint(r, C_RESET);
-  fputc(' ', r->opt.out);
+static void put_gutter_to(const rl_report *r, rl__out *o, char mark) {
+  RL__OUT_LIT(o, "    ");
+  paint_to(r, o, C_GUTTER);
+  rl__out_ch(o, mark);
+  paint_to(r, o, C_RESET);
+  rl__out_ch(o, ' ');
 }
+
+static void put_gutter(rl_report *r, char mark) { put_gutter_to(r, r->o, mark); }
 
 /* One line b[ls, le) of a section with the part of the span [ss, se) that
  * falls on it marked below. */
 static void show_line(rl_report *r, const uint8_t *b, size_t ls, size_t le, size_t ss,
                       size_t se) {
-  FILE *o = r->opt.out;
+  rl__out *o = r->o;
   size_t ws = ls;
   if (ss > ls && ss - ls > WINDOW - LEAD)
     ws = ss - LEAD;
   size_t we = le - ws > WINDOW ? ws + WINDOW : le;
   put_gutter(r, '<');
   if (ws > ls)
-    fputs("...", o);
+    RL__OUT_LIT(o, "...");
   rl__put_wire(o, b + ws, we - ws);
   if (we < le)
-    fputs("...", o);
-  fputc('\n', o);
+    RL__OUT_LIT(o, "...");
+  rl__out_ch(o, '\n');
   size_t from = ss > ws ? ss : ws, to = se < we ? se : we;
   if (ss == se ? (ss < ws || ss > we) : from >= to)
     return; /* the span is not on this part of the line */
@@ -113,7 +118,7 @@ static void show_section(rl_report *r, const rl__loc *loc) {
       le--;
     if (shown == MAX_LINES) {
       put_gutter(r, '<');
-      fputs("...\n", r->opt.out);
+      RL__OUT_LIT(r->o, "...\n");
       break;
     }
     show_line(r, b, ls, le, ss, se);
@@ -124,89 +129,139 @@ static void show_section(rl_report *r, const rl__loc *loc) {
 /* Evidence that is not in a header section (content, bytes after a
  * bodiless response, bytes the parser kept) is shown on its own. */
 static void show_loose(rl_report *r, const rl__loc *loc, const rl_message *m) {
-  FILE *o = r->opt.out;
+  rl__out *o = r->o;
   if (m && m->raw && m->start_line.len && m->start_line.off + m->start_line.len <= m->raw_len) {
     put_gutter(r, '<');
     rl__put_wire(o, m->raw + m->start_line.off, m->start_line.len);
-    fputc('\n', o);
+    rl__out_ch(o, '\n');
   }
   size_t n = loc->evlen > MAX_LOOSE ? MAX_LOOSE : loc->evlen;
   put_gutter(r, '|');
   rl__put_wire(o, loc->ev, n);
   if (n < loc->evlen)
-    fputs("...", o);
-  fputc('\n', o);
+    RL__OUT_LIT(o, "...");
+  rl__out_ch(o, '\n');
   put_caret_line(r, 6, n ? esc_width(loc->ev, n) : 1);
 }
 
+/* The headline's part that depends on the rule and level only:
+ * "level[ID name]: " with its colours, up to the message's bold. */
+static void build_rule_part(rl_report *r, rl__out *o, const rl_finding *f) {
+  paint_to(r, o, level_colour(f->level));
+  rl__out_str(o, rl_level_name(f->level));
+  rl__out_ch(o, '[');
+  rl__out_clean(o, f->rule->id);
+  rl__out_ch(o, ' ');
+  rl__out_clean(o, f->rule->name ? f->rule->name : "");
+  RL__OUT_LIT(o, "]:");
+  paint_to(r, o, C_RESET);
+  rl__out_ch(o, ' ');
+  paint_to(r, o, C_BOLD);
+}
+
+static void build_path(rl_report *r, rl__out *o, const rl_finding *f) {
+  (void)f;
+  rl__out_clean(o, r->path ? r->path : "");
+}
+
+/* Clean escapes take 4 bytes a byte; the colour codes fit in 64. */
+static size_t clean_bound(const char *s) { return s ? 4 * strlen(s) : 0; }
+
 static void put_headline(rl_report *r, const rl_finding *f, const rl__loc *loc) {
-  FILE *o = r->opt.out;
+  rl__out *o = r->o;
   const rl_message *m = f->x ? f->x->response : NULL;
   uint64_t frame = m ? m->first.frame : f->at.frame;
   paint(r, C_BOLD);
-  rl__put_clean(o, r->path ? r->path : "");
-  uint64_t line = rl__transcript_line(r, loc->stream_off);
-  if (r->transcript && line)
-    fprintf(o, ":%" PRIu64 ":", line);
-  else if (frame)
-    fprintf(o, ":frame %" PRIu64 ":", frame);
+  if (r->path_text)
+    rl__out_mem(o, r->path_text, r->path_text_len);
   else
-    fputc(':', o);
+    rl__put_cached(r, o, f, &r->path_text, &r->path_text_len, clean_bound(r->path) + 1,
+                   build_path);
+  uint64_t line = rl__transcript_line(r, loc->stream_off);
+  if (r->transcript && line) {
+    rl__out_ch(o, ':');
+    rl__out_u64(o, line);
+    rl__out_ch(o, ':');
+  } else if (frame) {
+    RL__OUT_LIT(o, ":frame ");
+    rl__out_u64(o, frame);
+    rl__out_ch(o, ':');
+  } else {
+    rl__out_ch(o, ':');
+  }
   paint(r, C_RESET);
-  fputc(' ', o);
-  paint(r, level_colour(f->level));
-  fputs(rl_level_name(f->level), o);
-  fputc('[', o);
-  rl__put_clean(o, f->rule->id);
-  fputc(' ', o);
-  rl__put_clean(o, f->rule->name ? f->rule->name : "");
-  fputs("]:", o);
+  rl__out_ch(o, ' ');
+  rl__rule_count *c = rl__rule_cache(r, f);
+  if (c && c->head)
+    rl__out_mem(o, c->head, c->head_len);
+  else if (c)
+    rl__put_cached(r, o, f, &c->head, &c->head_len,
+                   clean_bound(f->rule->id) + clean_bound(f->rule->name) + 64,
+                   build_rule_part);
+  else
+    build_rule_part(r, o, f);
+  rl__out_clean(o, f->message ? f->message : "");
   paint(r, C_RESET);
-  fputc(' ', o);
-  paint(r, C_BOLD);
-  rl__put_clean(o, f->message ? f->message : "");
-  paint(r, C_RESET);
-  fputc('\n', o);
+  rl__out_ch(o, '\n');
 }
 
 static void put_where(rl_report *r, const rl_finding *f) {
-  FILE *o = r->opt.out;
+  rl__out *o = r->o;
   const rl_conn *conn = f->x && f->x->conn ? f->x->conn : f->conn;
   if (!conn)
     return;
-  fprintf(o, "    stream %" PRIu64, conn->stream);
+  RL__OUT_LIT(o, "    stream ");
+  rl__out_u64(o, conn->stream);
   if (conn->client.ipver) { /* a transcript has no addresses */
-    char client[64], server[64];
-    rl_endpoint_format(&conn->client, client, sizeof client);
-    rl_endpoint_format(&conn->server, server, sizeof server);
-    fprintf(o, ", %s -> %s", client, server);
+    const rl__ep_slot *ep = rl__endpoints(r, conn);
+    RL__OUT_LIT(o, ", ");
+    rl__out_mem(o, ep->ctext, ep->clen);
+    RL__OUT_LIT(o, " -> ");
+    rl__out_mem(o, ep->stext, ep->slen);
   }
-  if (f->x && f->x->response)
-    fprintf(o, ", response %" PRIu32, f->x->response->index);
-  fputc('\n', o);
+  if (f->x && f->x->response) {
+    RL__OUT_LIT(o, ", response ");
+    rl__out_u64(o, f->x->response->index);
+  }
+  rl__out_ch(o, '\n');
 }
 
-static void put_citation(rl_report *r, const rl_rule_info *rule) {
-  FILE *o = r->opt.out;
-  if (!rule->rfc_document || !rule->rfc_document[0])
-    return;
-  put_gutter(r, '=');
-  rl__put_clean(o, rule->rfc_document);
+static void build_citation(rl_report *r, rl__out *o, const rl_finding *f) {
+  const rl_rule_info *rule = f->rule;
+  put_gutter_to(r, o, '=');
+  rl__out_clean(o, rule->rfc_document);
   if (rule->rfc_section && rule->rfc_section[0]) {
-    fputs(" section ", o);
-    rl__put_clean(o, rule->rfc_section);
+    RL__OUT_LIT(o, " section ");
+    rl__out_clean(o, rule->rfc_section);
   }
   if (rule->rfc_url && rule->rfc_url[0]) {
-    fputs(": ", o);
-    rl__put_clean(o, rule->rfc_url);
+    RL__OUT_LIT(o, ": ");
+    rl__out_clean(o, rule->rfc_url);
   }
-  fputc('\n', o);
+  rl__out_ch(o, '\n');
+}
+
+/* The citation line is the same for every finding of a rule: cached. */
+static void put_citation(rl_report *r, const rl_finding *f) {
+  const rl_rule_info *rule = f->rule;
+  if (!rule->rfc_document || !rule->rfc_document[0])
+    return;
+  rl__rule_count *c = rl__rule_cache(r, f);
+  if (c && c->cite)
+    rl__out_mem(r->o, c->cite, c->cite_len);
+  else if (c)
+    rl__put_cached(r, r->o, f, &c->cite, &c->cite_len,
+                   clean_bound(rule->rfc_document) + clean_bound(rule->rfc_section) +
+                       clean_bound(rule->rfc_url) + 64,
+                   build_citation);
+  else
+    build_citation(r, r->o, f);
 }
 
 static void text_finding(rl_report *r, const rl_finding *f) {
   if (r->opt.quiet)
     return;
-  FILE *o = r->opt.out;
+  rl__out *o = r->o;
   rl__loc loc;
   rl__locate(f, &loc);
   put_headline(r, f, &loc);
@@ -218,17 +273,17 @@ static void text_finding(rl_report *r, const rl_finding *f) {
     if (req) {
       rl__put_wire(o, req, n > WINDOW ? WINDOW : n);
       if (n > WINDOW)
-        fputs("...", o);
+        RL__OUT_LIT(o, "...");
     } else
-      fputs("(request not captured)", o);
-    fputc('\n', o);
+      RL__OUT_LIT(o, "(request not captured)");
+    rl__out_ch(o, '\n');
   }
   if (loc.sec)
     show_section(r, &loc);
   else if (loc.ev)
     show_loose(r, &loc, f->x ? f->x->response : NULL);
-  put_citation(r, f->rule);
-  fflush(o);
+  put_citation(r, f);
+  rl__report_finding_done(r);
 }
 
 static void text_begin(rl_report *r) { (void)r; }
@@ -280,12 +335,13 @@ static const char *plural(uint64_t n, const char *one, const char *many) {
 }
 
 static void summary_findings(rl_report *r) {
-  FILE *o = r->opt.out;
-  fprintf(o, "findings: %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " info\n",
-          r->findings[RL_LEVEL_ERROR], plural(r->findings[RL_LEVEL_ERROR], "error", "errors"),
-          r->findings[RL_LEVEL_WARNING],
-          plural(r->findings[RL_LEVEL_WARNING], "warning", "warnings"),
-          r->findings[RL_LEVEL_INFO]);
+  rl__out *o = r->o;
+  rl__out_printf(o, "findings: %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " info\n",
+                 r->findings[RL_LEVEL_ERROR],
+                 plural(r->findings[RL_LEVEL_ERROR], "error", "errors"),
+                 r->findings[RL_LEVEL_WARNING],
+                 plural(r->findings[RL_LEVEL_WARNING], "warning", "warnings"),
+                 r->findings[RL_LEVEL_INFO]);
   size_t width = 0;
   for (size_t i = 0; i < r->nrules; i++) {
     size_t w = strlen(r->rules[i].id) + 1 + strlen(r->rules[i].name);
@@ -294,16 +350,16 @@ static void summary_findings(rl_report *r) {
   }
   for (size_t i = 0; i < r->nrules; i++) {
     const rl__rule_count *c = &r->rules[i];
-    fputs("  ", o);
+    RL__OUT_LIT(o, "  ");
     paint(r, level_colour(c->level));
-    fprintf(o, "%-7s", rl_level_name(c->level));
+    rl__out_printf(o, "%-7s", rl_level_name(c->level));
     paint(r, C_RESET);
-    fputc(' ', o);
+    rl__out_ch(o, ' ');
     size_t w = strlen(c->id) + 1 + strlen(c->name);
-    rl__put_clean(o, c->id);
-    fputc(' ', o);
-    rl__put_clean(o, c->name);
-    fprintf(o, "%*s %8" PRIu64 "\n", (int)(width - w), "", c->n);
+    rl__out_clean(o, c->id);
+    rl__out_ch(o, ' ');
+    rl__out_clean(o, c->name);
+    rl__out_printf(o, "%*s %8" PRIu64 "\n", (int)(width - w), "", c->n);
   }
 }
 
@@ -311,10 +367,10 @@ static void summary_withheld(rl_report *r) {
   const rl_report_withheld *w = r->opt.withheld;
   if (!w || (!w->ignored && !w->baselined))
     return;
-  fprintf(r->opt.out,
-          "withheld: %" PRIu64 " %s in the baseline, %" PRIu64
-          " matched an ignore of the configuration\n",
-          w->baselined, plural(w->baselined, "finding", "findings"), w->ignored);
+  rl__out_printf(r->o,
+                 "withheld: %" PRIu64 " %s in the baseline, %" PRIu64
+                 " matched an ignore of the configuration\n",
+                 w->baselined, plural(w->baselined, "finding", "findings"), w->ignored);
 }
 
 static void summary_skipped(rl_report *r, const rl_engine_counts *counts) {
@@ -323,12 +379,12 @@ static void summary_skipped(rl_report *r, const rl_engine_counts *counts) {
   for (int n = 0; n < RL_NEED__COUNT; n++) {
     if (!counts->responses_skipped[n] && !counts->rules_skipped[n])
       continue;
-    fprintf(r->opt.out,
-            "skipped: rules on %" PRIu64 " %s (%" PRIu64 " rule %s), because %s\n",
-            counts->responses_skipped[n],
-            plural(counts->responses_skipped[n], "response", "responses"),
-            counts->rules_skipped[n], plural(counts->rules_skipped[n], "check", "checks"),
-            rl_need_description((rl_need)n));
+    rl__out_printf(
+        r->o, "skipped: rules on %" PRIu64 " %s (%" PRIu64 " rule %s), because %s\n",
+        counts->responses_skipped[n],
+        plural(counts->responses_skipped[n], "response", "responses"),
+        counts->rules_skipped[n], plural(counts->rules_skipped[n], "check", "checks"),
+        rl_need_description((rl_need)n));
   }
 }
 
@@ -340,44 +396,44 @@ static void summary_coverage(rl_report *r, const rl_stats *s) {
     if (!v)
       continue;
     if (!any)
-      fputs("coverage notes:\n", r->opt.out);
+      RL__OUT_LIT(r->o, "coverage notes:\n");
     any = 1;
-    fprintf(r->opt.out, "  %s: %" PRIu64 "\n", desc, v);
+    rl__out_printf(r->o, "  %s: %" PRIu64 "\n", desc, v);
   }
 }
 
 static void text_finish(rl_report *r, const rl_stats *stats,
                         const rl_engine_counts *counts) {
-  FILE *o = r->opt.out;
+  rl__out *o = r->o;
   rl_stats zero;
   memset(&zero, 0, sizeof zero);
   if (!stats)
     stats = &zero;
   if (!r->opt.quiet && (r->findings[0] || r->findings[1] || r->findings[2]))
-    fputc('\n', o);
+    rl__out_ch(o, '\n');
   paint(r, C_BOLD);
-  fprintf(o, "summary:");
+  rl__out_printf(o, "summary:");
   paint(r, C_RESET);
-  fprintf(o,
-          " %" PRIu64 " %s linted from %" PRIu64 " %s (%" PRIu64 " %s, %" PRIu64
-          " TCP %s)\n",
-          r->responses, plural(r->responses, "response", "responses"), r->inputs,
-          plural(r->inputs, "input", "inputs"), stats->packets,
-          plural(stats->packets, "packet", "packets"), stats->flows,
-          plural(stats->flows, "conversation", "conversations"));
+  rl__out_printf(o,
+                 " %" PRIu64 " %s linted from %" PRIu64 " %s (%" PRIu64 " %s, %" PRIu64
+                 " TCP %s)\n",
+                 r->responses, plural(r->responses, "response", "responses"), r->inputs,
+                 plural(r->inputs, "input", "inputs"), stats->packets,
+                 plural(stats->packets, "packet", "packets"), stats->flows,
+                 plural(stats->flows, "conversation", "conversations"));
   summary_findings(r);
   summary_withheld(r);
   summary_skipped(r, counts);
   summary_coverage(r, stats);
   for (size_t i = 0; i < r->nerrors; i++) {
-    fputs("not read completely: ", o);
-    rl__put_clean(o, r->errors[i].path ? r->errors[i].path : "");
-    fputs(": ", o);
-    rl__put_clean(o, r->errors[i].detail ? r->errors[i].detail : "");
-    fputc('\n', o);
+    RL__OUT_LIT(o, "not read completely: ");
+    rl__out_clean(o, r->errors[i].path ? r->errors[i].path : "");
+    RL__OUT_LIT(o, ": ");
+    rl__out_clean(o, r->errors[i].detail ? r->errors[i].detail : "");
+    rl__out_ch(o, '\n');
   }
   if (r->oom)
-    fputs("note: out of memory while counting; the summary is incomplete\n", o);
+    RL__OUT_LIT(o, "note: out of memory while counting; the summary is incomplete\n");
 }
 
 const rl__report_format rl__report_text = {text_begin, text_finding, text_response,

@@ -125,3 +125,93 @@ Test(api, summary_counts_withheld_findings) {
     w.ignored = w.baselined = 0;
   }
 }
+
+/* JSON Lines reach the stream finding by finding unless the caller allows
+ * batching; then they wait in the report's buffer until the input ends. */
+Test(api, findings_are_flushed_unless_batched) {
+  rl_rule_info rule;
+  memset(&rule, 0, sizeof rule);
+  rule.id = "XX001";
+  rule.name = "test-rule";
+  rl_finding f;
+  memset(&f, 0, sizeof f);
+  f.rule = &rule;
+  f.level = RL_LEVEL_INFO;
+  f.message = "a message";
+  for (int batch = 0; batch <= 1; batch++) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    rl_report_options o;
+    memset(&o, 0, sizeof o);
+    o.format = RL_FORMAT_JSON;
+    o.out = m;
+    o.batch = batch;
+    rl_report *r = rl_report_new(&o);
+    rl_report_begin_input(r, "x.pcap");
+    rl_report_finding(r, &f);
+    fflush(m);
+    if (batch)
+      cr_assert_eq(len, 0, "batched: nothing written yet, got %zu bytes", len);
+    else
+      cr_assert(len > 0 && strncmp(buf, "{\"rule\":\"XX001\"", 15) == 0, "%s", buf);
+    rl_report_end_input(r, "x.pcap", 0, NULL);
+    fflush(m);
+    cr_assert(len > 0 && buf[len - 1] == '\n', "the input's end writes the findings");
+    rl_report_free(r);
+    fclose(m);
+    free(buf);
+  }
+}
+
+/* A message longer than the output buffer takes the slow path through the
+ * escaper; its escapes must be those of the short path, byte for byte. */
+Test(api, long_strings_escape_as_short_ones) {
+  static const char piece[] = "ab\"c\\d\x01\x7f\xc3\xa9\xc2\x85\xff plain words here.";
+  static const char want_piece[] =
+      "ab\\\"c\\\\d\\u0001\\u007f\xc3\xa9\\u0085\\u00ff plain words here.";
+  enum { REPS = 5000 }; /* about 160 KB: more than the 64 KiB buffer */
+  size_t plen = sizeof piece - 1, wlen = sizeof want_piece - 1;
+  char *msg = malloc(plen * REPS + 1);
+  char *want = malloc(wlen * REPS + 1);
+  cr_assert(msg && want);
+  for (size_t i = 0; i < REPS; i++) {
+    memcpy(msg + i * plen, piece, plen);
+    memcpy(want + i * wlen, want_piece, wlen);
+  }
+  msg[plen * REPS] = '\0';
+  want[wlen * REPS] = '\0';
+  rl_rule_info rule;
+  memset(&rule, 0, sizeof rule);
+  rule.id = "XX001";
+  rule.name = "test-rule";
+  rl_finding f;
+  memset(&f, 0, sizeof f);
+  f.rule = &rule;
+  f.level = RL_LEVEL_INFO;
+  for (int n = 1; n <= REPS; n *= REPS) { /* short, then long */
+    msg[plen * n] = '\0';
+    f.message = msg;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    rl_report_options o;
+    memset(&o, 0, sizeof o);
+    o.format = RL_FORMAT_JSON;
+    o.out = m;
+    rl_report *r = rl_report_new(&o);
+    rl_report_begin_input(r, "x.pcap");
+    rl_report_finding(r, &f);
+    rl_report_free(r);
+    fclose(m);
+    const char *at = strstr(buf, "\"message\":\"");
+    cr_assert_not_null(at);
+    at += strlen("\"message\":\"");
+    cr_assert(strncmp(at, want, wlen * (size_t)n) == 0 && at[wlen * (size_t)n] == '"',
+              "%zu repetitions escape differently", (size_t)n);
+    free(buf);
+    msg[plen * n] = piece[0];
+  }
+  free(msg);
+  free(want);
+}

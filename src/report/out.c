@@ -1,0 +1,157 @@
+/* The report's output buffer (report_internal.h).
+ *
+ * Formats append to an rl__out instead of calling stdio per piece: the
+ * findings of a large capture are millions of short strings, and fputc,
+ * fputs and fprintf each lock the stream and fprintf parses its format
+ * every time. Appends here are a bounds check and a memcpy; the buffer goes
+ * to the FILE with one fwrite, so the FILE still sees every write error
+ * (EPIPE, ENOSPC) and rl_report_finish reports it as before. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report_internal.h"
+
+void rl__out_init(rl__out *o, FILE *f, char *buf, size_t cap) {
+  memset(o, 0, sizeof *o);
+  o->f = f;
+  o->buf = buf;
+  o->cap = cap;
+}
+
+void rl__out_init_heap(rl__out *o) {
+  memset(o, 0, sizeof *o);
+  o->heap = 1;
+}
+
+void rl__out_free(rl__out *o) {
+  if (o->heap)
+    free(o->buf);
+  memset(o, 0, sizeof *o);
+}
+
+void rl__out_flush(rl__out *o) {
+  if (o->heap)
+    return;
+  if (o->len && o->f)
+    fwrite(o->buf, 1, o->len, o->f);
+  o->len = 0;
+}
+
+/* Makes room for n more bytes in a heap sink; 0 when it cannot. */
+static int grow(rl__out *o, size_t n) {
+  if (n <= o->cap - o->len)
+    return 1;
+  size_t cap = o->cap ? o->cap : 1024;
+  while (cap - o->len < n) {
+    if (cap > SIZE_MAX / 2)
+      return 0;
+    cap *= 2;
+  }
+  char *p = realloc(o->buf, cap);
+  if (!p)
+    return 0;
+  o->buf = p;
+  o->cap = cap;
+  return 1;
+}
+
+void rl__out_slow(rl__out *o, const void *p, size_t n) {
+  if (o->heap) {
+    if (!grow(o, n)) {
+      o->failed = 1;
+      return;
+    }
+    memcpy(o->buf + o->len, p, n);
+    o->len += n;
+    return;
+  }
+  rl__out_flush(o);
+  o->partial = 1;
+  if (n > o->cap) { /* larger than the whole buffer: straight through */
+    if (o->f)
+      fwrite(p, 1, n, o->f);
+    return;
+  }
+  memcpy(o->buf, p, n);
+  o->len = n;
+}
+
+/* Two digits at a time: a finding carries five numbers. */
+static const char digits2[] = "00010203040506070809101112131415161718192021222324"
+                              "25262728293031323334353637383940414243444546474849"
+                              "50515253545556575859606162636465666768697071727374"
+                              "75767778798081828384858687888990919293949596979899";
+
+void rl__out_u64(rl__out *o, uint64_t v) {
+  if (v < 10) { /* stream numbers, indexes: most are one digit */
+    rl__out_ch(o, (char)('0' + v));
+    return;
+  }
+  char tmp[20];
+  size_t i = sizeof tmp;
+  while (v >= 100) {
+    unsigned d = (unsigned)(v % 100) * 2;
+    v /= 100;
+    tmp[--i] = digits2[d + 1];
+    tmp[--i] = digits2[d];
+  }
+  if (v >= 10) {
+    tmp[--i] = digits2[v * 2 + 1];
+    tmp[--i] = digits2[v * 2];
+  } else {
+    tmp[--i] = (char)('0' + v);
+  }
+  rl__out_mem(o, tmp + i, sizeof tmp - i);
+}
+
+void rl__out_int(rl__out *o, int v) {
+  if (v < 0) {
+    rl__out_ch(o, '-');
+    rl__out_u64(o, (uint64_t)0 - (uint64_t)(int64_t)v);
+  } else {
+    rl__out_u64(o, (uint64_t)v);
+  }
+}
+
+void rl__out_fill(rl__out *o, char c, size_t n) {
+  if (o->heap && !grow(o, n)) {
+    o->failed = 1;
+    return;
+  }
+  while (n > 0) {
+    if (o->len == o->cap)
+      rl__out_flush(o);
+    size_t k = o->cap - o->len < n ? o->cap - o->len : n;
+    memset(o->buf + o->len, c, k);
+    o->len += k;
+    n -= k;
+  }
+}
+
+void rl__out_printf(rl__out *o, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(o->buf ? o->buf + o->len : NULL, o->cap - o->len, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return;
+  if ((size_t)n < o->cap - o->len) {
+    o->len += (size_t)n;
+    return;
+  }
+  /* It did not fit: make room and format again, into the buffer if it fits
+   * now (these are short lines), else straight to the FILE. */
+  if (o->heap && !grow(o, (size_t)n + 1)) {
+    o->failed = 1;
+    return;
+  }
+  rl__out_flush(o);
+  va_start(ap, fmt);
+  if ((size_t)n < o->cap - o->len)
+    o->len += (size_t)vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+  else if (o->f)
+    vfprintf(o->f, fmt, ap);
+  va_end(ap);
+}
