@@ -419,6 +419,17 @@ static int want_color(const rl__cli_options *o, FILE *out) {
   return !(no && no[0]) && isatty(fileno(out));
 }
 
+/* True when an input is standard input ("-") or a FIFO, which may be a
+ * live capture piped in (tcpdump -w - | resplint -). */
+static int reads_pipe(const rl__cli_options *o) {
+  struct stat st;
+  for (int i = 0; i < o->ninputs; i++)
+    if (strcmp(o->inputs[i], "-") == 0 ||
+        (stat(o->inputs[i], &st) == 0 && S_ISFIFO(st.st_mode)))
+      return 1;
+  return 0;
+}
+
 /* Opens the report's destination and creates the report and the lint. */
 static int start_lint(session *s) {
   const rl__cli_options *o = s->opt;
@@ -445,6 +456,9 @@ static int start_lint(session *s) {
   ro.fail_on = (rl_level)s->setup.fail_on;
   ro.engine = s->setup.engine;
   ro.withheld = &s->withheld;
+  /* Findings may wait in the report's buffer unless someone watches them
+   * come: a live capture, a capture read from a pipe, a terminal. */
+  ro.batch = !o->iface && !reads_pipe(o) && !isatty(fileno(s->out));
   s->report = rl_report_new(&ro);
   rl__lint_config lc;
   memset(&lc, 0, sizeof lc);
