@@ -1,5 +1,6 @@
 /* The http stage: connections, pairing and handing exchanges out.
  * The per-direction parsing lives in dir.c; see docs/internals/pairing.md. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,11 +42,15 @@ rl_http *rl_http_new(const rl_http_config *cfg, rl_stats *stats) {
   if (h->cfg.content_prefix == 0)
     h->cfg.content_prefix = DEFAULT_PREFIX;
   h->stats = stats;
-  rl__settings_init(&h->settings);
+  const char *v = getenv("RESPLINT_VERIFY_SCAN");
+  h->verify_scan = v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+  rl__settings_init(&h->settings, 1);
+  rl__settings_init(&h->req_settings, 0);
   return h;
 }
 
 static void msg_free(rl__hmsg *m) {
+  free(m->hint);
   free(m->raw);
   free(m->trl);
   free(m->x);
@@ -64,6 +69,13 @@ void rl_http_free(rl_http *http) {
   rl__fieldvec_free(&http->req_f);
   rl__fieldvec_free(&http->trl_f);
   rl__fieldvec_free(&http->rtrl_f);
+  if (http->verify_scan)
+    fprintf(stderr,
+            "resplint: RESPLINT_VERIFY_SCAN: %llu header sections described "
+            "from llhttp's spans and checked against the scanner, %llu "
+            "scanned only\n",
+            (unsigned long long)http->n_hinted,
+            (unsigned long long)http->n_scanned);
   free(http);
 }
 
@@ -81,10 +93,14 @@ static rl__hmsg *msg_take(rl_http *h) {
   uint8_t *raw = m->raw;
   uint32_t raw_cap = m->raw_cap;
   rl__msgx *x = m->x;
+  rl__hint *hint = m->hint;
+  uint32_t hint_cap = m->hint_cap;
   memset(m, 0, sizeof *m);
   m->raw = raw;
   m->raw_cap = raw_cap;
   m->x = x;
+  m->hint = hint;
+  m->hint_cap = hint_cap;
   return m;
 }
 
@@ -386,7 +402,52 @@ static void cap_fields(rl__hmsg *m, rl_message *out, rl__fieldvec *fv, uint32_t 
   fv->n = max;
 }
 
-static void fill_message(rl__hmsg *m, rl_message *out, rl__fieldvec *fv,
+/* Whether the two descriptions of one head agree in every bit the engine
+ * reads. */
+static int same_head(const rl_message *a, const rl__fieldvec *fa,
+                     const rl_message *b, const rl__fieldvec *fb) {
+  return fa->n == fb->n &&
+         memcmp(fa->v, fb->v, fa->n * sizeof *fa->v) == 0 &&
+         memcmp(&a->start_line, &b->start_line, sizeof a->start_line) == 0 &&
+         a->start_eol == b->start_eol &&
+         memcmp(&a->version, &b->version, sizeof a->version) == 0 &&
+         memcmp(&a->status, &b->status, sizeof a->status) == 0 &&
+         memcmp(&a->reason, &b->reason, sizeof a->reason) == 0 &&
+         memcmp(&a->method, &b->method, sizeof a->method) == 0 &&
+         memcmp(&a->target, &b->target, sizeof a->target) == 0 &&
+         a->status_code == b->status_code;
+}
+
+/* Describes the head from llhttp's spans when they can be trusted (a
+ * whole section, parsed without lenient flags: see rl__scan_hinted), else
+ * with the scanner. Under RESPLINT_VERIFY_SCAN both run and must agree. */
+static void describe_head(rl_http *h, const rl__hmsg *m, rl_message *out,
+                          rl__fieldvec *fv) {
+  int usable = m->head_done && !m->hint_bad && m->nhint > 0 &&
+               m->raw_len == m->raw_total;
+  if (usable && !h->verify_scan && rl__scan_hinted(out, m->hint, m->nhint, fv) == 0)
+    return;
+  if (usable && h->verify_scan) {
+    rl_message alt = *out;
+    rl__fieldvec afv = {0};
+    int ok = rl__scan_hinted(&alt, m->hint, m->nhint, &afv) == 0;
+    rl__scan_head(out, fv);
+    if (ok && !same_head(out, fv, &alt, &afv)) {
+      fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: the spans' description "
+                      "of a header section differs from the scanner's\n");
+      abort();
+    }
+    rl__fieldvec_free(&afv);
+    h->n_hinted += ok;
+    h->n_scanned += !ok;
+    return;
+  }
+  if (h->verify_scan)
+    h->n_scanned++;
+  rl__scan_head(out, fv);
+}
+
+static void fill_message(rl_http *h, rl__hmsg *m, rl_message *out, rl__fieldvec *fv,
                          rl__fieldvec *tv, rl_msg_event *ev, uint32_t max_fields) {
   memset(out, 0, sizeof *out);
   out->raw = m->raw;
@@ -394,7 +455,7 @@ static void fill_message(rl__hmsg *m, rl_message *out, rl__fieldvec *fv,
   out->raw_total = m->raw_total;
   out->is_response = m->is_response;
   out->status_code = -1;
-  rl__scan_head(out, fv);
+  describe_head(h, m, out, fv);
   cap_fields(m, out, fv, max_fields);
   out->fields = fv->v;
   out->nfields = fv->n;
@@ -434,13 +495,13 @@ static void emit(rl__hdir *d, rl__hmsg *m) {
     return;
   rl_message resp, req;
   rl_msg_event ev[RL__MAX_EVENTS], rev[RL__MAX_EVENTS];
-  fill_message(m, &resp, &h->resp_f, &h->trl_f, ev, h->cfg.max_fields);
+  fill_message(h, m, &resp, &h->resp_f, &h->trl_f, ev, h->cfg.max_fields);
   rl_exchange x = {0};
   x.conn = d->hc->conn;
   x.response = &resp;
   x.request_state = m->req_state;
   if (m->req != NULL) {
-    fill_message(m->req, &req, &h->req_f, &h->rtrl_f, rev, h->cfg.max_fields);
+    fill_message(h, m->req, &req, &h->req_f, &h->rtrl_f, rev, h->cfg.max_fields);
     x.request = &req;
   }
   x.interim = m->interim;
