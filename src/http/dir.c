@@ -121,19 +121,20 @@ static rl__hint *hint_push(rl__hmsg *m) {
 }
 
 /* Only responses get this callback, and their spans are usable only while
- * llhttp parses the live stream without lenient flags (a replay runs over
- * the copy, with a flag): anything else is described by the scanner. A
+ * llhttp parses the live stream without lenient flags: a response starts
+ * without any, and retry_lenient marks the hints unusable when it sets one
+ * and replays the copy; such a section is described by the scanner. A
  * piece that starts where the last span ended continues it (llhttp
  * reports a span crossing packets in pieces); two fields' values are never
  * adjacent, a name and a colon lie between. */
 static int cb_header_value(llhttp_t *p, const char *at, size_t len) {
   rl__hdir *d = p->data;
   rl__hmsg *m = d->cur;
-  if (m->head_done || m->hint_bad) /* trailers are scanned */
+  if (m->head_done | m->hint_bad) /* trailers are scanned */
     return 0;
   uint64_t off = off_of(d, at) - m->start_off;
   rl__hint *h = m->nhint ? &m->hint[m->nhint - 1] : NULL;
-  if (d->lenient || d->replaying || off + len >= UINT32_MAX) {
+  if (off + len >= UINT32_MAX) {
     m->hint_bad = 1;
   } else if (h != NULL && h->value_end == off) {
     h->value_end += (uint32_t)len;
@@ -372,6 +373,7 @@ static int retry_lenient(rl__hdir *d, uint8_t flag) {
   d->lenient = lenient;
   d->parser.lenient_flags = lenient;
   d->replaying = 1;
+  m->hint_bad = 1; /* the replay runs over the copy, with a lenient flag */
   llhttp_errno_t e = llhttp_execute(&d->parser, (const char *)m->raw, m->raw_len);
   d->replaying = 0;
   if (e == HPE_PAUSED && d->paused == P_HEADERS) {

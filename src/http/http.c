@@ -72,10 +72,13 @@ void rl_http_free(rl_http *http) {
   if (http->verify_scan)
     fprintf(stderr,
             "resplint: RESPLINT_VERIFY_SCAN: %llu header sections described "
-            "from llhttp's spans and checked against the scanner, %llu "
-            "scanned only\n",
+            "from llhttp's spans and %llu from the head memo, all checked "
+            "against the scanner; %llu scanned only\n",
             (unsigned long long)http->n_hinted,
+            (unsigned long long)http->n_memo,
             (unsigned long long)http->n_scanned);
+  free(http->resp_memo.raw);
+  free(http->req_memo.raw);
   free(http);
 }
 
@@ -418,44 +421,114 @@ static int same_head(const rl_message *a, const rl__fieldvec *fa,
          a->status_code == b->status_code;
 }
 
-/* Describes the head from llhttp's spans when they can be trusted (a
+/* Describes the head anew: from llhttp's spans when they can be trusted (a
  * whole section, parsed without lenient flags: see rl__scan_hinted), else
- * with the scanner. Under RESPLINT_VERIFY_SCAN both run and must agree. */
-static void describe_head(rl_http *h, const rl__hmsg *m, rl_message *out,
+ * with the scanner. Returns 1 (spans), 0 (scanner) or -1 when the scanner
+ * ran out of memory and the description is partial. */
+static int describe_fresh(rl_http *h, const rl__hmsg *m, rl_message *out,
                           rl__fieldvec *fv) {
   int usable = m->head_done && !m->hint_bad && m->nhint > 0 &&
                m->raw_len == m->raw_total;
-  if (usable && !h->verify_scan && rl__scan_hinted(out, m->hint, m->nhint, fv) == 0)
-    return;
-  if (usable && h->verify_scan) {
-    rl_message alt = *out;
-    rl__fieldvec afv = {0};
-    int ok = rl__scan_hinted(&alt, m->hint, m->nhint, &afv) == 0;
-    rl__scan_head(out, fv);
-    if (ok && !same_head(out, fv, &alt, &afv)) {
-      fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: the spans' description "
-                      "of a header section differs from the scanner's\n");
-      abort();
-    }
-    rl__fieldvec_free(&afv);
-    h->n_hinted += ok;
-    h->n_scanned += !ok;
-    return;
+  if (usable && rl__scan_hinted(out, m->hint, m->nhint, fv) == 0) {
+    h->n_hinted++;
+    return 1;
   }
-  if (h->verify_scan)
-    h->n_scanned++;
-  rl__scan_head(out, fv);
+  h->n_scanned++;
+  return rl__scan_head(out, fv) < 0 ? -1 : 0;
 }
 
-static void fill_message(rl_http *h, rl__hmsg *m, rl_message *out, rl__fieldvec *fv,
-                         rl__fieldvec *tv, rl_msg_event *ev, uint32_t max_fields) {
+/* RESPLINT_VERIFY_SCAN: the scanner's description of the same bytes must
+ * be the one found by `how`, bit for bit, or resplint aborts. */
+static void verify_head(const rl_message *out, const rl__fieldvec *fv,
+                        const char *how) {
+  rl_message alt;
+  memset(&alt, 0, sizeof alt);
+  alt.raw = out->raw;
+  alt.raw_len = out->raw_len;
+  alt.is_response = out->is_response;
+  alt.status_code = -1;
+  rl__fieldvec afv = {0};
+  int r = rl__scan_head(&alt, &afv);
+  if (r >= 0 && !same_head(out, fv, &alt, &afv)) {
+    fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: the description of a "
+                    "header section from %s differs from the scanner's\n", how);
+    abort();
+  }
+  rl__fieldvec_free(&afv);
+}
+
+/* The head memo: the same bytes always get the same description, and the
+ * same header section often comes again and again (a client polling, a
+ * health check, a load test; a server's answers to them differ in Date
+ * only, which changes once a second). The last section described for each
+ * kind of message is kept with its start line; its fields stay in the
+ * stage's field array for that kind, which nothing else writes. */
+enum { MEMO_MAX = 4096 };
+
+static int memo_hit(const rl__headmemo *mo, rl_message *out, rl__fieldvec *fv) {
+  if (!mo->valid || out->raw_len != mo->len ||
+      memcmp(out->raw, mo->raw, mo->len) != 0)
+    return 0;
+  out->start_line = mo->start_line;
+  out->start_eol = mo->start_eol;
+  out->version = mo->version;
+  out->status = mo->status;
+  out->reason = mo->reason;
+  out->method = mo->method;
+  out->target = mo->target;
+  out->status_code = mo->status_code;
+  fv->n = mo->nfields;
+  return 1;
+}
+
+static void memo_store(rl__headmemo *mo, const rl_message *out,
+                       const rl__fieldvec *fv) {
+  if (out->raw_len > MEMO_MAX)
+    return;
+  if (mo->raw == NULL && (mo->raw = malloc(MEMO_MAX)) == NULL)
+    return;
+  if (out->raw_len > 0)
+    memcpy(mo->raw, out->raw, out->raw_len);
+  mo->len = out->raw_len;
+  mo->start_line = out->start_line;
+  mo->start_eol = out->start_eol;
+  mo->version = out->version;
+  mo->status = out->status;
+  mo->reason = out->reason;
+  mo->method = out->method;
+  mo->target = out->target;
+  mo->status_code = out->status_code;
+  mo->nfields = fv->n;
+  mo->valid = 1;
+}
+
+/* Describes the head of `m` into `out` and `fv` (whose memo is `mo`). */
+static void describe_head(rl_http *h, rl__headmemo *mo, const rl__hmsg *m,
+                          rl_message *out, rl__fieldvec *fv) {
+  if (memo_hit(mo, out, fv)) {
+    h->n_memo++;
+    if (h->verify_scan)
+      verify_head(out, fv, "the head memo");
+    return;
+  }
+  mo->valid = 0; /* fv is about to change */
+  int r = describe_fresh(h, m, out, fv);
+  if (r == 1 && h->verify_scan)
+    verify_head(out, fv, "llhttp's spans");
+  if (r >= 0)
+    memo_store(mo, out, fv);
+}
+
+static void fill_message(rl_http *h, rl__hmsg *m, rl_message *out,
+                         rl__headmemo *mo, rl__fieldvec *fv, rl__fieldvec *tv,
+                         rl_msg_event *ev, uint32_t max_fields) {
   memset(out, 0, sizeof *out);
   out->raw = m->raw;
   out->raw_len = m->raw_len;
   out->raw_total = m->raw_total;
   out->is_response = m->is_response;
   out->status_code = -1;
-  describe_head(h, m, out, fv);
+  describe_head(h, mo, m, out, fv);
   cap_fields(m, out, fv, max_fields);
   out->fields = fv->v;
   out->nfields = fv->n;
@@ -495,13 +568,13 @@ static void emit(rl__hdir *d, rl__hmsg *m) {
     return;
   rl_message resp, req;
   rl_msg_event ev[RL__MAX_EVENTS], rev[RL__MAX_EVENTS];
-  fill_message(h, m, &resp, &h->resp_f, &h->trl_f, ev, h->cfg.max_fields);
+  fill_message(h, m, &resp, &h->resp_memo, &h->resp_f, &h->trl_f, ev, h->cfg.max_fields);
   rl_exchange x = {0};
   x.conn = d->hc->conn;
   x.response = &resp;
   x.request_state = m->req_state;
   if (m->req != NULL) {
-    fill_message(h, m->req, &req, &h->req_f, &h->rtrl_f, rev, h->cfg.max_fields);
+    fill_message(h, m->req, &req, &h->req_memo, &h->req_f, &h->rtrl_f, rev, h->cfg.max_fields);
     x.request = &req;
   }
   x.interim = m->interim;

@@ -50,6 +50,21 @@ static rl_field *fieldvec_push(rl__fieldvec *fv) {
   return f;
 }
 
+/* Room for n fields at once: the hinted path knows the count up front. */
+static int fieldvec_reserve(rl__fieldvec *fv, uint32_t n) {
+  if (n <= fv->cap)
+    return 0;
+  uint32_t cap = fv->cap ? fv->cap : 32;
+  while (cap < n)
+    cap *= 2;
+  rl_field *v = realloc(fv->v, cap * sizeof *v);
+  if (v == NULL)
+    return RL_ENOMEM;
+  fv->v = v;
+  fv->cap = cap;
+  return 0;
+}
+
 static int is_ows(uint8_t c) { return c == ' ' || c == '\t'; }
 
 /* One line of the section: content [start, end) and what ended it. */
@@ -247,11 +262,11 @@ static int hinted_field(const uint8_t *raw, uint32_t len, uint32_t s,
   uint32_t e = ve;
   while (is_ows(raw[e - 1]))
     e--; /* stops at raw[vs], which is not OWS */
-  f->line = (rl_span){s, ve - s};
-  f->eol = (uint8_t)eol;
-  f->name = (rl_span){s, c - s};
-  f->id = rl_field_lookup((const char *)raw + s, c - s);
-  f->value = (rl_span){vs, e - vs};
+  *f = (rl_field){.line = {s, ve - s},
+                  .name = {s, c - s},
+                  .value = {vs, e - vs},
+                  .id = rl_field_lookup((const char *)raw + s, c - s),
+                  .eol = (uint8_t)eol};
   return 1;
 }
 
@@ -269,10 +284,13 @@ int rl__scan_hinted(rl_message *m, const rl__hint *h, uint32_t n,
   /* Each line begins exactly where the one before ended, so nothing (an
    * obs-fold line, a line llhttp did not report) can lie between. */
   uint32_t pos = l.next;
+  if (fieldvec_reserve(fv, n) != 0)
+    return -1;
   for (uint32_t i = 0; i < n; i++) {
-    rl_field *f = fieldvec_push(fv);
-    if (f == NULL || !hinted_field(raw, len, pos, &h[i], f))
+    rl_field *f = &fv->v[i];
+    if (!hinted_field(raw, len, pos, &h[i], f))
       return -1;
+    fv->n = i + 1;
     pos = f->line.off + f->line.len + (f->eol == RL_EOL_CRLF ? 2 : 1);
   }
   /* And the section's empty line right after the last. */
