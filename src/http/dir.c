@@ -102,51 +102,7 @@ static int cb_body(llhttp_t *p, const char *at, size_t len) {
   return 0;
 }
 
-/* Field value spans, for describing the section without scanning it (see
- * rl__scan_hinted). The array starts at HINT_FIRST and stops at HINT_MAX
- * (a larger section is scanned), so that a section of ten thousand fields
- * does not leave every pooled message holding an array that large. */
-enum { HINT_FIRST = 16, HINT_MAX = 256 };
-
-static rl__hint *hint_push(rl__hmsg *m) {
-  if (m->nhint == m->hint_cap) {
-    uint32_t cap = m->hint_cap ? m->hint_cap * 2 : HINT_FIRST;
-    rl__hint *v = cap <= HINT_MAX ? realloc(m->hint, cap * sizeof *v) : NULL;
-    if (v == NULL)
-      return NULL;
-    m->hint = v;
-    m->hint_cap = cap;
-  }
-  return &m->hint[m->nhint++];
-}
-
-/* Only responses get this callback, and their spans are usable only while
- * llhttp parses the live stream without lenient flags: a response starts
- * without any, and retry_lenient marks the hints unusable when it sets one
- * and replays the copy; such a section is described by the scanner. A
- * piece that starts where the last span ended continues it (llhttp
- * reports a span crossing packets in pieces); two fields' values are never
- * adjacent, a name and a colon lie between. */
-static int cb_header_value(llhttp_t *p, const char *at, size_t len) {
-  rl__hdir *d = p->data;
-  rl__hmsg *m = d->cur;
-  if (m->head_done | m->hint_bad) /* trailers are scanned */
-    return 0;
-  uint64_t off = off_of(d, at) - m->start_off;
-  rl__hint *h = m->nhint ? &m->hint[m->nhint - 1] : NULL;
-  if (off + len >= UINT32_MAX) {
-    m->hint_bad = 1;
-  } else if (h != NULL && h->value_end == off) {
-    h->value_end += (uint32_t)len;
-  } else if ((h = hint_push(m)) != NULL) {
-    *h = (rl__hint){(uint32_t)off, (uint32_t)(off + len)};
-  } else {
-    m->hint_bad = 1;
-  }
-  return 0;
-}
-
-void rl__settings_init(llhttp_settings_t *s, int hints) {
+void rl__settings_init(llhttp_settings_t *s) {
   llhttp_settings_init(s);
   s->on_headers_complete = cb_headers_complete;
   s->on_message_complete = cb_message_complete;
@@ -154,16 +110,13 @@ void rl__settings_init(llhttp_settings_t *s, int hints) {
   s->on_chunk_complete = cb_chunk_complete;
   s->on_chunk_extension_name = cb_chunk_ext_name;
   s->on_body = cb_body;
-  if (hints)
-    s->on_header_value = cb_header_value;
 }
 
 /* --- message boundaries ---------------------------------------------------- */
 
 static void parser_init(rl__hdir *d) {
-  rl_http *h = d->hc->http;
   llhttp_init(&d->parser, is_server(d) ? HTTP_RESPONSE : HTTP_REQUEST,
-              is_server(d) ? &h->settings : &h->req_settings);
+              &d->hc->http->settings);
   d->parser.data = d;
   d->parser.lenient_flags = d->lenient;
   d->paused = P_NONE;
@@ -373,7 +326,6 @@ static int retry_lenient(rl__hdir *d, uint8_t flag) {
   d->lenient = lenient;
   d->parser.lenient_flags = lenient;
   d->replaying = 1;
-  m->hint_bad = 1; /* the replay runs over the copy, with a lenient flag */
   llhttp_errno_t e = llhttp_execute(&d->parser, (const char *)m->raw, m->raw_len);
   d->replaying = 0;
   if (e == HPE_PAUSED && d->paused == P_HEADERS) {

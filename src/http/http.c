@@ -44,13 +44,11 @@ rl_http *rl_http_new(const rl_http_config *cfg, rl_stats *stats) {
   h->stats = stats;
   const char *v = getenv("RESPLINT_VERIFY_SCAN");
   h->verify_scan = v != NULL && *v != '\0' && strcmp(v, "0") != 0;
-  rl__settings_init(&h->settings, 1);
-  rl__settings_init(&h->req_settings, 0);
+  rl__settings_init(&h->settings);
   return h;
 }
 
 static void msg_free(rl__hmsg *m) {
-  free(m->hint);
   free(m->raw);
   free(m->trl);
   free(m->x);
@@ -72,9 +70,8 @@ void rl_http_free(rl_http *http) {
   if (http->verify_scan)
     fprintf(stderr,
             "resplint: RESPLINT_VERIFY_SCAN: %llu header sections described "
-            "from llhttp's spans and %llu from the head memo, all checked "
-            "against the scanner; %llu scanned only\n",
-            (unsigned long long)http->n_hinted,
+            "from the head memo and checked against the scanner, %llu "
+            "scanned\n",
             (unsigned long long)http->n_memo,
             (unsigned long long)http->n_scanned);
   free(http->resp_memo.raw);
@@ -96,14 +93,10 @@ static rl__hmsg *msg_take(rl_http *h) {
   uint8_t *raw = m->raw;
   uint32_t raw_cap = m->raw_cap;
   rl__msgx *x = m->x;
-  rl__hint *hint = m->hint;
-  uint32_t hint_cap = m->hint_cap;
   memset(m, 0, sizeof *m);
   m->raw = raw;
   m->raw_cap = raw_cap;
   m->x = x;
-  m->hint = hint;
-  m->hint_cap = hint_cap;
   return m;
 }
 
@@ -421,22 +414,6 @@ static int same_head(const rl_message *a, const rl__fieldvec *fa,
          a->status_code == b->status_code;
 }
 
-/* Describes the head anew: from llhttp's spans when they can be trusted (a
- * whole section, parsed without lenient flags: see rl__scan_hinted), else
- * with the scanner. Returns 1 (spans), 0 (scanner) or -1 when the scanner
- * ran out of memory and the description is partial. */
-static int describe_fresh(rl_http *h, const rl__hmsg *m, rl_message *out,
-                          rl__fieldvec *fv) {
-  int usable = m->head_done && !m->hint_bad && m->nhint > 0 &&
-               m->raw_len == m->raw_total;
-  if (usable && rl__scan_hinted(out, m->hint, m->nhint, fv) == 0) {
-    h->n_hinted++;
-    return 1;
-  }
-  h->n_scanned++;
-  return rl__scan_head(out, fv) < 0 ? -1 : 0;
-}
-
 /* RESPLINT_VERIFY_SCAN: the scanner's description of the same bytes must
  * be the one found by `how`, bit for bit, or resplint aborts. */
 static void verify_head(const rl_message *out, const rl__fieldvec *fv,
@@ -467,7 +444,7 @@ enum { MEMO_MAX = 4096 };
 
 static int memo_hit(const rl__headmemo *mo, rl_message *out, rl__fieldvec *fv) {
   if (!mo->valid || out->raw_len != mo->len ||
-      memcmp(out->raw, mo->raw, mo->len) != 0)
+      (mo->len > 0 && memcmp(out->raw, mo->raw, mo->len) != 0))
     return 0;
   out->start_line = mo->start_line;
   out->start_eol = mo->start_eol;
@@ -502,9 +479,9 @@ static void memo_store(rl__headmemo *mo, const rl_message *out,
   mo->valid = 1;
 }
 
-/* Describes the head of `m` into `out` and `fv` (whose memo is `mo`). */
-static void describe_head(rl_http *h, rl__headmemo *mo, const rl__hmsg *m,
-                          rl_message *out, rl__fieldvec *fv) {
+/* Describes the head of `out` into it and `fv` (whose memo is `mo`). */
+static void describe_head(rl_http *h, rl__headmemo *mo, rl_message *out,
+                          rl__fieldvec *fv) {
   if (memo_hit(mo, out, fv)) {
     h->n_memo++;
     if (h->verify_scan)
@@ -512,10 +489,8 @@ static void describe_head(rl_http *h, rl__headmemo *mo, const rl__hmsg *m,
     return;
   }
   mo->valid = 0; /* fv is about to change */
-  int r = describe_fresh(h, m, out, fv);
-  if (r == 1 && h->verify_scan)
-    verify_head(out, fv, "llhttp's spans");
-  if (r >= 0)
+  h->n_scanned++;
+  if (rl__scan_head(out, fv) >= 0) /* not out of memory half-way */
     memo_store(mo, out, fv);
 }
 
@@ -528,7 +503,7 @@ static void fill_message(rl_http *h, rl__hmsg *m, rl_message *out,
   out->raw_total = m->raw_total;
   out->is_response = m->is_response;
   out->status_code = -1;
-  describe_head(h, mo, m, out, fv);
+  describe_head(h, mo, out, fv);
   cap_fields(m, out, fv, max_fields);
   out->fields = fv->v;
   out->nfields = fv->n;

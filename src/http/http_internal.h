@@ -66,12 +66,6 @@ typedef struct rl__hmsg {
   uint8_t has_cl;           /* a valid Content-Length was parsed */
   uint64_t cl_seen;         /* its value, even when the framing ignores it */
 
-  /* llhttp's field spans, for describing the section without scanning it
-   * (rl__scan_hinted). Kept with the message in the pool, like raw. */
-  rl__hint *hint;
-  uint32_t nhint, hint_cap;
-  uint8_t hint_bad;         /* the spans cannot be used: scan instead */
-
   rl__msgx *x;              /* events, NULL until the first one */
   uint32_t nev, ev_dropped;
   uint32_t xlen;
@@ -164,17 +158,16 @@ struct rl_http {
   rl_http_config cfg;
   rl_stats *stats;
   uint64_t held;           /* raw and trl bytes of every live message */
-  llhttp_settings_t settings;     /* responses: field values are hinted */
-  llhttp_settings_t req_settings; /* requests, always lenient: not hinted */
+  llhttp_settings_t settings;
   rl__fieldvec resp_f, req_f, trl_f, rtrl_f;
   rl__headmemo resp_memo, req_memo; /* hold the heads in resp_f, req_f */
   rl__hmsg *pool;          /* given-back messages, linked by next */
   uint32_t pooled;
-  /* RESPLINT_VERIFY_SCAN=1: every section described from llhttp's spans or
-   * the head memo is scanned too, and any difference aborts (see
-   * describe_head). The counts are printed when the stage is freed. */
+  /* RESPLINT_VERIFY_SCAN=1: every section described from the head memo is
+   * scanned too, and any difference aborts (see describe_head). The counts
+   * are printed when the stage is freed. */
   uint8_t verify_scan;
-  uint64_t n_hinted, n_memo, n_scanned;
+  uint64_t n_memo, n_scanned;
 };
 
 /* dir.c */
@@ -182,7 +175,7 @@ void rl__dir_data(rl__hdir *d, const uint8_t *p, size_t len, const rl_pktref *at
 void rl__dir_gap(rl__hdir *d, uint64_t len, const rl_pktref *at);
 void rl__dir_end(rl__hdir *d, rl_end_kind how, const rl_pktref *at);
 void rl__dir_free(rl__hdir *d);
-void rl__settings_init(llhttp_settings_t *s, int hints);
+void rl__settings_init(llhttp_settings_t *s);
 
 /* http.c */
 rl__hmsg *rl__msg_new(rl__hdir *d, const rl_pktref *at);

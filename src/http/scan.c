@@ -50,21 +50,6 @@ static rl_field *fieldvec_push(rl__fieldvec *fv) {
   return f;
 }
 
-/* Room for n fields at once: the hinted path knows the count up front. */
-static int fieldvec_reserve(rl__fieldvec *fv, uint32_t n) {
-  if (n <= fv->cap)
-    return 0;
-  uint32_t cap = fv->cap ? fv->cap : 32;
-  while (cap < n)
-    cap *= 2;
-  rl_field *v = realloc(fv->v, cap * sizeof *v);
-  if (v == NULL)
-    return RL_ENOMEM;
-  fv->v = v;
-  fv->cap = cap;
-  return 0;
-}
-
 static int is_ows(uint8_t c) { return c == ' ' || c == '\t'; }
 
 /* One line of the section: content [start, end) and what ended it. */
@@ -232,71 +217,4 @@ int rl__scan_head(rl_message *m, rl__fieldvec *fv) {
   if (l.eol == RL_EOL_NONE)
     return (int)m->raw_len;
   return scan_lines(m->raw, m->raw_len, l.next, fv);
-}
-
-/* The field line starting at `s` from its value's hint, or 0 when the
- * line is anything but "name:" OWS value OWS CRLF (or LF) with a non-empty
- * value. The checks cover what the scanner would find around the value
- * span; inside it and inside the name, llhttp run without lenient flags
- * accepts neither CR nor LF (a span ends at the first), and a name holds
- * token characters only: no whitespace, no colon. So the colon found by
- * going back from the value over OWS is the line's first. */
-static int hinted_field(const uint8_t *raw, uint32_t len, uint32_t s,
-                        const rl__hint *h, rl_field *f) {
-  uint32_t vs = h->value_off, ve = h->value_end;
-  if (ve <= vs || vs <= s || ve + 1 >= len || is_ows(raw[vs]))
-    return 0;
-  uint32_t c = vs;
-  while (c > s && is_ows(raw[c - 1]))
-    c--;
-  if (c - s < 2 || raw[c - 1] != ':')
-    return 0;
-  c--; /* the colon */
-  if (is_ows(raw[s]) || is_ows(raw[c - 1]))
-    return 0;
-  rl_eol eol = RL_EOL_LF;
-  if (raw[ve] == '\r' && raw[ve + 1] == '\n')
-    eol = RL_EOL_CRLF;
-  else if (raw[ve] != '\n')
-    return 0;
-  uint32_t e = ve;
-  while (is_ows(raw[e - 1]))
-    e--; /* stops at raw[vs], which is not OWS */
-  *f = (rl_field){.line = {s, ve - s},
-                  .name = {s, c - s},
-                  .value = {vs, e - vs},
-                  .id = rl_field_lookup((const char *)raw + s, c - s),
-                  .eol = (uint8_t)eol};
-  return 1;
-}
-
-int rl__scan_hinted(rl_message *m, const rl__hint *h, uint32_t n,
-                    rl__fieldvec *fv) {
-  const uint8_t *raw = m->raw;
-  uint32_t len = m->raw_len;
-  fv->n = 0;
-  if (len == 0)
-    return -1;
-  line l = read_line(raw, len, 0);
-  if (l.eol == RL_EOL_NONE)
-    return -1;
-  scan_start_line(m, &l);
-  /* Each line begins exactly where the one before ended, so nothing (an
-   * obs-fold line, a line llhttp did not report) can lie between. */
-  uint32_t pos = l.next;
-  if (fieldvec_reserve(fv, n) != 0)
-    return -1;
-  for (uint32_t i = 0; i < n; i++) {
-    rl_field *f = &fv->v[i];
-    if (!hinted_field(raw, len, pos, &h[i], f))
-      return -1;
-    fv->n = i + 1;
-    pos = f->line.off + f->line.len + (f->eol == RL_EOL_CRLF ? 2 : 1);
-  }
-  /* And the section's empty line right after the last. */
-  if (pos < len && raw[pos] == '\n')
-    return 0;
-  if (pos + 1 < len && raw[pos] == '\r' && raw[pos + 1] == '\n')
-    return 0;
-  return -1;
 }

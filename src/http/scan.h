@@ -37,24 +37,4 @@ int rl__scan_head(rl_message *m, rl__fieldvec *fv);
  * which is reset first. Returns 0 or RL_ENOMEM. */
 int rl__scan_fields(const uint8_t *raw, uint32_t len, rl__fieldvec *fv);
 
-/* Where llhttp saw one field's value, as offsets into the copied header
- * section: its on_header_value span, the pieces of a span split across
- * packets joined. llhttp reports one value span per field, empty for an
- * empty value, so the spans also count the fields. */
-typedef struct rl__hint {
-  uint32_t value_off, value_end;
-} rl__hint;
-
-/* Describes the head of `m` as rl__scan_head does, but from llhttp's spans
- * instead of searching every line: for a section llhttp accepted without
- * leniency, each line starts where the one before ended, its value span
- * says where the value starts (the colon is just before, across OWS) and
- * ends (the line ending follows), and what lies around can be checked in a
- * few bytes. Returns
- * 0 when the spans tile the section exactly and the result is the
- * scanner's, bit for bit; -1 (fv and m partly filled) when anything is
- * unusual, and the caller must use rl__scan_head instead. */
-int rl__scan_hinted(rl_message *m, const rl__hint *h, uint32_t n,
-                    rl__fieldvec *fv);
-
 #endif
