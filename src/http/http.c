@@ -403,7 +403,7 @@ static void cap_fields(rl__hmsg *m, rl_message *out, rl__fieldvec *fv, uint32_t 
 static int same_head(const rl_message *a, const rl__fieldvec *fa,
                      const rl_message *b, const rl__fieldvec *fb) {
   return fa->n == fb->n &&
-         memcmp(fa->v, fb->v, fa->n * sizeof *fa->v) == 0 &&
+         (fa->n == 0 || memcmp(fa->v, fb->v, fa->n * sizeof *fa->v) == 0) &&
          memcmp(&a->start_line, &b->start_line, sizeof a->start_line) == 0 &&
          a->start_eol == b->start_eol &&
          memcmp(&a->version, &b->version, sizeof a->version) == 0 &&
