@@ -1,5 +1,6 @@
 /* The http stage: connections, pairing and handing exchanges out.
  * The per-direction parsing lives in dir.c; see docs/internals/pairing.md. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,8 @@ rl_http *rl_http_new(const rl_http_config *cfg, rl_stats *stats) {
   if (h->cfg.content_prefix == 0)
     h->cfg.content_prefix = DEFAULT_PREFIX;
   h->stats = stats;
+  const char *v = getenv("RESPLINT_VERIFY_SCAN");
+  h->verify_scan = v != NULL && *v != '\0' && strcmp(v, "0") != 0;
   rl__settings_init(&h->settings);
   return h;
 }
@@ -64,6 +67,15 @@ void rl_http_free(rl_http *http) {
   rl__fieldvec_free(&http->req_f);
   rl__fieldvec_free(&http->trl_f);
   rl__fieldvec_free(&http->rtrl_f);
+  if (http->verify_scan)
+    fprintf(stderr,
+            "resplint: RESPLINT_VERIFY_SCAN: %llu header sections described "
+            "from the head memo and checked against the scanner, %llu "
+            "scanned\n",
+            (unsigned long long)http->n_memo,
+            (unsigned long long)http->n_scanned);
+  free(http->resp_memo.raw);
+  free(http->req_memo.raw);
   free(http);
 }
 
@@ -386,15 +398,112 @@ static void cap_fields(rl__hmsg *m, rl_message *out, rl__fieldvec *fv, uint32_t 
   fv->n = max;
 }
 
-static void fill_message(rl__hmsg *m, rl_message *out, rl__fieldvec *fv,
-                         rl__fieldvec *tv, rl_msg_event *ev, uint32_t max_fields) {
+/* Whether the two descriptions of one head agree in every bit the engine
+ * reads. */
+static int same_head(const rl_message *a, const rl__fieldvec *fa,
+                     const rl_message *b, const rl__fieldvec *fb) {
+  return fa->n == fb->n &&
+         (fa->n == 0 || memcmp(fa->v, fb->v, fa->n * sizeof *fa->v) == 0) &&
+         memcmp(&a->start_line, &b->start_line, sizeof a->start_line) == 0 &&
+         a->start_eol == b->start_eol &&
+         memcmp(&a->version, &b->version, sizeof a->version) == 0 &&
+         memcmp(&a->status, &b->status, sizeof a->status) == 0 &&
+         memcmp(&a->reason, &b->reason, sizeof a->reason) == 0 &&
+         memcmp(&a->method, &b->method, sizeof a->method) == 0 &&
+         memcmp(&a->target, &b->target, sizeof a->target) == 0 &&
+         a->status_code == b->status_code;
+}
+
+/* RESPLINT_VERIFY_SCAN: the scanner's description of the same bytes must
+ * be the one found by `how`, bit for bit, or resplint aborts. */
+static void verify_head(const rl_message *out, const rl__fieldvec *fv,
+                        const char *how) {
+  rl_message alt;
+  memset(&alt, 0, sizeof alt);
+  alt.raw = out->raw;
+  alt.raw_len = out->raw_len;
+  alt.is_response = out->is_response;
+  alt.status_code = -1;
+  rl__fieldvec afv = {0};
+  int r = rl__scan_head(&alt, &afv);
+  if (r >= 0 && !same_head(out, fv, &alt, &afv)) {
+    fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: the description of a "
+                    "header section from %s differs from the scanner's\n", how);
+    abort();
+  }
+  rl__fieldvec_free(&afv);
+}
+
+/* The head memo: the same bytes always get the same description, and the
+ * same header section often comes again and again (a client polling, a
+ * health check, a load test; a server's answers to them differ in Date
+ * only, which changes once a second). The last section described for each
+ * kind of message is kept with its start line; its fields stay in the
+ * stage's field array for that kind, which nothing else writes. */
+enum { MEMO_MAX = 4096 };
+
+static int memo_hit(const rl__headmemo *mo, rl_message *out, rl__fieldvec *fv) {
+  if (!mo->valid || out->raw_len != mo->len ||
+      (mo->len > 0 && memcmp(out->raw, mo->raw, mo->len) != 0))
+    return 0;
+  out->start_line = mo->start_line;
+  out->start_eol = mo->start_eol;
+  out->version = mo->version;
+  out->status = mo->status;
+  out->reason = mo->reason;
+  out->method = mo->method;
+  out->target = mo->target;
+  out->status_code = mo->status_code;
+  fv->n = mo->nfields;
+  return 1;
+}
+
+static void memo_store(rl__headmemo *mo, const rl_message *out,
+                       const rl__fieldvec *fv) {
+  if (out->raw_len > MEMO_MAX)
+    return;
+  if (mo->raw == NULL && (mo->raw = malloc(MEMO_MAX)) == NULL)
+    return;
+  if (out->raw_len > 0)
+    memcpy(mo->raw, out->raw, out->raw_len);
+  mo->len = out->raw_len;
+  mo->start_line = out->start_line;
+  mo->start_eol = out->start_eol;
+  mo->version = out->version;
+  mo->status = out->status;
+  mo->reason = out->reason;
+  mo->method = out->method;
+  mo->target = out->target;
+  mo->status_code = out->status_code;
+  mo->nfields = fv->n;
+  mo->valid = 1;
+}
+
+/* Describes the head of `out` into it and `fv` (whose memo is `mo`). */
+static void describe_head(rl_http *h, rl__headmemo *mo, rl_message *out,
+                          rl__fieldvec *fv) {
+  if (memo_hit(mo, out, fv)) {
+    h->n_memo++;
+    if (h->verify_scan)
+      verify_head(out, fv, "the head memo");
+    return;
+  }
+  mo->valid = 0; /* fv is about to change */
+  h->n_scanned++;
+  if (rl__scan_head(out, fv) >= 0) /* not out of memory half-way */
+    memo_store(mo, out, fv);
+}
+
+static void fill_message(rl_http *h, rl__hmsg *m, rl_message *out,
+                         rl__headmemo *mo, rl__fieldvec *fv, rl__fieldvec *tv,
+                         rl_msg_event *ev, uint32_t max_fields) {
   memset(out, 0, sizeof *out);
   out->raw = m->raw;
   out->raw_len = m->raw_len;
   out->raw_total = m->raw_total;
   out->is_response = m->is_response;
   out->status_code = -1;
-  rl__scan_head(out, fv);
+  describe_head(h, mo, out, fv);
   cap_fields(m, out, fv, max_fields);
   out->fields = fv->v;
   out->nfields = fv->n;
@@ -434,13 +543,13 @@ static void emit(rl__hdir *d, rl__hmsg *m) {
     return;
   rl_message resp, req;
   rl_msg_event ev[RL__MAX_EVENTS], rev[RL__MAX_EVENTS];
-  fill_message(m, &resp, &h->resp_f, &h->trl_f, ev, h->cfg.max_fields);
+  fill_message(h, m, &resp, &h->resp_memo, &h->resp_f, &h->trl_f, ev, h->cfg.max_fields);
   rl_exchange x = {0};
   x.conn = d->hc->conn;
   x.response = &resp;
   x.request_state = m->req_state;
   if (m->req != NULL) {
-    fill_message(m->req, &req, &h->req_f, &h->rtrl_f, rev, h->cfg.max_fields);
+    fill_message(h, m->req, &req, &h->req_memo, &h->req_f, &h->rtrl_f, rev, h->cfg.max_fields);
     x.request = &req;
   }
   x.interim = m->interim;

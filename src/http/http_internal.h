@@ -142,14 +142,32 @@ struct rl__hconn {
   uint32_t lost_responses;    /* responses presumed lost in server gaps */
 };
 
+/* The last header section described for one kind of message, with its
+ * description (see describe_head in http.c). */
+typedef struct rl__headmemo {
+  uint8_t *raw;          /* a copy of the section, MEMO_MAX bytes at most */
+  uint32_t len;
+  uint32_t nfields;      /* its fields, before the field-count cap */
+  uint8_t valid;
+  uint8_t start_eol;
+  int status_code;
+  rl_span start_line, version, status, reason, method, target;
+} rl__headmemo;
+
 struct rl_http {
   rl_http_config cfg;
   rl_stats *stats;
   uint64_t held;           /* raw and trl bytes of every live message */
   llhttp_settings_t settings;
   rl__fieldvec resp_f, req_f, trl_f, rtrl_f;
+  rl__headmemo resp_memo, req_memo; /* hold the heads in resp_f, req_f */
   rl__hmsg *pool;          /* given-back messages, linked by next */
   uint32_t pooled;
+  /* RESPLINT_VERIFY_SCAN=1: every section described from the head memo is
+   * scanned too, and any difference aborts (see describe_head). The counts
+   * are printed when the stage is freed. */
+  uint8_t verify_scan;
+  uint64_t n_memo, n_scanned;
 };
 
 /* dir.c */
