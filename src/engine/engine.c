@@ -578,21 +578,29 @@ static int head_complete(const rl_message *r) {
   return b[n - 2] == '\n' || (n >= 3 && b[n - 2] == '\r' && b[n - 3] == '\n');
 }
 
-/* The first need the exchange cannot meet, or -1. `needs_mask` is the
- * rule's needs; a check that concludes from absence needs the complete header
- * section whether or not its record says so (rl__step.needs includes it). */
-static int unmet_need(unsigned needs_mask, const rl_exchange *x) {
+/* The needs (bit 1 << rl_need) the exchange cannot meet, found once per
+ * response rather than once per rule: a rule's first unmet need is then the
+ * lowest bit of its needs in this mask (the order of RL_NEED_MAP). A check
+ * that concludes from absence needs the complete header section whether or
+ * not its record says so (rl__step.needs includes it). */
+static unsigned unmet_needs(const rl_exchange *x) {
   const rl_message *r = x->response;
-  if (needs_mask == 0) return -1;
-  if ((needs_mask & (1u << RL_NEED_REQUEST)) &&
-      (x->request_state != RL_REQ_PAIRED || !x->request))
-    return RL_NEED_REQUEST;
-  if ((needs_mask & (1u << RL_NEED_COMPLETE_HEADERS)) &&
-      (r->cut == RL_CUT_HEADERS || !head_complete(r)))
-    return RL_NEED_COMPLETE_HEADERS;
-  if ((needs_mask & (1u << RL_NEED_COMPLETE_CONTENT)) && r->cut != RL_CUT_NONE)
-    return RL_NEED_COMPLETE_CONTENT;
-  return -1;
+  unsigned unmet = 0;
+  if (x->request_state != RL_REQ_PAIRED || !x->request)
+    unmet |= 1u << RL_NEED_REQUEST;
+  if (r->cut == RL_CUT_HEADERS || !head_complete(r))
+    unmet |= 1u << RL_NEED_COMPLETE_HEADERS;
+  if (r->cut != RL_CUT_NONE) unmet |= 1u << RL_NEED_COMPLETE_CONTENT;
+  return unmet;
+}
+
+static int lowest_need(unsigned mask) {
+  int n = 0;
+  while (!(mask & 1u)) {
+    mask >>= 1;
+    n++;
+  }
+  return n;
 }
 
 /* Hands one finding to the sink; fresh and replayed findings go through
@@ -717,6 +725,7 @@ typedef struct judgement {
   uint32_t nfired;
   uint64_t fields;    /* rl__field_mask of the response */
   uint64_t events;    /* rl__event_mask of the exchange */
+  unsigned unmet;     /* unmet_needs of the exchange */
   rl__record *rec;    /* the findings and skips, for the memo */
   int deliver;        /* hand findings to the sink as they come */
 } judgement;
@@ -732,8 +741,9 @@ static void judge_pass(rl_engine *e, const rl_exchange *x, const rl__list *l,
     if (pass == 1 && superseded(e, e->rules[l->items[k]], j->fired, j->nfired))
       continue;
     if (st->has_versions && !version_ok(e->rules[l->items[k]], resp)) continue;
-    int need = unmet_need(st->needs, x);
-    if (need >= 0) {
+    unsigned unmet = st->needs & j->unmet;
+    if (unmet) {
+      int need = lowest_need(unmet);
       j->rec->skips[need]++;
       j->rec->skipped |= 1u << need;
       continue;
@@ -770,6 +780,7 @@ static void judge(rl_engine *e, const rl_exchange *x, rl__record *rec,
   rl__scratch_index(&e->scratch, resp);
   j.fields = e->scratch.present;
   j.events = rl__event_mask(x);
+  j.unmet = unmet_needs(x);
   e->env.bytes = rl__byte_classes(resp);
   e->env.bytes_of = resp;
   judge_pass(e, x, l, 0, &j);
