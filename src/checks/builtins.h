@@ -60,8 +60,13 @@ enum {
   RL__BYTES_EOL_ODD = 1 << 2, /* a CR not before LF, or an LF not after CR */
   RL__BYTES_FOLD = 1 << 3     /* a field line continues on an obs-fold line */
 };
+/* The RL_FL_* flags of any header or trailer line, above the byte classes,
+ * so that the checks driven by one flag return at once when no line has it
+ * instead of visiting every line. */
+#define RL__BYTES_FL(flags) ((unsigned)(flags) << 8)
 
-/* The RL__BYTES_* classes present in m's header and trailer sections. */
+/* The RL__BYTES_* classes present in m's header and trailer sections, and
+ * RL__BYTES_FL of its lines' flags. */
 unsigned rl__byte_classes(const rl_message *m);
 /* True when env describes m and none of `classes` occurs in it. */
 static inline int rl__bytes_lack(const rl__env *env, const rl_message *m,

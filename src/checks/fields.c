@@ -63,12 +63,16 @@ unsigned rl__byte_classes(const rl_message *m) {
   unsigned out = 0;
   if (m->raw) out |= classes_of(m->raw, m->raw_len);
   if (m->trailer_raw) out |= classes_of(m->trailer_raw, m->trailer_raw_len);
-  for (uint32_t i = 0; i < m->nfields; i++)
+  for (uint32_t i = 0; i < m->nfields; i++) {
     if (m->fields[i].fold_lines || (m->fields[i].flags & RL_FL_OBS_FOLD))
       out |= RL__BYTES_FOLD;
-  for (uint32_t i = 0; i < m->ntrailers; i++)
+    out |= RL__BYTES_FL(m->fields[i].flags);
+  }
+  for (uint32_t i = 0; i < m->ntrailers; i++) {
     if (m->trailers[i].fold_lines || (m->trailers[i].flags & RL_FL_OBS_FOLD))
       out |= RL__BYTES_FOLD;
+    out |= RL__BYTES_FL(m->trailers[i].flags);
+  }
   return out;
 }
 
@@ -282,8 +286,9 @@ static int has_flag(const line_ref *l, void *ctx) {
 
 /* A flag-driven check: the line that has `flag`; evidence and detail from
  * the span `which` picks. */
-static int flag_check(const rl_exchange *x, rl__match *m, uint16_t flag,
-                      int use_name) {
+static int flag_check(const rl_exchange *x, const rl__env *env, rl__match *m,
+                      uint16_t flag, int use_name) {
+  if (rl__bytes_lack(env, x->response, RL__BYTES_FL(flag))) return 0;
   line_ref l;
   uint64_t count = 0;
   if (!find_line(x->response, has_flag, &flag, &l, &count)) return 0;
@@ -296,30 +301,26 @@ static int flag_check(const rl_exchange *x, rl__match *m, uint16_t flag,
 
 int rl__chk_whitespace_before_colon(const rl_exchange *x, const rl__env *env,
                                     rl__match *m) {
-  (void)env;
-  return flag_check(x, m, RL_FL_WS_BEFORE_COLON, 1);
+  return flag_check(x, env, m, RL_FL_WS_BEFORE_COLON, 1);
 }
 
 int rl__chk_field_line_without_colon(const rl_exchange *x, const rl__env *env,
                                      rl__match *m) {
-  (void)env;
-  return flag_check(x, m, RL_FL_NO_COLON, 0);
+  return flag_check(x, env, m, RL_FL_NO_COLON, 0);
 }
 
 int rl__chk_whitespace_before_first_field(const rl_exchange *x,
                                           const rl__env *env, rl__match *m) {
-  (void)env;
-  return flag_check(x, m, RL_FL_LEADING_WS, 0);
+  return flag_check(x, env, m, RL_FL_LEADING_WS, 0);
 }
 
 int rl__chk_empty_field_name(const rl_exchange *x, const rl__env *env,
                              rl__match *m) {
-  (void)env;
-  return flag_check(x, m, RL_FL_EMPTY_NAME, 0);
+  return flag_check(x, env, m, RL_FL_EMPTY_NAME, 0);
 }
 
 int rl__chk_obs_fold(const rl_exchange *x, const rl__env *env, rl__match *m) {
-  (void)env;
+  if (rl__bytes_lack(env, x->response, RL__BYTES_FOLD)) return 0;
   uint16_t flag = RL_FL_OBS_FOLD;
   line_ref l;
   if (!find_line(x->response, has_flag, &flag, &l, NULL)) return 0;
@@ -609,6 +610,13 @@ int rl__chk_repeated_singleton_field(const rl_exchange *x, const rl__env *env,
  * two commas with only whitespace (obs-fold included) between them, outside
  * quoted strings and comments. */
 static int has_empty_element(const uint8_t *v, size_t n) {
+  /* Most values have no comma: then only a value of nothing but whitespace
+   * is "empty", and memchr finds that out faster than the walk below. */
+  if (!memchr(v, ',', n)) {
+    for (size_t i = 0; i < n; i++)
+      if (!is_ows(v[i]) && v[i] != '\r' && v[i] != '\n') return 0;
+    return n > 0;
+  }
   int quoted = 0, depth = 0, empty = 1;
   for (size_t i = 0; i < n; i++) {
     uint8_t c = v[i];

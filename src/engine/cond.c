@@ -64,12 +64,119 @@ static rl__memo *memo_slot(rl__scratch *sc, const rl__cond *c,
   return &sc->memo[(h >> 40) % RL__MEMO_SLOTS];
 }
 
+/* --- a literal the regex requires ------------------------------------------
+ * Most values a record's regex sees do not match it, and most of those lack
+ * some plain text the regex spells out ("day, " in an rfc850 date, "text/" at
+ * the start of a Content-Type). Looking for that text first answers "no"
+ * without regexec. The analysis is deliberately narrow: a top-level
+ * concatenation (no top-level '|'), where a run of plain characters outside
+ * brackets and groups, none of them quantified, must appear in every match.
+ * Anything it does not understand gives no literal, and regexec decides. */
+
+static int re_plain(char ch) {
+  return ch && !strchr("^$.[]()|*+?{}\\", ch);
+}
+
+static int re_quantifier(char ch) { return ch && strchr("*+?{", ch) != NULL; }
+
+/* The end of the bracket expression opening at p, or NULL when it holds a
+ * nested class ("[[:space:]]") this reader does not follow. */
+static const char *re_bracket_end(const char *p) {
+  const char *q = p + 1;
+  if (*q == '^') q++;
+  if (*q == ']') q++;
+  for (; *q && *q != ']'; q++)
+    if (*q == '[') return NULL;
+  return *q ? q : NULL;
+}
+
+/* The end of the group opening at p, or NULL. */
+static const char *re_group_end(const char *p) {
+  int depth = 0;
+  for (const char *q = p; *q; q++) {
+    if (*q == '\\') {
+      if (!*++q) return NULL;
+    } else if (*q == '[') {
+      if (!(q = re_bracket_end(q))) return NULL;
+    } else if (*q == '(') {
+      depth++;
+    } else if (*q == ')' && --depth == 0) {
+      return q;
+    }
+  }
+  return NULL;
+}
+
+static void keep_run(rl__cond *c, const char *run, size_t n, int prefix) {
+  if (n > sizeof c->re_lit) n = sizeof c->re_lit; /* a prefix is required too */
+  if (c->re_lit_prefix || n <= c->re_lit_len) return;
+  memcpy(c->re_lit, run, n);
+  c->re_lit_len = (uint8_t)n;
+  c->re_lit_prefix = (uint8_t)prefix;
+}
+
+void rl__regex_literal(rl__cond *c) {
+  c->re_lit_len = c->re_lit_prefix = 0;
+  const char *s = c->re_src, *run = NULL;
+  if (!s) return;
+  for (const char *p = s; *p; p++) {
+    if (re_plain(*p) && !re_quantifier(p[1])) {
+      if (!run) run = p;
+      continue;
+    }
+    if (run) keep_run(c, run, (size_t)(p - run), run == s + 1 && s[0] == '^');
+    run = NULL;
+    if (*p == '|') goto none; /* an alternative at the top: nothing required */
+    if (*p == '\\') {
+      if (!*++p) goto none;
+    } else if (*p == '[') {
+      if (!(p = re_bracket_end(p))) goto none;
+    } else if (*p == '(') {
+      if (!(p = re_group_end(p))) goto none;
+    } else if (*p == '{') {
+      if (!(p = strchr(p, '}'))) goto none;
+    }
+  }
+  if (run) keep_run(c, run, strlen(run), run == s + 1 && s[0] == '^');
+  return;
+none:
+  c->re_lit_len = c->re_lit_prefix = 0;
+}
+
+static int same_byte(uint8_t a, uint8_t b, int icase) {
+  if (icase) {
+    if (a >= 'A' && a <= 'Z') a = (uint8_t)(a + 32);
+    if (b >= 'A' && b <= 'Z') b = (uint8_t)(b + 32);
+  }
+  return a == b;
+}
+
+static int lit_at(const rl__cond *c, const uint8_t *v) {
+  for (size_t k = 0; k < c->re_lit_len; k++)
+    if (!same_byte(v[k], (uint8_t)c->re_lit[k], c->re_icase)) return 0;
+  return 1;
+}
+
+/* False when the value lacks c's required literal, so the regex cannot
+ * match. Bytes after a NUL (where regexec stops reading) are searched too:
+ * that can only say "maybe", and regexec then decides. */
+static int may_match(const rl__cond *c, const uint8_t *v, size_t n) {
+  size_t l = c->re_lit_len;
+  if (l == 0) return 1;
+  if (n < l) return 0;
+  if (c->re_lit_prefix) return lit_at(c, v);
+  for (size_t i = 0; i + l <= n; i++)
+    if (lit_at(c, v + i)) return 1;
+  return 0;
+}
+
 /* The verdict of c's regex or grammar on one value. */
 static int value_holds(const rl__cond *c, const uint8_t *v, size_t n,
                        rl__scratch *sc) {
   rl__memo *slot = memo_slot(sc, c, v, n);
   if (slot && slot->c == c && slot->len == n && memcmp(slot->val, v, n) == 0)
     return slot->verdict;
+  if (c->grammar < 0 && !may_match(c, v, n)) return 0;
   const char *s = "";
   int hit;
   if (c->grammar >= 0) {
@@ -119,9 +226,21 @@ void rl__scratch_index(rl__scratch *sc, const rl_message *m) {
       sc->count[id] = 0;
     }
     if (sc->count[id] < UINT8_MAX) sc->count[id]++;
+    sc->last[id] = i < UINT8_MAX ? (uint8_t)i : UINT8_MAX;
   }
   sc->present = mask;
   sc->present_msg = m;
+}
+
+/* The line of c's field after line i, or -1; answered from the index when
+ * i is the field's last line, which saves scanning the rest of the section
+ * after the only line of a field (the usual case). */
+static int next_field(const rl__cond *c, const rl_message *msg, int i,
+                      const rl__scratch *sc) {
+  if (sc->present_msg == msg && c->fid != RL_FIELD_OTHER &&
+      sc->last[c->fid] != UINT8_MAX && sc->last[c->fid] == i)
+    return -1;
+  return rl__field_next(msg, (uint32_t)i + 1, c->fid, c->fname, c->fname_len);
 }
 
 /* 1 when a value of the field matches the regex/grammar (want == 1) or
@@ -130,8 +249,7 @@ static int field_values(const rl__cond *c, const rl_message *msg, int want,
                         rl__match *m, rl__scratch *sc) {
   if (!msg) return 0;
   for (int i = first_field(c, msg, sc); i >= 0;
-       i = rl__field_next(msg, (uint32_t)i + 1, c->fid, c->fname,
-                          c->fname_len)) {
+       i = next_field(c, msg, i, sc)) {
     size_t n;
     const uint8_t *v = rl__span_bytes(msg, msg->fields[i].value, &n);
     int hit = value_holds(c, v, n, sc);

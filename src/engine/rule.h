@@ -58,6 +58,11 @@ struct rl__cond {
   regex_t re;
   char *re_src;              /* the regex as written, for the docs */
   int re_icase;
+  /* A literal the regex cannot match without (rl__regex_literal): most
+   * values lack it, and looking for it is far cheaper than regexec. */
+  char re_lit[32];
+  uint8_t re_lit_len;        /* 0: no such literal */
+  uint8_t re_lit_prefix;     /* the value must start with it (after '^') */
   int grammar;               /* -1 unless a grammar is named */
   int content_empty;         /* content: empty */
   char **words;              /* request-method, versions */
@@ -130,6 +135,7 @@ typedef struct rl__scratch {
   const rl_message *present_msg; /* the response being judged; NULL between */
   uint8_t first[64]; /* per known field id of present_msg: its first line */
   uint8_t count[64]; /* and its number of lines (255: 255 or more) */
+  uint8_t last[64];  /* and its last line (UINT8_MAX: not known) */
   rl__memo *memo;   /* verdicts on recent short values; NULL: none yet */
 } rl__scratch;
 
@@ -149,6 +155,9 @@ static inline int rl__guard_open(const rl__guard *g, uint64_t fields,
                                  uint64_t events) {
   return !g->guarded || (g->fields & fields) || (g->events & events);
 }
+
+/* Finds in c->re_src a literal every match must contain (re_lit*). */
+void rl__regex_literal(rl__cond *c);
 
 /* Evaluates a compiled condition against one exchange. */
 int rl__cond_eval(const rl__cond *c, const rl_exchange *x, rl__match *m,
