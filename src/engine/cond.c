@@ -6,6 +6,7 @@
  */
 #include "engine/rule.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,7 @@ static void keep_run(rl__cond *c, const char *run, size_t n, int prefix) {
   c->re_lit_prefix = (uint8_t)prefix;
 }
 
-void rl__regex_literal(rl__cond *c) {
+static void regex_literal(rl__cond *c) {
   c->re_lit_len = c->re_lit_prefix = 0;
   const char *s = c->re_src, *run = NULL;
   if (!s) return;
@@ -143,6 +144,139 @@ none:
   c->re_lit_len = c->re_lit_prefix = 0;
 }
 
+/* --- how long a match can be -----------------------------------------------
+ * The bounds of the length of what an ERE matches, by its atoms and their
+ * quantifiers: an IMF-fixdate (29 bytes) cannot match the asctime pattern
+ * (24), a 3-digit Content-Length cannot match "^0*[1-9][0-9]{19,}$". On
+ * anything it does not follow it reports that it does not know. */
+
+#define RE_INF SIZE_MAX
+
+typedef struct re_len {
+  size_t min, max;
+  int first_caret, last_dollar; /* the sequence starts with ^ / ends with $ */
+} re_len;
+
+static size_t sat_add(size_t a, size_t b) {
+  return (a == RE_INF || b == RE_INF || a > RE_INF - b) ? RE_INF : a + b;
+}
+
+static size_t sat_mul(size_t a, size_t k) {
+  if (a == 0 || k == 0) return 0;
+  return (a == RE_INF || k == RE_INF || a > RE_INF / k) ? RE_INF : a * k;
+}
+
+static int re_alt(const char **pp, re_len *out, int depth);
+
+/* Reads "{m}", "{m,}" or "{m,n}" at *pp; 0 on anything else. */
+static int re_interval(const char **pp, size_t *lo, size_t *hi) {
+  const char *p = *pp + 1;
+  char *end;
+  if (*p < '0' || *p > '9') return 0;
+  unsigned long m = strtoul(p, &end, 10), n = m;
+  p = end;
+  if (*p == ',') {
+    p++;
+    n = ULONG_MAX;
+    if (*p >= '0' && *p <= '9') {
+      n = strtoul(p, &end, 10);
+      p = end;
+    }
+  }
+  if (*p != '}' || n < m || m > 1000) return 0;
+  *lo = m;
+  *hi = n == ULONG_MAX ? RE_INF : n;
+  *pp = p;
+  return 1;
+}
+
+/* One atom at *pp and its quantifier: its bounds, 0 when not followed. */
+static int re_atom(const char **pp, re_len *a, int depth) {
+  const char *p = *pp;
+  a->min = a->max = 1;
+  if (*p == '\\') {
+    /* "\." is one byte; "\1", "\w", "\b" and the like are not followed. */
+    if (!*++p || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+        (*p >= 'A' && *p <= 'Z'))
+      return 0;
+  } else if (*p == '[') {
+    if (!(p = re_bracket_end(p))) return 0;
+  } else if (*p == '(') {
+    p++;
+    re_len g;
+    if (!re_alt(&p, &g, depth + 1) || *p != ')') return 0;
+    a->min = g.min;
+    a->max = g.max;
+  } else if (*p == '^' || *p == '$') {
+    a->min = a->max = 0;
+  } else if (!*p || strchr(")|*+?{}", *p)) {
+    return 0;
+  }
+  p++;
+  size_t lo = 1, hi = 1;
+  if (*p == '*' || *p == '+' || *p == '?') {
+    lo = *p == '+';
+    hi = *p == '?' ? 1 : RE_INF;
+    p++;
+  } else if (*p == '{') {
+    if (!re_interval(&p, &lo, &hi)) return 0;
+    p++;
+  }
+  if (re_quantifier(*p)) return 0; /* "a**": not followed */
+  a->min = sat_mul(a->min, lo);
+  a->max = sat_mul(a->max, hi);
+  *pp = p;
+  return 1;
+}
+
+/* A sequence of atoms up to '|', ')' or the end. */
+static int re_seq(const char **pp, re_len *s, int depth) {
+  s->min = s->max = 0;
+  s->first_caret = **pp == '^';
+  s->last_dollar = 0;
+  while (**pp && **pp != '|' && **pp != ')') {
+    const char *at = *pp;
+    re_len a;
+    if (!re_atom(pp, &a, depth)) return 0;
+    s->min = sat_add(s->min, a.min);
+    s->max = sat_add(s->max, a.max);
+    s->last_dollar = *at == '$' && *pp == at + 1;
+  }
+  return 1;
+}
+
+/* Alternatives: the least of their minimums, the most of their maximums;
+ * anchored at both ends only when there is one alternative. */
+static int re_alt(const char **pp, re_len *out, int depth) {
+  if (depth > 8 || !re_seq(pp, out, depth)) return 0;
+  while (**pp == '|') {
+    (*pp)++;
+    re_len b;
+    if (!re_seq(pp, &b, depth)) return 0;
+    if (b.min < out->min) out->min = b.min;
+    if (b.max > out->max) out->max = b.max;
+    out->first_caret = out->last_dollar = 0;
+  }
+  return 1;
+}
+
+static void regex_bounds(rl__cond *c) {
+  const char *p = c->re_src;
+  re_len l;
+  c->re_min = 0;
+  c->re_max = RE_INF;
+  c->re_whole = 0;
+  if (!p || !re_alt(&p, &l, 0) || *p) return;
+  c->re_min = l.min;
+  c->re_max = l.max;
+  c->re_whole = l.first_caret && l.last_dollar;
+}
+
+void rl__regex_literal(rl__cond *c) {
+  regex_literal(c);
+  regex_bounds(c);
+}
+
 static int same_byte(uint8_t a, uint8_t b, int icase) {
   if (icase) {
     if (a >= 'A' && a <= 'Z') a = (uint8_t)(a + 32);
@@ -161,6 +295,10 @@ static int lit_at(const rl__cond *c, const uint8_t *v) {
  * match. Bytes after a NUL (where regexec stops reading) are searched too:
  * that can only say "maybe", and regexec then decides. */
 static int may_match(const rl__cond *c, const uint8_t *v, size_t n) {
+  /* regexec reads the value up to its first NUL (cstr). */
+  const uint8_t *nul = memchr(v, 0, n);
+  size_t seen = nul ? (size_t)(nul - v) : n;
+  if (seen < c->re_min || (c->re_whole && seen > c->re_max)) return 0;
   size_t l = c->re_lit_len;
   if (l == 0) return 1;
   if (n < l) return 0;

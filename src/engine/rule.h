@@ -63,6 +63,11 @@ struct rl__cond {
   char re_lit[32];
   uint8_t re_lit_len;        /* 0: no such literal */
   uint8_t re_lit_prefix;     /* the value must start with it (after '^') */
+  /* How long a match can be (rl__regex_literal): a value shorter than
+   * re_min, or longer than re_max when the regex is anchored at both ends
+   * (re_whole), cannot match. re_min 0 and re_max SIZE_MAX: unknown. */
+  size_t re_min, re_max;
+  int re_whole;
   int grammar;               /* -1 unless a grammar is named */
   int content_empty;         /* content: empty */
   char **words;              /* request-method, versions */
@@ -156,7 +161,8 @@ static inline int rl__guard_open(const rl__guard *g, uint64_t fields,
   return !g->guarded || (g->fields & fields) || (g->events & events);
 }
 
-/* Finds in c->re_src a literal every match must contain (re_lit*). */
+/* Finds in c->re_src a literal every match must contain (re_lit*) and the
+ * bounds of a match's length (re_min, re_max, re_whole). */
 void rl__regex_literal(rl__cond *c);
 
 /* Evaluates a compiled condition against one exchange. */
