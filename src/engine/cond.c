@@ -117,7 +117,7 @@ static void keep_run(rl__cond *c, const char *run, size_t n, int prefix) {
 }
 
 static void regex_literal(rl__cond *c) {
-  c->re_lit_len = c->re_lit_prefix = 0;
+  c->re_lit_len = c->re_lit_prefix = c->re_lit_exact = 0;
   const char *s = c->re_src, *run = NULL;
   if (!s) return;
   for (const char *p = s; *p; p++) {
@@ -139,9 +139,14 @@ static void regex_literal(rl__cond *c) {
     }
   }
   if (run) keep_run(c, run, strlen(run), run == s + 1 && s[0] == '^');
+  /* "chunked", "^text/": the literal is the whole regex, and finding it is
+   * the verdict itself. */
+  size_t whole = strlen(s) - (s[0] == '^');
+  c->re_lit_exact = c->re_lit_len > 0 && c->re_lit_len == whole &&
+                    (c->re_lit_prefix || s[0] != '^');
   return;
 none:
-  c->re_lit_len = c->re_lit_prefix = 0;
+  c->re_lit_len = c->re_lit_prefix = c->re_lit_exact = 0;
 }
 
 /* --- how long a match can be -----------------------------------------------
@@ -291,21 +296,20 @@ static int lit_at(const rl__cond *c, const uint8_t *v) {
   return 1;
 }
 
-/* False when the value lacks c's required literal, so the regex cannot
- * match. Bytes after a NUL (where regexec stops reading) are searched too:
- * that can only say "maybe", and regexec then decides. */
-static int may_match(const rl__cond *c, const uint8_t *v, size_t n) {
+int rl__regex_verdict(const rl__cond *c, const uint8_t *v, size_t n) {
   /* regexec reads the value up to its first NUL (cstr). */
   const uint8_t *nul = memchr(v, 0, n);
   size_t seen = nul ? (size_t)(nul - v) : n;
   if (seen < c->re_min || (c->re_whole && seen > c->re_max)) return 0;
   size_t l = c->re_lit_len;
-  if (l == 0) return 1;
-  if (n < l) return 0;
-  if (c->re_lit_prefix) return lit_at(c, v);
-  for (size_t i = 0; i + l <= n; i++)
-    if (lit_at(c, v + i)) return 1;
-  return 0;
+  if (l == 0) return -1;
+  int found = 0;
+  if (c->re_lit_prefix) {
+    found = seen >= l && lit_at(c, v);
+  } else {
+    for (size_t i = 0; !found && i + l <= seen; i++) found = lit_at(c, v + i);
+  }
+  return !found ? 0 : c->re_lit_exact ? 1 : -1;
 }
 
 /* The verdict of c's regex or grammar on one value. */
@@ -314,7 +318,10 @@ static int value_holds(const rl__cond *c, const uint8_t *v, size_t n,
   rl__memo *slot = memo_slot(sc, c, v, n);
   if (slot && slot->c == c && slot->len == n && memcmp(slot->val, v, n) == 0)
     return slot->verdict;
-  if (c->grammar < 0 && !may_match(c, v, n)) return 0;
+  if (c->grammar < 0) {
+    int known = rl__regex_verdict(c, v, n);
+    if (known >= 0) return known;
+  }
   const char *s = "";
   int hit;
   if (c->grammar >= 0) {

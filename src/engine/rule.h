@@ -63,6 +63,7 @@ struct rl__cond {
   char re_lit[32];
   uint8_t re_lit_len;        /* 0: no such literal */
   uint8_t re_lit_prefix;     /* the value must start with it (after '^') */
+  uint8_t re_lit_exact;      /* the regex is that literal and nothing else */
   /* How long a match can be (rl__regex_literal): a value shorter than
    * re_min, or longer than re_max when the regex is anchored at both ends
    * (re_whole), cannot match. re_min 0 and re_max SIZE_MAX: unknown. */
@@ -164,6 +165,11 @@ static inline int rl__guard_open(const rl__guard *g, uint64_t fields,
 /* Finds in c->re_src a literal every match must contain (re_lit*) and the
  * bounds of a match's length (re_min, re_max, re_whole). */
 void rl__regex_literal(rl__cond *c);
+/* What c's regex says of value v without running it: 0 when it cannot match
+ * (too short, too long, or the required literal is missing), 1 when it
+ * surely does (the regex is that literal, found), -1 when only regexec can
+ * tell. */
+int rl__regex_verdict(const rl__cond *c, const uint8_t *v, size_t n);
 
 /* Evaluates a compiled condition against one exchange. */
 int rl__cond_eval(const rl__cond *c, const rl_exchange *x, rl__match *m,
