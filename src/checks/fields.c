@@ -22,6 +22,17 @@ const uint8_t *rl__span_bytes(const rl_message *m, rl_span sp, size_t *n) {
  * carry an extra bit (EOL) so that their pairing is checked only at them. */
 enum { EOL = 1 << 7 };
 
+/* The class of byte i of p: its table entry, or for CR and LF whether it
+ * breaks the CR LF pairing. */
+static unsigned byte_class(const uint8_t *cls, const uint8_t *p, size_t n,
+                           size_t i) {
+  unsigned c = cls[p[i]];
+  if (!(c & EOL)) return c;
+  int odd = p[i] == '\r' ? (i + 1 >= n || p[i + 1] != '\n')
+                         : (i == 0 || p[i - 1] != '\r');
+  return odd ? RL__BYTES_EOL_ODD : 0;
+}
+
 static unsigned classes_of(const uint8_t *p, size_t n) {
   static uint8_t cls[256];
   static int ready;
@@ -35,27 +46,24 @@ static unsigned classes_of(const uint8_t *p, size_t n) {
   }
   unsigned out = 0;
   const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  for (size_t i = 0; i < n; i++) {
-    /* Eight printable ASCII bytes (0x20..0x7e) at once need no look-up. */
-    if ((i & 7) == 0 && i + 8 <= n) {
-      uint64_t w, d;
-      memcpy(&w, p + i, 8);
-      d = w ^ (0x7f * ones);
-      if (!(w & highs) && !((w - 0x20 * ones) & ~w & highs) &&
-          !((d - ones) & ~d & highs)) {
-        i += 7;
-        continue;
-      }
-    }
-    unsigned c = cls[p[i]];
-    if (c & EOL) {
-      if (p[i] == '\r' ? (i + 1 >= n || p[i + 1] != '\n')
-                       : (i == 0 || p[i - 1] != '\r'))
-        out |= RL__BYTES_EOL_ODD;
-      continue;
-    }
-    out |= c;
+  size_t i = 0;
+  /* Eight bytes at once: `odd` has the high bit of every byte that may be
+   * other than printable ASCII (0x20..0x7e). The tests work lane by lane, and
+   * a borrow can only mark a byte next to a marked one, never hide one, so
+   * looking up just the marked bytes finds every class. Header lines are ~30
+   * bytes, so most words hold no CR or LF and need no look-up at all. */
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w, d, odd;
+    memcpy(&w, p + i, 8);
+    d = w ^ (0x7f * ones);
+    odd = (w & highs) | ((w - 0x20 * ones) & ~w & highs) | ((d - ones) & ~d & highs);
+    if (!odd) continue;
+    uint8_t mark[8]; /* the lanes back in memory order, whatever the endianness */
+    memcpy(mark, &odd, 8);
+    for (size_t k = 0; k < 8; k++)
+      if (mark[k]) out |= byte_class(cls, p, n, i + k);
   }
+  for (; i < n; i++) out |= byte_class(cls, p, n, i);
   return out;
 }
 
