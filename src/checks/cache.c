@@ -6,14 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static int is_tchar(uint8_t c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-         (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
 static size_t token_len(const uint8_t *s, size_t n) {
   size_t i = 0;
-  while (i < n && is_tchar(s[i])) i++;
+  while (i < n && rl__is_tchar(s[i])) i++;
   return i;
 }
 
@@ -78,48 +73,49 @@ static int named(const directive *d, const char *name) {
   return rl__eq_nocase(d->name, d->name_len, name);
 }
 
-/* The syntax problem of one directive, or NULL. */
-static const char *syntax_problem(const directive *d, char *buf, size_t cap) {
+/* named() for a string literal: its length is known at compile time, and
+ * most comparisons end there, without the strlen and the call. */
+#define NAMED(d, lit) \
+  ((d)->name_len == sizeof(lit) - 1 && named((d), (lit)))
+
+/* Writes the directive's name then `what` into buf. The name is escaped
+ * only here, when there is a problem to tell: most directives have none, and
+ * escaping each one cost more than judging it. */
+static const char *problem(char *buf, size_t cap, const directive *d,
+                           const char *what) {
   char nm[48];
   rl__escape(nm, sizeof nm, d->name, d->name_len, 40);
+  snprintf(buf, cap, "%s%s", nm, what);
+  return buf;
+}
+
+/* The syntax problem of one directive, or NULL. */
+static const char *syntax_problem(const directive *d, char *buf, size_t cap) {
   if (!d->valid) return NULL; /* reported by the caller with the member */
-  if (named(d, "max-age") || named(d, "s-maxage")) {
-    if (!d->has_arg) {
-      snprintf(buf, cap, "%s needs an argument", nm);
-      return buf;
-    }
-    if (d->quoted) {
-      snprintf(buf, cap, "%s argument must not be quoted", nm);
-      return buf;
-    }
+  int age = NAMED(d, "max-age") || NAMED(d, "s-maxage");
+  if (age) {
+    if (!d->has_arg) return problem(buf, cap, d, " needs an argument");
+    if (d->quoted) return problem(buf, cap, d, " argument must not be quoted");
   }
-  if (named(d, "max-age") || named(d, "s-maxage") ||
-      named(d, "stale-while-revalidate") || named(d, "stale-if-error")) {
-    if (!d->has_arg) {
-      snprintf(buf, cap, "%s needs an argument", nm);
-      return buf;
-    }
+  if (age || NAMED(d, "stale-while-revalidate") || NAMED(d, "stale-if-error")) {
+    if (!d->has_arg) return problem(buf, cap, d, " needs an argument");
     if (!is_digits(d->arg, d->arg_len)) {
-      char a[48];
+      char nm[48], a[48];
+      rl__escape(nm, sizeof nm, d->name, d->name_len, 40);
       rl__escape(a, sizeof a, d->arg, d->arg_len, 40);
       snprintf(buf, cap, "%s argument \"%s\" is not delta-seconds", nm, a);
       return buf;
     }
     return NULL;
   }
-  if ((named(d, "no-cache") || named(d, "private")) && d->quoted &&
-      !rl__gr_token_list(d->arg, d->arg_len) && d->arg_len > 0) {
-    snprintf(buf, cap, "%s argument is not a list of field names", nm);
-    return buf;
-  }
+  if ((NAMED(d, "no-cache") || NAMED(d, "private")) && d->quoted &&
+      !rl__gr_token_list(d->arg, d->arg_len) && d->arg_len > 0)
+    return problem(buf, cap, d, " argument is not a list of field names");
   static const char *const bare[] = {"must-revalidate", "must-understand",
                                      "no-store", "no-transform",
                                      "proxy-revalidate", "public", "immutable"};
-  for (size_t i = 0; i < sizeof bare / sizeof bare[0]; i++)
-    if (named(d, bare[i]) && d->has_arg) {
-      snprintf(buf, cap, "%s takes no argument", nm);
-      return buf;
-    }
+  for (size_t i = 0; d->has_arg && i < sizeof bare / sizeof bare[0]; i++)
+    if (named(d, bare[i])) return problem(buf, cap, d, " takes no argument");
   return NULL;
 }
 
@@ -183,11 +179,14 @@ static const char *const known[] = {
 static const char *const request_only[] = {"max-stale", "min-fresh",
                                            "only-if-cached"};
 
-static const directive *find(const struct scan *sc, const char *name) {
+static const directive *find_n(const struct scan *sc, const char *name,
+                               size_t len) {
   for (size_t i = 0; i < sc->n; i++)
-    if (named(&sc->all[i], name)) return &sc->all[i];
+    if (sc->all[i].name_len == len && named(&sc->all[i], name))
+      return &sc->all[i];
   return NULL;
 }
+#define FIND(sc, lit) find_n((sc), (lit), sizeof(lit) - 1)
 
 /* Collects every syntactically valid directive; a malformed one is
  * invalid-cache-control's and is simply skipped here. */
@@ -209,8 +208,8 @@ static int questionable(struct scan *sc) {
   for (size_t i = 0; i < sc->n; i++) {
     const directive *d = &sc->all[i];
     int ok = 0;
-    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-      ok |= named(d, known[k]);
+    for (size_t k = 0; !ok && k < sizeof known / sizeof known[0]; k++)
+      ok = named(d, known[k]);
     if (ok) continue;
     rl__escape(nm, sizeof nm, d->name, d->name_len, 40);
     int req = 0;
@@ -244,16 +243,16 @@ static int questionable(struct scan *sc) {
       return 1;
     }
   }
-  const directive *ns = find(sc, "no-store");
-  const directive *age = find(sc, "max-age");
-  if (!age) age = find(sc, "s-maxage");
+  const directive *ns = FIND(sc, "no-store");
+  const directive *age = FIND(sc, "max-age");
+  if (!age) age = FIND(sc, "s-maxage");
   if (ns && age) {
     snprintf(sc->detail, sizeof sc->detail, "no-store makes %s meaningless",
-             named(age, "max-age") ? "max-age" : "s-maxage");
+             NAMED(age, "max-age") ? "max-age" : "s-maxage");
     sc->line = ns->line;
     return 1;
   }
-  const directive *pub = find(sc, "public"), *priv = find(sc, "private");
+  const directive *pub = FIND(sc, "public"), *priv = FIND(sc, "private");
   if (pub && priv) {
     snprintf(sc->detail, sizeof sc->detail, "both public and private");
     sc->line = priv->line;
@@ -261,10 +260,10 @@ static int questionable(struct scan *sc) {
   }
   for (size_t i = 0; i < sc->n; i++) {
     const directive *d = &sc->all[i];
-    if ((named(d, "no-cache") || named(d, "private")) && d->has_arg &&
+    if ((NAMED(d, "no-cache") || NAMED(d, "private")) && d->has_arg &&
         !d->quoted) {
       snprintf(sc->detail, sizeof sc->detail, "%s argument should be quoted",
-               named(d, "no-cache") ? "no-cache" : "private");
+               NAMED(d, "no-cache") ? "no-cache" : "private");
       sc->line = d->line;
       return 1;
     }

@@ -6,6 +6,7 @@
  */
 #include "engine/rule.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,12 +65,263 @@ static rl__memo *memo_slot(rl__scratch *sc, const rl__cond *c,
   return &sc->memo[(h >> 40) % RL__MEMO_SLOTS];
 }
 
+/* --- a literal the regex requires ------------------------------------------
+ * Most values a record's regex sees do not match it, and most of those lack
+ * some plain text the regex spells out ("day, " in an rfc850 date, "text/" at
+ * the start of a Content-Type). Looking for that text first answers "no"
+ * without regexec. The analysis is deliberately narrow: a top-level
+ * concatenation (no top-level '|'), where a run of plain characters outside
+ * brackets and groups, none of them quantified, must appear in every match.
+ * Anything it does not understand gives no literal, and regexec decides. */
+
+static int re_plain(char ch) {
+  return ch && !strchr("^$.[]()|*+?{}\\", ch);
+}
+
+static int re_quantifier(char ch) { return ch && strchr("*+?{", ch) != NULL; }
+
+/* The end of the bracket expression opening at p, or NULL when it holds a
+ * nested class ("[[:space:]]") this reader does not follow. */
+static const char *re_bracket_end(const char *p) {
+  const char *q = p + 1;
+  if (*q == '^') q++;
+  if (*q == ']') q++;
+  for (; *q && *q != ']'; q++)
+    if (*q == '[') return NULL;
+  return *q ? q : NULL;
+}
+
+/* The end of the group opening at p, or NULL. */
+static const char *re_group_end(const char *p) {
+  int depth = 0;
+  for (const char *q = p; *q; q++) {
+    if (*q == '\\') {
+      if (!*++q) return NULL;
+    } else if (*q == '[') {
+      if (!(q = re_bracket_end(q))) return NULL;
+    } else if (*q == '(') {
+      depth++;
+    } else if (*q == ')' && --depth == 0) {
+      return q;
+    }
+  }
+  return NULL;
+}
+
+static void keep_run(rl__cond *c, const char *run, size_t n, int prefix) {
+  if (n > sizeof c->re_lit) n = sizeof c->re_lit; /* a prefix is required too */
+  if (c->re_lit_prefix || n <= c->re_lit_len) return;
+  memcpy(c->re_lit, run, n);
+  c->re_lit_len = (uint8_t)n;
+  c->re_lit_prefix = (uint8_t)prefix;
+}
+
+static void regex_literal(rl__cond *c) {
+  c->re_lit_len = c->re_lit_prefix = c->re_lit_exact = 0;
+  const char *s = c->re_src, *run = NULL;
+  if (!s) return;
+  for (const char *p = s; *p; p++) {
+    if (re_plain(*p) && !re_quantifier(p[1])) {
+      if (!run) run = p;
+      continue;
+    }
+    if (run) keep_run(c, run, (size_t)(p - run), run == s + 1 && s[0] == '^');
+    run = NULL;
+    if (*p == '|') goto none; /* an alternative at the top: nothing required */
+    if (*p == '\\') {
+      if (!*++p) goto none;
+    } else if (*p == '[') {
+      if (!(p = re_bracket_end(p))) goto none;
+    } else if (*p == '(') {
+      if (!(p = re_group_end(p))) goto none;
+    } else if (*p == '{') {
+      if (!(p = strchr(p, '}'))) goto none;
+    }
+  }
+  if (run) keep_run(c, run, strlen(run), run == s + 1 && s[0] == '^');
+  /* "chunked", "^text/": the literal is the whole regex, and finding it is
+   * the verdict itself. */
+  size_t whole = strlen(s) - (s[0] == '^');
+  c->re_lit_exact = c->re_lit_len > 0 && c->re_lit_len == whole &&
+                    (c->re_lit_prefix || s[0] != '^');
+  return;
+none:
+  c->re_lit_len = c->re_lit_prefix = c->re_lit_exact = 0;
+}
+
+/* --- how long a match can be -----------------------------------------------
+ * The bounds of the length of what an ERE matches, by its atoms and their
+ * quantifiers: an IMF-fixdate (29 bytes) cannot match the asctime pattern
+ * (24), a 3-digit Content-Length cannot match "^0*[1-9][0-9]{19,}$". On
+ * anything it does not follow it reports that it does not know. */
+
+#define RE_INF SIZE_MAX
+
+typedef struct re_len {
+  size_t min, max;
+  int first_caret, last_dollar; /* the sequence starts with ^ / ends with $ */
+} re_len;
+
+static size_t sat_add(size_t a, size_t b) {
+  return (a == RE_INF || b == RE_INF || a > RE_INF - b) ? RE_INF : a + b;
+}
+
+static size_t sat_mul(size_t a, size_t k) {
+  if (a == 0 || k == 0) return 0;
+  return (a == RE_INF || k == RE_INF || a > RE_INF / k) ? RE_INF : a * k;
+}
+
+static int re_alt(const char **pp, re_len *out, int depth);
+
+/* Reads "{m}", "{m,}" or "{m,n}" at *pp; 0 on anything else. */
+static int re_interval(const char **pp, size_t *lo, size_t *hi) {
+  const char *p = *pp + 1;
+  char *end;
+  if (*p < '0' || *p > '9') return 0;
+  unsigned long m = strtoul(p, &end, 10), n = m;
+  p = end;
+  if (*p == ',') {
+    p++;
+    n = ULONG_MAX;
+    if (*p >= '0' && *p <= '9') {
+      n = strtoul(p, &end, 10);
+      p = end;
+    }
+  }
+  if (*p != '}' || n < m || m > 1000) return 0;
+  *lo = m;
+  *hi = n == ULONG_MAX ? RE_INF : n;
+  *pp = p;
+  return 1;
+}
+
+/* One atom at *pp and its quantifier: its bounds, 0 when not followed. */
+static int re_atom(const char **pp, re_len *a, int depth) {
+  const char *p = *pp;
+  a->min = a->max = 1;
+  if (*p == '\\') {
+    /* "\." is one byte; "\1", "\w", "\b" and the like are not followed. */
+    if (!*++p || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+        (*p >= 'A' && *p <= 'Z'))
+      return 0;
+  } else if (*p == '[') {
+    if (!(p = re_bracket_end(p))) return 0;
+  } else if (*p == '(') {
+    p++;
+    re_len g;
+    if (!re_alt(&p, &g, depth + 1) || *p != ')') return 0;
+    a->min = g.min;
+    a->max = g.max;
+  } else if (*p == '^' || *p == '$') {
+    a->min = a->max = 0;
+  } else if (!*p || strchr(")|*+?{}", *p)) {
+    return 0;
+  }
+  p++;
+  size_t lo = 1, hi = 1;
+  if (*p == '*' || *p == '+' || *p == '?') {
+    lo = *p == '+';
+    hi = *p == '?' ? 1 : RE_INF;
+    p++;
+  } else if (*p == '{') {
+    if (!re_interval(&p, &lo, &hi)) return 0;
+    p++;
+  }
+  if (re_quantifier(*p)) return 0; /* "a**": not followed */
+  a->min = sat_mul(a->min, lo);
+  a->max = sat_mul(a->max, hi);
+  *pp = p;
+  return 1;
+}
+
+/* A sequence of atoms up to '|', ')' or the end. */
+static int re_seq(const char **pp, re_len *s, int depth) {
+  s->min = s->max = 0;
+  s->first_caret = **pp == '^';
+  s->last_dollar = 0;
+  while (**pp && **pp != '|' && **pp != ')') {
+    const char *at = *pp;
+    re_len a;
+    if (!re_atom(pp, &a, depth)) return 0;
+    s->min = sat_add(s->min, a.min);
+    s->max = sat_add(s->max, a.max);
+    s->last_dollar = *at == '$' && *pp == at + 1;
+  }
+  return 1;
+}
+
+/* Alternatives: the least of their minimums, the most of their maximums;
+ * anchored at both ends only when there is one alternative. */
+static int re_alt(const char **pp, re_len *out, int depth) {
+  if (depth > 8 || !re_seq(pp, out, depth)) return 0;
+  while (**pp == '|') {
+    (*pp)++;
+    re_len b;
+    if (!re_seq(pp, &b, depth)) return 0;
+    if (b.min < out->min) out->min = b.min;
+    if (b.max > out->max) out->max = b.max;
+    out->first_caret = out->last_dollar = 0;
+  }
+  return 1;
+}
+
+static void regex_bounds(rl__cond *c) {
+  const char *p = c->re_src;
+  re_len l;
+  c->re_min = 0;
+  c->re_max = RE_INF;
+  c->re_whole = 0;
+  if (!p || !re_alt(&p, &l, 0) || *p) return;
+  c->re_min = l.min;
+  c->re_max = l.max;
+  c->re_whole = l.first_caret && l.last_dollar;
+}
+
+void rl__regex_literal(rl__cond *c) {
+  regex_literal(c);
+  regex_bounds(c);
+}
+
+static int same_byte(uint8_t a, uint8_t b, int icase) {
+  if (icase) {
+    if (a >= 'A' && a <= 'Z') a = (uint8_t)(a + 32);
+    if (b >= 'A' && b <= 'Z') b = (uint8_t)(b + 32);
+  }
+  return a == b;
+}
+
+static int lit_at(const rl__cond *c, const uint8_t *v) {
+  for (size_t k = 0; k < c->re_lit_len; k++)
+    if (!same_byte(v[k], (uint8_t)c->re_lit[k], c->re_icase)) return 0;
+  return 1;
+}
+
+int rl__regex_verdict(const rl__cond *c, const uint8_t *v, size_t n) {
+  /* regexec reads the value up to its first NUL (cstr). */
+  const uint8_t *nul = memchr(v, 0, n);
+  size_t seen = nul ? (size_t)(nul - v) : n;
+  if (seen < c->re_min || (c->re_whole && seen > c->re_max)) return 0;
+  size_t l = c->re_lit_len;
+  if (l == 0) return -1;
+  int found = 0;
+  if (c->re_lit_prefix) {
+    found = seen >= l && lit_at(c, v);
+  } else {
+    for (size_t i = 0; !found && i + l <= seen; i++) found = lit_at(c, v + i);
+  }
+  return !found ? 0 : c->re_lit_exact ? 1 : -1;
+}
+
 /* The verdict of c's regex or grammar on one value. */
 static int value_holds(const rl__cond *c, const uint8_t *v, size_t n,
                        rl__scratch *sc) {
   rl__memo *slot = memo_slot(sc, c, v, n);
   if (slot && slot->c == c && slot->len == n && memcmp(slot->val, v, n) == 0)
     return slot->verdict;
+  if (c->grammar < 0) {
+    int known = rl__regex_verdict(c, v, n);
+    if (known >= 0) return known;
+  }
   const char *s = "";
   int hit;
   if (c->grammar >= 0) {
@@ -119,9 +371,21 @@ void rl__scratch_index(rl__scratch *sc, const rl_message *m) {
       sc->count[id] = 0;
     }
     if (sc->count[id] < UINT8_MAX) sc->count[id]++;
+    sc->last[id] = i < UINT8_MAX ? (uint8_t)i : UINT8_MAX;
   }
   sc->present = mask;
   sc->present_msg = m;
+}
+
+/* The line of c's field after line i, or -1; answered from the index when
+ * i is the field's last line, which saves scanning the rest of the section
+ * after the only line of a field (the usual case). */
+static int next_field(const rl__cond *c, const rl_message *msg, int i,
+                      const rl__scratch *sc) {
+  if (sc->present_msg == msg && c->fid != RL_FIELD_OTHER &&
+      sc->last[c->fid] != UINT8_MAX && sc->last[c->fid] == i)
+    return -1;
+  return rl__field_next(msg, (uint32_t)i + 1, c->fid, c->fname, c->fname_len);
 }
 
 /* 1 when a value of the field matches the regex/grammar (want == 1) or
@@ -130,8 +394,7 @@ static int field_values(const rl__cond *c, const rl_message *msg, int want,
                         rl__match *m, rl__scratch *sc) {
   if (!msg) return 0;
   for (int i = first_field(c, msg, sc); i >= 0;
-       i = rl__field_next(msg, (uint32_t)i + 1, c->fid, c->fname,
-                          c->fname_len)) {
+       i = next_field(c, msg, i, sc)) {
     size_t n;
     const uint8_t *v = rl__span_bytes(msg, msg->fields[i].value, &n);
     int hit = value_holds(c, v, n, sc);

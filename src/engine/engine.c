@@ -24,9 +24,27 @@
 typedef struct rl__list {
   uint32_t *items;
   uint32_t n;
-  uint32_t n0; /* by_status: items[0, n0) are pass-0 rules, the rest pass 1 */
   uint32_t cap;
 } rl__list;
+
+/* Sets of rules, bit i for rule i (rules are in ID order, so ascending bits
+ * are the order judging has always had), `words` 64-bit words each. Judging
+ * a response visits only the rules of its status code that the response can
+ * open: unguarded rules, rules guarded by a field or event it carries, and
+ * rules with a need it does not meet (they count as skipped). A set lookup
+ * per field present replaced a dozen instructions per rule and response,
+ * which was most of what judging a response cost before any check ran. */
+typedef struct rl__index {
+  size_t words;
+  uint64_t *mem;       /* one allocation for all the sets below */
+  uint64_t *status;    /* [RL__NCODES + 1][words]: rules for each code */
+  uint64_t *pass1;     /* rules a finer rule may supersede (judged last) */
+  uint64_t *open;      /* rules without a guard */
+  uint64_t *field;     /* [64][words]: rules guarded by field id */
+  uint64_t *event;     /* [64][words]: rules guarded by event kind */
+  uint64_t *need;      /* [RL_NEED__COUNT][words]: rules with that need */
+  uint64_t *cand;      /* [words]: the current response's candidates */
+} rl__index;
 
 /* What judging needs of a rule before it evaluates the check, one small
  * record per rule in one array: a pass over a status code's rules then reads
@@ -60,9 +78,9 @@ struct rl_engine {
   int prepared;
   int selected; /* a select was given: rules start disabled */
   int skip_examples; /* rl_engine_skip_examples */
-  rl__list by_status[RL__NCODES + 1];
   rl__list by_event[RL_EV__COUNT]; /* top-level event rules, for notes */
   rl__step *steps;                 /* per rule, filled by prepare */
+  rl__index ix;                    /* which rules a response can open */
   rl_finding_fn sink;
   void *sink_ctx;
   rl_engine_counts counts;
@@ -143,11 +161,8 @@ rl_engine *rl_engine_new(void) {
 static void free_index(rl_engine *e) {
   free(e->steps);
   e->steps = NULL;
-  for (size_t i = 0; i <= RL__NCODES; i++) {
-    free(e->by_status[i].items);
-    e->by_status[i].items = NULL;
-    e->by_status[i].n = e->by_status[i].cap = 0;
-  }
+  free(e->ix.mem);
+  memset(&e->ix, 0, sizeof e->ix);
   for (size_t i = 0; i < RL_EV__COUNT; i++) {
     free(e->by_event[i].items);
     e->by_event[i].items = NULL;
@@ -489,8 +504,7 @@ void rl_engine_set_sink(rl_engine *e, rl_finding_fn fn, void *ctx) {
 
 /* --- index ---------------------------------------------------------------- */
 
-/* Grows by doubling: prepare pushes a rule into up to 1,001 lists, and a
- * realloc per push cost as much as judging a thousand responses. */
+/* Grows by doubling, so that prepare does not realloc per rule. */
 static int list_push(rl__list *l, uint32_t v) {
   if (l->n == l->cap) {
     uint32_t cap = l->cap ? l->cap * 2 : 16;
@@ -503,26 +517,85 @@ static int list_push(rl__list *l, uint32_t v) {
   return 0;
 }
 
+/* The lowest set bit of a non-zero word. */
+static uint32_t lowest_bit(uint64_t v) {
+#if defined(__GNUC__)
+  return (uint32_t)__builtin_ctzll(v);
+#else
+  uint32_t n = 0;
+  while (!(v & 1)) {
+    v >>= 1;
+    n++;
+  }
+  return n;
+#endif
+}
+
+static int index_alloc(rl__index *ix, size_t nrules) {
+  size_t w = (nrules + 63) / 64 + 1; /* + 1: never zero words */
+  size_t sets = (RL__NCODES + 1) + 1 + 1 + 64 + 64 + RL_NEED__COUNT + 1;
+  ix->mem = calloc(sets * w, sizeof *ix->mem);
+  if (!ix->mem) return RL_ENOMEM;
+  ix->words = w;
+  ix->status = ix->mem;
+  ix->pass1 = ix->status + (RL__NCODES + 1) * w;
+  ix->open = ix->pass1 + w;
+  ix->field = ix->open + w;
+  ix->event = ix->field + 64 * w;
+  ix->need = ix->event + 64 * w;
+  ix->cand = ix->need + RL_NEED__COUNT * w;
+  return 0;
+}
+
+static void set_bit(uint64_t *set, uint32_t i) { set[i / 64] |= 1ull << (i % 64); }
+
+/* Enters enabled rule i in the sets its statuses, guard and needs put it. */
+static void index_rule(rl__index *ix, uint32_t i, const rl__rule *r,
+                       const rl__step *st) {
+  size_t w = ix->words;
+  for (int c = 0; c <= RL__NCODES; c++) {
+    int applies = c == RL__UNPARSED ? r->status_unparsed
+                                    : (!r->has_status || rl__codes_has(r->codes, c));
+    if (applies) set_bit(ix->status + (size_t)c * w, i);
+  }
+  if (r->nsuperseded_by > 0) set_bit(ix->pass1, i);
+  if (!st->guard.guarded) set_bit(ix->open, i);
+  for (int b = 0; b < 64; b++) {
+    if (st->guard.guarded && (st->guard.fields >> b) & 1)
+      set_bit(ix->field + (size_t)b * w, i);
+    if (st->guard.guarded && (st->guard.events >> b) & 1)
+      set_bit(ix->event + (size_t)b * w, i);
+  }
+  for (int n = 0; n < RL_NEED__COUNT; n++)
+    if ((st->needs >> n) & 1) set_bit(ix->need + (size_t)n * w, i);
+}
+
+/* cand |= the union of sets[b] for each bit b of mask. */
+static void add_sets(uint64_t *cand, const uint64_t *sets, uint64_t mask,
+                     size_t w) {
+  for (; mask; mask &= mask - 1) {
+    const uint64_t *set = sets + (size_t)lowest_bit(mask) * w;
+    for (size_t k = 0; k < w; k++) cand[k] |= set[k];
+  }
+}
+
+/* ix->cand = the rules a response with these fields, events and unmet needs
+ * can open (before its status is considered). */
+static void index_candidates(rl__index *ix, uint64_t fields, uint64_t events,
+                             unsigned unmet) {
+  size_t w = ix->words;
+  memcpy(ix->cand, ix->open, w * sizeof *ix->cand);
+  add_sets(ix->cand, ix->field, fields, w);
+  add_sets(ix->cand, ix->event, events, w);
+  add_sets(ix->cand, ix->need, unmet, w);
+}
+
 int rl_engine_prepare(rl_engine *e) {
   if (e->prepared) return 0;
   free_index(e);
   e->steps = calloc(e->nrules ? e->nrules : 1, sizeof *e->steps);
   if (!e->steps) return RL_ENOMEM;
-  /* Pass-0 rules first, then those a finer rule may supersede, each in ID
-   * order: the order judging always had. */
-  for (int pass = 0; pass < 2; pass++) {
-    for (uint32_t i = 0; i < e->nrules; i++) {
-      const rl__rule *r = e->rules[i];
-      if (!r->info.enabled || (r->nsuperseded_by > 0) != (pass == 1)) continue;
-      for (int c = 0; c <= RL__NCODES; c++) {
-        int applies = c == RL__UNPARSED ? r->status_unparsed
-                                        : (!r->has_status || rl__codes_has(r->codes, c));
-        if (applies && list_push(&e->by_status[c], i) < 0) return RL_ENOMEM;
-      }
-    }
-    if (pass == 0)
-      for (int c = 0; c <= RL__NCODES; c++) e->by_status[c].n0 = e->by_status[c].n;
-  }
+  if (index_alloc(&e->ix, e->nrules) < 0) return RL_ENOMEM;
   for (uint32_t i = 0; i < e->nrules; i++) {
     rl__rule *r = e->rules[i];
     if (!r->info.enabled) continue;
@@ -532,6 +605,7 @@ int rl_engine_prepare(rl_engine *e) {
     st->needs = r->info.needs;
     if (r->reads_absence) st->needs |= 1u << RL_NEED_COMPLETE_HEADERS;
     st->has_versions = r->nversions > 0;
+    index_rule(&e->ix, i, r, st);
     /* A connection-level event has no status; only status-free event rules
      * can describe it. */
     if (r->top_event >= 0 && !r->has_status && r->nmethods == 0 &&
@@ -578,21 +652,29 @@ static int head_complete(const rl_message *r) {
   return b[n - 2] == '\n' || (n >= 3 && b[n - 2] == '\r' && b[n - 3] == '\n');
 }
 
-/* The first need the exchange cannot meet, or -1. `needs_mask` is the
- * rule's needs; a check that concludes from absence needs the complete header
- * section whether or not its record says so (rl__step.needs includes it). */
-static int unmet_need(unsigned needs_mask, const rl_exchange *x) {
+/* The needs (bit 1 << rl_need) the exchange cannot meet, found once per
+ * response rather than once per rule: a rule's first unmet need is then the
+ * lowest bit of its needs in this mask (the order of RL_NEED_MAP). A check
+ * that concludes from absence needs the complete header section whether or
+ * not its record says so (rl__step.needs includes it). */
+static unsigned unmet_needs(const rl_exchange *x) {
   const rl_message *r = x->response;
-  if (needs_mask == 0) return -1;
-  if ((needs_mask & (1u << RL_NEED_REQUEST)) &&
-      (x->request_state != RL_REQ_PAIRED || !x->request))
-    return RL_NEED_REQUEST;
-  if ((needs_mask & (1u << RL_NEED_COMPLETE_HEADERS)) &&
-      (r->cut == RL_CUT_HEADERS || !head_complete(r)))
-    return RL_NEED_COMPLETE_HEADERS;
-  if ((needs_mask & (1u << RL_NEED_COMPLETE_CONTENT)) && r->cut != RL_CUT_NONE)
-    return RL_NEED_COMPLETE_CONTENT;
-  return -1;
+  unsigned unmet = 0;
+  if (x->request_state != RL_REQ_PAIRED || !x->request)
+    unmet |= 1u << RL_NEED_REQUEST;
+  if (r->cut == RL_CUT_HEADERS || !head_complete(r))
+    unmet |= 1u << RL_NEED_COMPLETE_HEADERS;
+  if (r->cut != RL_CUT_NONE) unmet |= 1u << RL_NEED_COMPLETE_CONTENT;
+  return unmet;
+}
+
+static int lowest_need(unsigned mask) {
+  int n = 0;
+  while (!(mask & 1u)) {
+    mask >>= 1;
+    n++;
+  }
+  return n;
 }
 
 /* Hands one finding to the sink; fresh and replayed findings go through
@@ -717,51 +799,62 @@ typedef struct judgement {
   uint32_t nfired;
   uint64_t fields;    /* rl__field_mask of the response */
   uint64_t events;    /* rl__event_mask of the exchange */
+  unsigned unmet;     /* unmet_needs of the exchange */
   rl__record *rec;    /* the findings and skips, for the memo */
   int deliver;        /* hand findings to the sink as they come */
 } judgement;
 
-/* Judges the rules of list `l` for one pass: pass 0 runs the ordinary rules,
- * pass 1 the ones a finer rule can supersede, once the others are known. */
-static void judge_pass(rl_engine *e, const rl_exchange *x, const rl__list *l,
+/* Judges rule i on exchange x, exactly as a pass over every rule of the
+ * status code always did. */
+static void judge_rule(rl_engine *e, const rl_exchange *x, uint32_t i,
                        int pass, judgement *j) {
   const rl_message *resp = x->response;
-  uint32_t from = pass == 0 ? 0 : l->n0, to = pass == 0 ? l->n0 : l->n;
-  for (uint32_t k = from; k < to; k++) {
-    const rl__step *st = &e->steps[l->items[k]];
-    if (pass == 1 && superseded(e, e->rules[l->items[k]], j->fired, j->nfired))
-      continue;
-    if (st->has_versions && !version_ok(e->rules[l->items[k]], resp)) continue;
-    int need = unmet_need(st->needs, x);
-    if (need >= 0) {
-      j->rec->skips[need]++;
-      j->rec->skipped |= 1u << need;
-      continue;
-    }
-    if (!rl__guard_open(&st->guard, j->fields, j->events)) continue;
-    const rl__rule *r = e->rules[l->items[k]];
-    if (r->nmethods && !method_ok(r, x->request)) continue;
-    rl__match m;
-    rl__match_init(&m);
-    if (!rl__cond_eval(r->check, x, &m, &e->scratch)) continue;
-    uint64_t off = m.has_evidence && m.offset ? m.offset : resp->stream_offset;
-    const char *msg = record_finding(j->rec, l->items[k], r, x, off, &m);
-    if (j->deliver)
-      hand_out(e, r, x, x->conn, &resp->first, off, msg,
-              m.has_evidence ? m.evidence : NULL, m.has_evidence ? m.evidence_len : 0);
-    if (j->nfired < sizeof j->fired / sizeof j->fired[0])
-      j->fired[j->nfired++] = l->items[k];
+  const rl__step *st = &e->steps[i];
+  unsigned unmet = st->needs & j->unmet;
+  if (pass == 1 && superseded(e, e->rules[i], j->fired, j->nfired)) return;
+  if (st->has_versions && !version_ok(e->rules[i], resp)) return;
+  if (unmet) {
+    int need = lowest_need(unmet);
+    j->rec->skips[need]++;
+    j->rec->skipped |= 1u << need;
+    return;
   }
+  if (!rl__guard_open(&st->guard, j->fields, j->events)) return;
+  const rl__rule *r = e->rules[i];
+  if (r->nmethods && !method_ok(r, x->request)) return;
+  rl__match m;
+  rl__match_init(&m);
+  if (!rl__cond_eval(r->check, x, &m, &e->scratch)) return;
+  uint64_t off = m.has_evidence && m.offset ? m.offset : resp->stream_offset;
+  const char *msg = record_finding(j->rec, i, r, x, off, &m);
+  if (j->deliver)
+    hand_out(e, r, x, x->conn, &resp->first, off, msg,
+             m.has_evidence ? m.evidence : NULL, m.has_evidence ? m.evidence_len : 0);
+  if (j->nfired < sizeof j->fired / sizeof j->fired[0]) j->fired[j->nfired++] = i;
 }
 
+/* Judges one pass over the candidates of a status code: pass 0 runs the
+ * ordinary rules, pass 1 the ones a finer rule can supersede, once the
+ * others are known. A rule that is not a candidate has its guard shut and
+ * every need met: judging it would do nothing. */
+static void judge_pass(rl_engine *e, const rl_exchange *x,
+                       const uint64_t *status, int pass, judgement *j) {
+  const rl__index *ix = &e->ix;
+  for (size_t w = 0; w < ix->words; w++) {
+    uint64_t bits = status[w] & ix->cand[w] & (pass ? ix->pass1[w] : ~ix->pass1[w]);
+    for (; bits; bits &= bits - 1)
+      judge_rule(e, x, (uint32_t)(w * 64 + lowest_bit(bits)), pass, j);
+  }
+}
 /* Judges exchange x afresh into rec, handing the findings to the sink when
  * `deliver`. */
 static void judge(rl_engine *e, const rl_exchange *x, rl__record *rec,
                   int deliver_findings) {
   const rl_message *resp = x->response;
   int code = resp->status_code;
-  const rl__list *l = &e->by_status[(code >= 0 && code < RL__NCODES) ? code
-                                                                     : RL__UNPARSED];
+  const uint64_t *status =
+      e->ix.status +
+      (size_t)((code >= 0 && code < RL__NCODES) ? code : RL__UNPARSED) * e->ix.words;
   judgement j;
   j.nfired = 0;
   j.rec = rec;
@@ -770,10 +863,12 @@ static void judge(rl_engine *e, const rl_exchange *x, rl__record *rec,
   rl__scratch_index(&e->scratch, resp);
   j.fields = e->scratch.present;
   j.events = rl__event_mask(x);
+  j.unmet = unmet_needs(x);
   e->env.bytes = rl__byte_classes(resp);
   e->env.bytes_of = resp;
-  judge_pass(e, x, l, 0, &j);
-  judge_pass(e, x, l, 1, &j);
+  index_candidates(&e->ix, j.fields, j.events, j.unmet);
+  judge_pass(e, x, status, 0, &j);
+  judge_pass(e, x, status, 1, &j);
   e->scratch.present_msg = NULL;
   e->env.bytes_of = NULL;
 }

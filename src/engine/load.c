@@ -332,6 +332,7 @@ static void parse_match(loader *ld, rl__cond *c, yaml_node_t *v,
   c->has_re = 1;
   c->re_src = xstrdup(rs);
   c->re_icase = icase;
+  rl__regex_literal(c);
 }
 
 static rl__cond *parse_cond(loader *ld, yaml_node_t *n, int depth);

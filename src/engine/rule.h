@@ -58,6 +58,17 @@ struct rl__cond {
   regex_t re;
   char *re_src;              /* the regex as written, for the docs */
   int re_icase;
+  /* A literal the regex cannot match without (rl__regex_literal): most
+   * values lack it, and looking for it is far cheaper than regexec. */
+  char re_lit[32];
+  uint8_t re_lit_len;        /* 0: no such literal */
+  uint8_t re_lit_prefix;     /* the value must start with it (after '^') */
+  uint8_t re_lit_exact;      /* the regex is that literal and nothing else */
+  /* How long a match can be (rl__regex_literal): a value shorter than
+   * re_min, or longer than re_max when the regex is anchored at both ends
+   * (re_whole), cannot match. re_min 0 and re_max SIZE_MAX: unknown. */
+  size_t re_min, re_max;
+  int re_whole;
   int grammar;               /* -1 unless a grammar is named */
   int content_empty;         /* content: empty */
   char **words;              /* request-method, versions */
@@ -130,6 +141,7 @@ typedef struct rl__scratch {
   const rl_message *present_msg; /* the response being judged; NULL between */
   uint8_t first[64]; /* per known field id of present_msg: its first line */
   uint8_t count[64]; /* and its number of lines (255: 255 or more) */
+  uint8_t last[64];  /* and its last line (UINT8_MAX: not known) */
   rl__memo *memo;   /* verdicts on recent short values; NULL: none yet */
 } rl__scratch;
 
@@ -149,6 +161,15 @@ static inline int rl__guard_open(const rl__guard *g, uint64_t fields,
                                  uint64_t events) {
   return !g->guarded || (g->fields & fields) || (g->events & events);
 }
+
+/* Finds in c->re_src a literal every match must contain (re_lit*) and the
+ * bounds of a match's length (re_min, re_max, re_whole). */
+void rl__regex_literal(rl__cond *c);
+/* What c's regex says of value v without running it: 0 when it cannot match
+ * (too short, too long, or the required literal is missing), 1 when it
+ * surely does (the regex is that literal, found), -1 when only regexec can
+ * tell. */
+int rl__regex_verdict(const rl__cond *c, const uint8_t *v, size_t n);
 
 /* Evaluates a compiled condition against one exchange. */
 int rl__cond_eval(const rl__cond *c, const rl_exchange *x, rl__match *m,
