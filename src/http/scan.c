@@ -15,25 +15,15 @@ void rl__fieldvec_free(rl__fieldvec *fv) {
   fv->n = fv->cap = 0;
 }
 
-/* Eight bytes at a time: a SEEK runs over whole bodies (TLS, binary
- * content) where line ends are rare, and most field values are longer than
- * a word. A word holds CR or LF when one of its bytes XORed with that byte
- * is zero, and (x - 0x01..01) & ~x & 0x80..80 is non-zero exactly when a
- * byte of x is zero. */
+/* glibc's memchr reads 32 bytes or more a step: an LF first, then a CR only
+ * in the bytes before it. A SEEK runs over whole bodies (TLS, binary
+ * content) where a line end comes every few hundred bytes, so two vector
+ * scans beat one pass testing eight bytes at a time for both. */
 size_t rl__find_eol(const uint8_t *p, size_t len) {
-  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-  size_t i = 0;
-  for (; len - i >= 8; i += 8) {
-    uint64_t w;
-    memcpy(&w, p + i, 8);
-    uint64_t cr = w ^ (ones * '\r'), lf = w ^ (ones * '\n');
-    if ((((cr - ones) & ~cr) | ((lf - ones) & ~lf)) & highs)
-      break;
-  }
-  for (; i < len; i++)
-    if (p[i] == '\r' || p[i] == '\n')
-      return i;
-  return len;
+  const uint8_t *lf = memchr(p, '\n', len);
+  size_t n = lf != NULL ? (size_t)(lf - p) : len;
+  const uint8_t *cr = memchr(p, '\r', n);
+  return cr != NULL ? (size_t)(cr - p) : n;
 }
 
 static rl_field *fieldvec_push(rl__fieldvec *fv) {
