@@ -720,15 +720,25 @@ static size_t step_forbidden(rl__hdir *d, const uint8_t *p, size_t len,
 /* DRAIN: copy the rest of a rejected header section, to its empty line. */
 static size_t step_drain(rl__hdir *d, const uint8_t *p, size_t len,
                          const rl_pktref *at) {
+  /* Line by line (a drain may run over megabytes after a parse error): a
+   * line ends the section when nothing but CRs came since the last LF. */
   size_t i = 0;
   int end = 0;
-  for (; i < len && !end; i++) {
-    if (p[i] == '\n')
-      end = d->drain_empty;
-    if (p[i] == '\n')
-      d->drain_empty = 1;
-    else if (p[i] != '\r')
+  while (i < len && !end) {
+    const uint8_t *lf = memchr(p + i, '\n', len - i);
+    size_t stop = lf != NULL ? (size_t)(lf - p) : len;
+    size_t k = i;
+    while (k < stop && p[k] == '\r')
+      k++;
+    if (k < stop)
       d->drain_empty = 0;
+    if (lf == NULL) {
+      i = len;
+      break;
+    }
+    end = d->drain_empty;
+    d->drain_empty = 1;
+    i = stop + 1;
   }
   copy_consumed(d, p, i);
   d->cur->last = *at;
