@@ -494,8 +494,19 @@ static size_t feed(rl__hdir *d, const uint8_t *p, size_t len, uint64_t off,
 /* --- states ---------------------------------------------------------------- */
 
 /* IDLE: the next byte is a message boundary. */
+/* True when a stream starts with a TLS record header (RFC 8446 5.1: a
+ * handshake record, legacy version 3.x). HTTP/1.x never starts so, and a
+ * connection whose two sides both began with one (ClientHello, ServerHello)
+ * carries no cleartext HTTP after it. One side alone proves nothing: a
+ * plain HTTP server may answer a client's stray TLS bytes in HTTP. */
+static int starts_tls(const rl__hdir *d, const uint8_t *p, size_t len) {
+  return d->off == 0 && len >= 3 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04;
+}
+
 static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
                         const rl_pktref *at) {
+  if (starts_tls(d, p, len))
+    d->hc->tls |= (uint8_t)(1u << d->dir);
   if (!is_server(d)) {
     /* A request line starts with a method token (RFC 9110 9.1). */
     if (p[0] >= 'A' && p[0] <= 'Z') {
@@ -617,6 +628,15 @@ static size_t seek_skip_line(rl__hdir *d, const uint8_t *p, size_t len) {
 /* SEEK: find a line that starts a message. */
 static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
                         const rl_pktref *at) {
+  /* A TLS connection's bytes are only counted: searching megabytes of
+   * ciphertext for a status line could only find noise. */
+  if (d->hc->tls == 3) {
+    if (d->pre & RL__PRE_ON)
+      pre_take(d, p[0], d->match);
+    d->match = 0;
+    d->skipped += len;
+    return len;
+  }
   for (size_t i = 0; i < len; i++) {
     if (d->match == 0 && !d->line_start) {
       i += seek_skip_line(d, p + i, len - i);

@@ -139,6 +139,9 @@ struct rl__hconn {
   uint8_t client_lossy;       /* requests may be missing from the queue */
   uint8_t queue_full;         /* pending-request-limit was noted */
   uint8_t tunnel;
+  uint8_t tls;                /* bit per direction (1 << rl_dir) that began
+                                 with a TLS handshake record; both: the
+                                 connection is TLS, its bytes are counted */
   uint32_t lost_responses;    /* responses presumed lost in server gaps */
 };
 
