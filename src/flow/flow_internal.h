@@ -140,6 +140,10 @@ typedef struct rl__seg_note {
 void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                      uint64_t off, const uint8_t *data, uint32_t len,
                      rl__seg_note *note);
+/* Hands n in-order bytes at the side's next offset to the sink, remembers
+ * them for retransmission comparison and advances the side. */
+void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                 const uint8_t *data, uint32_t n, const rl_pktref *at);
 void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     const rl_pktref *at);
 void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,

@@ -234,8 +234,8 @@ static void advance(rl__half *h, uint64_t n) {
   h->next_seq += (uint32_t)n;
 }
 
-static void deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
-                    const uint8_t *data, uint32_t n, const rl_pktref *at) {
+void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                 const uint8_t *data, uint32_t n, const rl_pktref *at) {
   rl__half *h = &c->half[dir];
   if (ft->cfg.sink.data) {
     ft->cfg.sink.data(ft->cfg.sink_ctx, &c->pub, dir, data, n, h->next_off, at);
@@ -287,7 +287,7 @@ static void drain(rl_flow_table *ft, rl__conn *c, rl_dir dir,
       if (k->hole) {
         deliver_hole(ft, c, dir, k->len - skip, at);
       } else {
-        deliver(ft, c, dir, k->data + skip, k->len - skip, &k->at);
+        rl__deliver(ft, c, dir, k->data + skip, k->len - skip, &k->at);
       }
     }
     chunk_free(ft, h, k);
@@ -466,7 +466,7 @@ void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
       !(h->flags & (RL__H_FIN | RL__H_ENDED))) {
     /* Most segments: in order, nothing buffered, no FIN to clip at; the
      * loop below would deliver them whole in one step. */
-    deliver(ft, c, dir, data, len, note->at);
+    rl__deliver(ft, c, dir, data, len, note->at);
     return;
   }
   uint64_t end = off + len;
@@ -492,7 +492,7 @@ void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
       uint64_t lim = h->ooo && h->ooo->off < end ? h->ooo->off : end;
       uint32_t n = (uint32_t)(lim - off);
       if (data) {
-        deliver(ft, c, dir, data, n, note->at);
+        rl__deliver(ft, c, dir, data, n, note->at);
         data += n;
       } else {
         deliver_hole(ft, c, dir, n, note->at);

@@ -591,6 +591,38 @@ static int orient_and_open(rl_flow_table *ft, rl__conn *c, int *side,
   return !(c->flags & RL__C_CLOSED);
 }
 
+/* The segment most captures are made of: an open conversation whose
+ * sides' bases are known, no SYN, FIN or RST, and either no payload or
+ * payload that continues its direction with nothing buffered and no FIN
+ * to clip at. Every step of the general path below is then a no-op except
+ * delivery, so these few tests replace it. Returns 0 to take the general
+ * path. */
+static int segment_fast(rl_flow_table *ft, rl__conn *c, int side,
+                        const rl_segment *seg, const rl_pktref *at) {
+  const uint8_t conn_mask = RL__C_ORIENTED | RL__C_OPENED | RL__C_CLOSED |
+                            RL__C_RST | RL__C_RST_HELD;
+  rl__half *h = &c->half[side];
+  if ((c->flags & conn_mask) != (RL__C_ORIENTED | RL__C_OPENED) ||
+      (seg->flags & (RL_TCP_SYN | RL_TCP_FIN | RL_TCP_RST)) ||
+      !(h->flags & c->half[!side].flags & RL__H_BASE) ||
+      seg->payload_missing) {
+    return 0;
+  }
+  if (seg->payload_len) {
+    if (!seg->payload || seg->seq != h->next_seq || h->ooo ||
+        (h->flags & (RL__H_SEQ_SET | RL__H_FIN | RL__H_ENDED)) !=
+            RL__H_SEQ_SET) {
+      return 0;
+    }
+    release_acked(ft, &c->half[!side], seg);
+    rl__deliver(ft, c, (rl_dir)side, seg->payload, seg->payload_len, at);
+  }
+  if ((c->half[0].flags | c->half[1].flags) & (RL__H_FIN | RL__H_ENDED)) {
+    conn_settle(ft, c, at);
+  }
+  return 1;
+}
+
 void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
                            const rl_pktref *at) {
   if (!ft || !seg || !at) {
@@ -610,6 +642,9 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   }
   ft->last_stream = (int64_t)c->pub.stream;
   lru_touch(ft, c, at);
+  if (segment_fast(ft, c, side, seg, at)) {
+    return;
+  }
   note_base(c, side, seg);
   if ((c->flags & RL__C_RST_HELD) && !rst_overruled(c, seg)) {
     return;
