@@ -27,13 +27,6 @@ static uint64_t addr_word(const rl_endpoint *ep, size_t at) {
   return w;
 }
 
-/* Field by field rather than memcmp: two word compares instead of a call
- * per endpoint, on the path every segment takes. */
-static int ep_eq(const rl_endpoint *a, const rl_endpoint *b) {
-  return a->port == b->port && a->ipver == b->ipver &&
-         addr_word(a, 0) == addr_word(b, 0) && addr_word(a, 8) == addr_word(b, 8);
-}
-
 /* One endpoint folded into a word and multiplied, so that every input bit
  * reaches the high bits; key_hash adds two of them. */
 static uint64_t ep_mix(const rl_endpoint *ep) {
@@ -54,15 +47,29 @@ static uint32_t key_hash(const rl_endpoint *a, const rl_endpoint *b) {
   return (uint32_t)h;
 }
 
+/* Addresses and IP version of two endpoints; conn_side compares the ports
+ * first, since they are what tells apart the conversations of one pair of
+ * hosts. */
+static int addr_eq(const rl_endpoint *a, const rl_endpoint *b) {
+  return addr_word(a, 0) == addr_word(b, 0) &&
+         addr_word(a, 8) == addr_word(b, 8) && a->ipver == b->ipver;
+}
+
 /* Which side of c sent a segment from src to dst: 0 the one recorded as
  * client (pub.client, before orientation the first sender), 1 the other;
- * -1 when the pair is not c's. Found once per segment, with the lookup. */
-static int conn_side(const rl__conn *c, const rl_endpoint *src,
-                     const rl_endpoint *dst) {
-  if (ep_eq(&c->pub.client, src) && ep_eq(&c->pub.server, dst)) {
+ * -1 when the pair is not c's. Found once per segment, with the lookup.
+ * Inline: it runs once or twice for every segment. */
+static inline int conn_side(const rl__conn *c, const rl_endpoint *src,
+                            const rl_endpoint *dst) {
+  const rl_endpoint *cl = &c->pub.client, *sv = &c->pub.server;
+  if (src->port == cl->port && dst->port == sv->port && addr_eq(cl, src) &&
+      addr_eq(sv, dst)) {
     return 0;
   }
-  return ep_eq(&c->pub.client, dst) && ep_eq(&c->pub.server, src) ? 1 : -1;
+  return src->port == sv->port && dst->port == cl->port && addr_eq(cl, dst) &&
+                 addr_eq(sv, src)
+             ? 1
+             : -1;
 }
 
 /* ---- the hash table ----------------------------------------------------- */
