@@ -43,14 +43,18 @@ struct rl__half;
 #define RL__HIST_CLASSES 9
 #define RL__HIST_SPARES 16
 
-/* The most recently delivered bytes of one direction, a ring indexed by
- * stream offset modulo `cap`. The valid bytes are [end - len, end). Every
+/* The most recently delivered bytes of one direction, a ring: stream offset
+ * o is at buf[(o - org) % cap]. The valid bytes are [end - len, end). Every
  * ring is on the table's history LRU (most recently written first) so that
  * the table-wide budget can take from the least recently written. */
 typedef struct rl__hist {
   struct rl__hist *lru_prev, *lru_next;
   struct rl__half *owner;
   int64_t last_sec; /* capture time of the last write */
+  /* The offset the ring started at, so that a ring holding less than its
+   * capacity is one run of bytes (one memcpy to write, none to wrap); the
+   * 8 bytes keep the allocation in the same malloc size class. */
+  uint64_t org;
   uint64_t end;
   uint32_t cap;
   uint32_t len;

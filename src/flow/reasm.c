@@ -130,8 +130,24 @@ static void hist_budget(rl_flow_table *ft, const rl__half *keep, uint64_t more) 
   }
 }
 
-/* Gives h a ring of `cap` bytes holding what its old ring held. */
-static rl__hist *hist_resize(rl_flow_table *ft, rl__half *h, uint32_t cap) {
+/* Copies the last `keep` valid bytes of ring `from` to the start of `to`:
+ * at most two runs, since they may wrap around the end of `from`. */
+static void hist_copy(rl__hist *to, const rl__hist *from, uint32_t keep) {
+  uint64_t start = from->end - keep;
+  uint32_t pos = (uint32_t)((start - from->org) % from->cap);
+  uint32_t first = keep < from->cap - pos ? keep : from->cap - pos;
+  memcpy(to->buf, from->buf + pos, first);
+  if (keep > first) {
+    memcpy(to->buf + first, from->buf, keep - first);
+  }
+  to->org = start;
+  to->len = keep;
+}
+
+/* Gives h a ring of `cap` bytes holding what its old ring held; a new ring
+ * starts at offset `off`. */
+static rl__hist *hist_resize(rl_flow_table *ft, rl__half *h, uint32_t cap,
+                             uint64_t off) {
   rl__hist *old = h->hist;
   uint64_t more = cap - (old ? old->cap : 0);
   if (ft->hist_total + more > ft->cfg.max_history_total) {
@@ -143,21 +159,11 @@ static rl__hist *hist_resize(rl_flow_table *ft, rl__half *h, uint32_t cap) {
   }
   r->owner = h;
   r->cap = cap;
-  r->end = old ? old->end : 0;
+  r->org = r->end = off;
   r->len = 0;
   if (old) {
-    /* Re-place the valid bytes, since positions are offsets modulo cap:
-     * run by run, each contiguous in both rings. */
-    uint32_t keep = old->len < cap ? old->len : cap;
-    for (uint64_t o = old->end - keep; o < old->end;) {
-      uint32_t from = (uint32_t)(o % old->cap), to = (uint32_t)(o % cap);
-      uint64_t run = old->end - o;
-      run = run < old->cap - from ? run : old->cap - from;
-      run = run < cap - to ? run : cap - to;
-      memcpy(r->buf + to, old->buf + from, (size_t)run);
-      o += run;
-    }
-    r->len = keep;
+    r->end = old->end;
+    hist_copy(r, old, old->len < cap ? old->len : cap);
     rl__half_forget(ft, h);
   }
   h->hist = r;
@@ -185,7 +191,7 @@ static void hist_record(rl_flow_table *ft, rl__half *h, uint64_t off,
   }
   uint64_t need = (uint64_t)(r ? r->len : 0) + n;
   if (!r || (r->cap < need && r->cap < max)) {
-    r = hist_resize(ft, h, hist_want(r ? r->cap : 0, need, max));
+    r = hist_resize(ft, h, hist_want(r ? r->cap : 0, need, max), off);
     if (!r) {
       return;
     }
@@ -194,9 +200,10 @@ static void hist_record(rl_flow_table *ft, rl__half *h, uint64_t off,
     hist_push(ft, r);
   }
   /* Only the last `cap` bytes can be kept; they go in at most two pieces
-   * (up to the ring's end, then from its start). */
+   * (up to the ring's end, then from its start), mostly in one since a new
+   * ring starts where its first bytes go. */
   uint32_t skip = n > r->cap ? n - r->cap : 0;
-  uint32_t pos = (uint32_t)((off + skip) % r->cap);
+  uint32_t pos = (uint32_t)((off + skip - r->org) % r->cap);
   uint32_t left = n - skip;
   uint32_t first = left < r->cap - pos ? left : r->cap - pos;
   memcpy(r->buf + pos, data + skip, first);
@@ -220,7 +227,7 @@ static uint64_t hist_compare(const rl__half *h, uint64_t off,
   uint64_t from = off > lo ? off : lo;
   uint64_t to = off + n < r->end ? off + n : r->end;
   for (uint64_t o = from; o < to; o++) {
-    if (r->buf[o % r->cap] != data[o - off]) {
+    if (r->buf[(o - r->org) % r->cap] != data[o - off]) {
       return o;
     }
   }
