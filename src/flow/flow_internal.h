@@ -105,6 +105,11 @@ typedef struct rl__conn {
   rl__half half[2];          /* indexed by rl_dir once oriented */
 } rl__conn;
 
+/* Buckets of rl_flow_table.recent: a few KiB, so that the conversations of
+ * a busy capture, interleaved segment by segment, are mostly found without
+ * hashing. A power of two. */
+#define RL__RECENT 256u
+
 struct rl_flow_table {
   rl_flow_config cfg; /* with defaults filled in */
   rl_stats *stats;
@@ -114,7 +119,9 @@ struct rl_flow_table {
   uint32_t count;
   rl__conn *lru_head; /* most recently active */
   rl__conn *lru_tail; /* least recently active */
-  rl__conn *last_hit; /* the conversation of the last segment, or NULL */
+  /* The conversation last seen in each bucket of the endpoints' port sum
+   * (the same both ways), or NULL: tried before hashing. */
+  rl__conn *recent[RL__RECENT];
   uint64_t next_stream;
   uint64_t ooo_total; /* cost of every buffered chunk */
   int64_t last_stream; /* stream of the last segment fed, -1 if none */

@@ -72,6 +72,12 @@ static inline int conn_side(const rl__conn *c, const rl_endpoint *src,
              : -1;
 }
 
+/* The bucket of ft->recent for a pair of endpoints, in either order. */
+static rl__conn **recent_slot(rl_flow_table *ft, const rl_endpoint *a,
+                              const rl_endpoint *b) {
+  return &ft->recent[((uint32_t)a->port + b->port) & (RL__RECENT - 1)];
+}
+
 /* ---- the hash table ----------------------------------------------------- */
 
 static rl__conn *slot_find(const rl_flow_table *ft, uint32_t hash,
@@ -273,8 +279,9 @@ static void conn_settle(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
 /* ---- conversation life -------------------------------------------------- */
 
 static void conn_destroy(rl_flow_table *ft, rl__conn *c) {
-  if (ft->last_hit == c) {
-    ft->last_hit = NULL;
+  rl__conn **rc = recent_slot(ft, &c->pub.client, &c->pub.server);
+  if (*rc == c) {
+    *rc = NULL;
   }
   slot_remove(ft, c);
   lru_unlink(ft, c);
@@ -548,12 +555,13 @@ static int rst_overruled(rl__conn *c, const rl_segment *seg) {
 
 /* The conversation a segment belongs to: found, or started (a new pair, or
  * a SYN that Wireshark would count as port reuse). NULL on ENOMEM.
- * Consecutive segments mostly belong to one conversation (a response's
- * segments, a request and its answer), so the last one found is tried
- * before hashing. */
+ * Segments of a few conversations come interleaved, and conversations of
+ * one pair of hosts differ by their ports, so the last one found for the
+ * same port sum is tried before hashing. */
 static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
                                   const rl_pktref *at, int *side) {
-  rl__conn *c = ft->last_hit;
+  rl__conn **rc = recent_slot(ft, &seg->src, &seg->dst);
+  rl__conn *c = *rc;
   uint32_t hash;
   if (c && (*side = conn_side(c, &seg->src, &seg->dst)) >= 0) {
     hash = c->hash;
@@ -573,7 +581,7 @@ static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
     c = conn_new(ft, seg, hash, at);
     *side = 0; /* the sender is recorded as the client until oriented */
   }
-  ft->last_hit = c;
+  *rc = c;
   return c;
 }
 
