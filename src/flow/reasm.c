@@ -226,10 +226,22 @@ static uint64_t hist_compare(const rl__half *h, uint64_t off,
   uint64_t lo = r->end - r->len;
   uint64_t from = off > lo ? off : lo;
   uint64_t to = off + n < r->end ? off + n : r->end;
-  for (uint64_t o = from; o < to; o++) {
-    if (r->buf[(o - r->org) % r->cap] != data[o - off]) {
-      return o;
+  /* Run by run (at most two: up to the ring's end, then from its start)
+   * with memcmp, and byte by byte only within a run that differs: a
+   * retransmission is mostly identical, and a byte loop with a modulo per
+   * byte cost 1% of a run on (c). */
+  for (uint64_t o = from; o < to;) {
+    uint32_t pos = (uint32_t)((o - r->org) % r->cap);
+    uint64_t run = to - o < r->cap - pos ? to - o : r->cap - pos;
+    const uint8_t *a = r->buf + pos, *b = data + (o - off);
+    if (memcmp(a, b, (size_t)run) != 0) {
+      uint64_t i = 0;
+      while (a[i] == b[i]) {
+        i++;
+      }
+      return o + i;
     }
+    o += run;
   }
   return no_mismatch;
 }
