@@ -1,7 +1,6 @@
 /* Link layers: every supported link type and byte order, VLAN tags, and
  * frames that are valid but not TCP. Files are written with pcapgen and read
  * back with real libpcap. */
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -325,29 +324,4 @@ Test(link, endpoint_format) {
   rl_endpoint_format(&e4, small, 5);
   cr_expect_str_eq(small, "192.");
   cr_expect_eq(small[5], 'x');
-}
-
-/* IPv4 is formatted by hand: the same text as inet_ntop and "%s:%u", for
- * every byte value in every position, and cut like snprintf at every
- * buffer size. */
-Test(link, endpoint_format_v4_as_libc) {
-  for (unsigned v = 0; v < 256; v++) {
-    for (int at = 0; at < 4; at++) {
-      rl_endpoint e = {{10, 200, 0, 9}, (uint16_t)(v * 257u), 4};
-      e.addr[at] = (uint8_t)v;
-      char want[64], ip[INET_ADDRSTRLEN], got[64];
-      inet_ntop(AF_INET, e.addr, ip, sizeof ip);
-      snprintf(want, sizeof want, "%s:%u", ip, (unsigned)e.port);
-      for (size_t len = 1; len <= 24; len++) {
-        char cut[64];
-        memset(got, 'x', sizeof got);
-        size_t keep = strlen(want) < len ? strlen(want) : len - 1;
-        memcpy(cut, want, keep);
-        cut[keep] = '\0'; /* what snprintf leaves in len bytes */
-        rl_endpoint_format(&e, got, len);
-        cr_assert_str_eq(got, cut, "%s in %zu bytes", want, len);
-        cr_assert_eq(got[len], 'x', "nothing written past %zu bytes", len);
-      }
-    }
-  }
 }
