@@ -426,7 +426,23 @@ static int next_record(rl_capture *cap, struct pcap_pkthdr **hdr, const u_char *
   return pcap_next_ex(cap->pcap, hdr, data);
 }
 
-int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
+/* The record most runs read: from a file through the fast reader (files
+ * only), unstopped and unfiltered, nothing in rl_capture_next's loop
+ * applies but reading and handing out. Returns 1 with a packet, 0 when
+ * the fast reader has handed over to libpcap (next_general takes it from
+ * there), or SEEK_FAILED. */
+static int next_fast(rl_capture *cap, rl_packet *pkt) {
+  const u_char *data;
+  if (rl__pcapread_next(cap->fast, &cap->fast_hdr, &data) == 1) {
+    cap->frame++;
+    hand_out(cap, &cap->fast_hdr, data, pkt);
+    return 1;
+  }
+  return hand_over(cap) != 0 ? SEEK_FAILED : 0;
+}
+
+/* Every other case: live captures, filters, stops, libpcap's reader. */
+static int next_general(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
   for (;;) {
     int phase = LIVE_READING;
     struct timespec now = {0, 0};
@@ -470,6 +486,19 @@ int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
     hand_out(cap, hdr, data, pkt);
     return 1;
   }
+}
+
+int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
+  if (cap->fast && !cap->stop && !cap->has_prog) {
+    int rc = next_fast(cap, pkt);
+    if (rc == SEEK_FAILED) {
+      set_err(err, errlen, "read error: ", strerror(errno));
+      return RL_EIO;
+    }
+    if (rc == 1)
+      return 1;
+  }
+  return next_general(cap, pkt, err, errlen);
 }
 
 void rl_capture_break(rl_capture *cap) {

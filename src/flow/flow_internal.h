@@ -43,14 +43,18 @@ struct rl__half;
 #define RL__HIST_CLASSES 9
 #define RL__HIST_SPARES 16
 
-/* The most recently delivered bytes of one direction, a ring indexed by
- * stream offset modulo `cap`. The valid bytes are [end - len, end). Every
+/* The most recently delivered bytes of one direction, a ring: stream offset
+ * o is at buf[(o - org) % cap]. The valid bytes are [end - len, end). Every
  * ring is on the table's history LRU (most recently written first) so that
  * the table-wide budget can take from the least recently written. */
 typedef struct rl__hist {
   struct rl__hist *lru_prev, *lru_next;
   struct rl__half *owner;
   int64_t last_sec; /* capture time of the last write */
+  /* The offset the ring started at, so that a ring holding less than its
+   * capacity is one run of bytes (one memcpy to write, none to wrap); the
+   * 8 bytes keep the allocation in the same malloc size class. */
+  uint64_t org;
   uint64_t end;
   uint32_t cap;
   uint32_t len;
@@ -101,6 +105,11 @@ typedef struct rl__conn {
   rl__half half[2];          /* indexed by rl_dir once oriented */
 } rl__conn;
 
+/* Buckets of rl_flow_table.recent: a few KiB, so that the conversations of
+ * a busy capture, interleaved segment by segment, are mostly found without
+ * hashing. A power of two. */
+#define RL__RECENT 256u
+
 struct rl_flow_table {
   rl_flow_config cfg; /* with defaults filled in */
   rl_stats *stats;
@@ -110,7 +119,9 @@ struct rl_flow_table {
   uint32_t count;
   rl__conn *lru_head; /* most recently active */
   rl__conn *lru_tail; /* least recently active */
-  rl__conn *last_hit; /* the conversation of the last segment, or NULL */
+  /* The conversation last seen in each bucket of the endpoints' port sum
+   * (the same both ways), or NULL: tried before hashing. */
+  rl__conn *recent[RL__RECENT];
   uint64_t next_stream;
   uint64_t ooo_total; /* cost of every buffered chunk */
   int64_t last_stream; /* stream of the last segment fed, -1 if none */
@@ -140,6 +151,10 @@ typedef struct rl__seg_note {
 void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                      uint64_t off, const uint8_t *data, uint32_t len,
                      rl__seg_note *note);
+/* Hands n in-order bytes at the side's next offset to the sink, remembers
+ * them for retransmission comparison and advances the side. */
+void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                 const uint8_t *data, uint32_t n, const rl_pktref *at);
 void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     const rl_pktref *at);
 void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,

@@ -27,13 +27,6 @@ static uint64_t addr_word(const rl_endpoint *ep, size_t at) {
   return w;
 }
 
-/* Field by field rather than memcmp: two word compares instead of a call
- * per endpoint, on the path every segment takes. */
-static int ep_eq(const rl_endpoint *a, const rl_endpoint *b) {
-  return a->port == b->port && a->ipver == b->ipver &&
-         addr_word(a, 0) == addr_word(b, 0) && addr_word(a, 8) == addr_word(b, 8);
-}
-
 /* One endpoint folded into a word and multiplied, so that every input bit
  * reaches the high bits; key_hash adds two of them. */
 static uint64_t ep_mix(const rl_endpoint *ep) {
@@ -54,15 +47,35 @@ static uint32_t key_hash(const rl_endpoint *a, const rl_endpoint *b) {
   return (uint32_t)h;
 }
 
+/* Addresses and IP version of two endpoints; conn_side compares the ports
+ * first, since they are what tells apart the conversations of one pair of
+ * hosts. */
+static int addr_eq(const rl_endpoint *a, const rl_endpoint *b) {
+  return addr_word(a, 0) == addr_word(b, 0) &&
+         addr_word(a, 8) == addr_word(b, 8) && a->ipver == b->ipver;
+}
+
 /* Which side of c sent a segment from src to dst: 0 the one recorded as
  * client (pub.client, before orientation the first sender), 1 the other;
- * -1 when the pair is not c's. Found once per segment, with the lookup. */
-static int conn_side(const rl__conn *c, const rl_endpoint *src,
-                     const rl_endpoint *dst) {
-  if (ep_eq(&c->pub.client, src) && ep_eq(&c->pub.server, dst)) {
+ * -1 when the pair is not c's. Found once per segment, with the lookup.
+ * Inline: it runs once or twice for every segment. */
+static inline int conn_side(const rl__conn *c, const rl_endpoint *src,
+                            const rl_endpoint *dst) {
+  const rl_endpoint *cl = &c->pub.client, *sv = &c->pub.server;
+  if (src->port == cl->port && dst->port == sv->port && addr_eq(cl, src) &&
+      addr_eq(sv, dst)) {
     return 0;
   }
-  return ep_eq(&c->pub.client, dst) && ep_eq(&c->pub.server, src) ? 1 : -1;
+  return src->port == sv->port && dst->port == cl->port && addr_eq(cl, dst) &&
+                 addr_eq(sv, src)
+             ? 1
+             : -1;
+}
+
+/* The bucket of ft->recent for a pair of endpoints, in either order. */
+static rl__conn **recent_slot(rl_flow_table *ft, const rl_endpoint *a,
+                              const rl_endpoint *b) {
+  return &ft->recent[((uint32_t)a->port + b->port) & (RL__RECENT - 1)];
 }
 
 /* ---- the hash table ----------------------------------------------------- */
@@ -266,8 +279,9 @@ static void conn_settle(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
 /* ---- conversation life -------------------------------------------------- */
 
 static void conn_destroy(rl_flow_table *ft, rl__conn *c) {
-  if (ft->last_hit == c) {
-    ft->last_hit = NULL;
+  rl__conn **rc = recent_slot(ft, &c->pub.client, &c->pub.server);
+  if (*rc == c) {
+    *rc = NULL;
   }
   slot_remove(ft, c);
   lru_unlink(ft, c);
@@ -541,12 +555,13 @@ static int rst_overruled(rl__conn *c, const rl_segment *seg) {
 
 /* The conversation a segment belongs to: found, or started (a new pair, or
  * a SYN that Wireshark would count as port reuse). NULL on ENOMEM.
- * Consecutive segments mostly belong to one conversation (a response's
- * segments, a request and its answer), so the last one found is tried
- * before hashing. */
+ * Segments of a few conversations come interleaved, and conversations of
+ * one pair of hosts differ by their ports, so the last one found for the
+ * same port sum is tried before hashing. */
 static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
                                   const rl_pktref *at, int *side) {
-  rl__conn *c = ft->last_hit;
+  rl__conn **rc = recent_slot(ft, &seg->src, &seg->dst);
+  rl__conn *c = *rc;
   uint32_t hash;
   if (c && (*side = conn_side(c, &seg->src, &seg->dst)) >= 0) {
     hash = c->hash;
@@ -566,7 +581,7 @@ static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
     c = conn_new(ft, seg, hash, at);
     *side = 0; /* the sender is recorded as the client until oriented */
   }
-  ft->last_hit = c;
+  *rc = c;
   return c;
 }
 
@@ -591,6 +606,38 @@ static int orient_and_open(rl_flow_table *ft, rl__conn *c, int *side,
   return !(c->flags & RL__C_CLOSED);
 }
 
+/* The segment most captures are made of: an open conversation whose
+ * sides' bases are known, no SYN, FIN or RST, and either no payload or
+ * payload that continues its direction with nothing buffered and no FIN
+ * to clip at. Every step of the general path below is then a no-op except
+ * delivery, so these few tests replace it. Returns 0 to take the general
+ * path. */
+static int segment_fast(rl_flow_table *ft, rl__conn *c, int side,
+                        const rl_segment *seg, const rl_pktref *at) {
+  const uint8_t conn_mask = RL__C_ORIENTED | RL__C_OPENED | RL__C_CLOSED |
+                            RL__C_RST | RL__C_RST_HELD;
+  rl__half *h = &c->half[side];
+  if ((c->flags & conn_mask) != (RL__C_ORIENTED | RL__C_OPENED) ||
+      (seg->flags & (RL_TCP_SYN | RL_TCP_FIN | RL_TCP_RST)) ||
+      !(h->flags & c->half[!side].flags & RL__H_BASE) ||
+      seg->payload_missing) {
+    return 0;
+  }
+  if (seg->payload_len) {
+    if (!seg->payload || seg->seq != h->next_seq || h->ooo ||
+        (h->flags & (RL__H_SEQ_SET | RL__H_FIN | RL__H_ENDED)) !=
+            RL__H_SEQ_SET) {
+      return 0;
+    }
+    release_acked(ft, &c->half[!side], seg);
+    rl__deliver(ft, c, (rl_dir)side, seg->payload, seg->payload_len, at);
+  }
+  if ((c->half[0].flags | c->half[1].flags) & (RL__H_FIN | RL__H_ENDED)) {
+    conn_settle(ft, c, at);
+  }
+  return 1;
+}
+
 void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
                            const rl_pktref *at) {
   if (!ft || !seg || !at) {
@@ -610,6 +657,9 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
   }
   ft->last_stream = (int64_t)c->pub.stream;
   lru_touch(ft, c, at);
+  if (segment_fast(ft, c, side, seg, at)) {
+    return;
+  }
   note_base(c, side, seg);
   if ((c->flags & RL__C_RST_HELD) && !rst_overruled(c, seg)) {
     return;
