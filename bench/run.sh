@@ -11,7 +11,8 @@
 # shared: a neighbour steals wall time, not our CPU seconds.
 #
 # Usage: bench/run.sh FILE...
-#   RUNS=N     runs per command (default 3)
+#   RUNS=N     runs per command (default 3), interleaved across the tools
+#   PEER_RUNS=N  runs of tcpdump, tshark, httpry and tcpflow (default RUNS)
 #   SKIP="tshark tcpflow"   tools to leave out (slow peers on big files)
 #   BUILD=DIR  build directory (default build-bench; bench/build.sh makes it)
 # Writes a Markdown table per file on standard output and the raw samples
@@ -22,6 +23,7 @@ root=$(dirname "$here")
 B=$(realpath "${BUILD:-$root/build-bench}")
 BB=$B/bench
 RUNS=${RUNS:-3}
+PEER_RUNS=${PEER_RUNS:-$RUNS}
 SKIP=" ${SKIP:-} "
 for f in rusage floor floor-llhttp rl-pipeline; do
   [ -x "$BB/$f" ] || { echo "run.sh: $BB/$f missing: run bench/build.sh" >&2; exit 2; }
@@ -78,34 +80,48 @@ bench_file() {
   findings=$(sed -n 's/.*findings=\([0-9]*\).*/\1/p' <<< "$counts")
   echo "### $name"
   echo
-  echo "\`$f\`: $bytes bytes, $packets packets, $responses responses (resplint's count), $findings findings; $RUNS runs each, medians; resplint mode: $RESPLINT_MODE."
+  echo "\`$f\`: $bytes bytes, $packets packets, $responses responses (resplint's count), $findings findings; $RUNS runs each (peers $PEER_RUNS), interleaved, medians; resplint mode: $RESPLINT_MODE."
   echo "Load when starting: $(cut -d' ' -f1-3 /proc/loadavg); busiest other processes: $(ps -eo pcpu=,comm= --sort=-pcpu | head -4 | awk '{ printf "%s %s%%; ", $2, $1 }')"
   echo
   echo "| tool | CPU s (user+sys) | user s | sys s | packets/s | MB/s | responses/s | peak RSS MiB | wall s |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   printf 'tool\trun\tcpu\tuser\tsys\trss_kib\twall\tstatus\n' > "$tsv"
   declare -gA CPU=()
-  local line tool cmd
+  declare -A SAMPLES=()
+  local line tool cmd order=() r
   while IFS= read -r line; do
-    tool=${line%%|*}; cmd=${line#*|}
+    tool=${line%%|*}
     case "$SKIP" in *" $tool "*) continue ;; esac
-    local samples=() r
-    for r in $(seq 1 "$RUNS"); do
+    order+=("$line")
+  done < <(tools "$f" "")
+  # Runs are interleaved (every tool once, then every tool again), so a
+  # change in the machine's load or clock during the run moves every row
+  # alike; the peers (tens of seconds a run on big files) may run fewer times.
+  for r in $(seq 1 "$RUNS"); do
+    for line in "${order[@]}"; do
+      tool=${line%%|*}; cmd=${line#*|}
+      case " tcpdump tshark httpry tcpflow " in
+        *" $tool "*) [ "$r" -le "$PEER_RUNS" ] || continue ;;
+      esac
       local tf=""
       if [ "$tool" = tcpflow ]; then tf=$(mktemp -d "$here/data/tcpflow.XXXXXX"); cmd=${cmd% -o *}" -o $tf"; fi
       # shellcheck disable=SC2086
       local s; s=$(sample $cmd)
       [ -n "$tf" ] && rm -rf "$tf"
-      samples+=("$s")
+      SAMPLES[$tool]+="$s"$'\n'
       printf '%s\t%s\t%s\n' "$tool" "$r" "$(tr ' ' '\t' <<< "$s")" >> "$tsv"
     done
+  done
+  for line in "${order[@]}"; do
+    tool=${line%%|*}
+    local samples=${SAMPLES[$tool]}
     local cpu user sys rss wall status
-    cpu=$(printf '%s\n' "${samples[@]}" | awk '{ print $1 }' | median)
-    user=$(printf '%s\n' "${samples[@]}" | awk '{ print $2 }' | median)
-    sys=$(printf '%s\n' "${samples[@]}" | awk '{ print $3 }' | median)
-    rss=$(printf '%s\n' "${samples[@]}" | awk '{ print $4 }' | median)
-    wall=$(printf '%s\n' "${samples[@]}" | awk '{ print $5 }' | median)
-    status=$(printf '%s\n' "${samples[@]}" | awk '{ print $6 }' | sort -u | tr '\n' ' ')
+    cpu=$(awk 'NF { print $1 }' <<< "$samples" | median)
+    user=$(awk 'NF { print $2 }' <<< "$samples" | median)
+    sys=$(awk 'NF { print $3 }' <<< "$samples" | median)
+    rss=$(awk 'NF { print $4 }' <<< "$samples" | median)
+    wall=$(awk 'NF { print $5 }' <<< "$samples" | median)
+    status=$(awk 'NF { print $6 }' <<< "$samples" | sort -u | tr '\n' ' ')
     CPU[$tool]=$cpu
     awk -v t="$tool" -v c="$cpu" -v u="$user" -v s="$sys" -v r="$rss" -v w="$wall" -v p="$packets" \
         -v b="$bytes" -v n="$responses" -v st="$status" 'BEGIN {
@@ -113,7 +129,7 @@ bench_file() {
       note = (st ~ /^(0|1) *$/ || st ~ /^0 1 *$/) ? "" : " (exit " st ")"
       printf "| %s%s | %.3f | %.3f | %.3f | %.0f | %.1f | %.0f | %.1f | %.2f |\n",
         t, note, c, u, s, p / c0, b / 1e6 / c0, n / c0, r / 1024, w }'
-  done < <(tools "$f" "")
+  done
   echo
   ratio() { awk -v a="${CPU[$1]:-}" -v b="${CPU[$2]:-}" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
   echo "Ratios of CPU time: resplint/floor = $(ratio resplint floor), resplint/floor-llhttp = $(ratio resplint floor-llhttp), tshark/resplint = $(ratio tshark resplint); rl-pipeline/floor-llhttp = $(ratio rl-pipeline floor-llhttp)."
