@@ -26,7 +26,11 @@ typedef struct vm_entry {
 struct rl__vmemo {
   uint8_t key[VM_KEY_CAP];
   size_t klen;
-  int over;          /* the key did not fit: no lookup, no store */
+  int over;          /* the key did not fit (or, comparing, differs) */
+  /* While comparing in place: the stored key the pieces are checked
+   * against, instead of being copied into key (see rl__vmemo_lookup). */
+  const uint8_t *ref;
+  size_t rlen;
   uint64_t hash;
   uint32_t slot;     /* where the key hashed to */
   int pending;       /* the last lookup missed with a valid key */
@@ -87,12 +91,23 @@ void rl__vmemo_stats(const rl__vmemo *vm, uint64_t *hits, uint64_t *misses,
 
 /* --- the key -------------------------------------------------------------- */
 
+/* Appends a piece to the key, or, while comparing in place (vm->ref set),
+ * checks it against the same place of the stored key: `over` then means
+ * "differs", and the rest of the pieces cost one test each. */
 static void put(rl__vmemo *vm, const void *s, size_t n) {
-  if (vm->over || n > VM_KEY_CAP - vm->klen) {
+  if (vm->over)
+    return;
+  if (vm->ref) {
+    if (n > vm->rlen - vm->klen || (n && memcmp(vm->ref + vm->klen, s, n) != 0)) {
+      vm->over = 1;
+      return;
+    }
+  } else if (n > VM_KEY_CAP - vm->klen) {
     vm->over = 1;
     return;
+  } else if (n) {
+    memcpy(vm->key + vm->klen, s, n);
   }
-  if (n) memcpy(vm->key + vm->klen, s, n);
   vm->klen += n;
 }
 
@@ -145,47 +160,73 @@ static void put_events(rl__vmemo *vm, const rl_message *m) {
   }
 }
 
-static void put_message(rl__vmemo *vm, const rl_message *m) {
-  key_msg h;
-  memset(&h, 0, sizeof h);
-  h.content_length_declared = m->content_length_declared;
-  h.content_bytes = m->content_bytes;
-  h.wire_bytes = m->wire_bytes;
-  h.forbidden_bytes = m->forbidden_bytes;
-  h.start_line = m->start_line;
-  h.version = m->version;
-  h.status = m->status;
-  h.reason = m->reason;
-  h.method = m->method;
-  h.target = m->target;
-  h.status_code = m->status_code;
-  h.raw_len = m->raw ? m->raw_len : 0;
-  h.raw_total = m->raw_total;
-  h.nfields = m->fields ? m->nfields : 0;
-  h.ntrailers = m->trailers ? m->ntrailers : 0;
-  h.trailer_raw_len = m->trailer_raw ? m->trailer_raw_len : 0;
-  h.content_prefix_len = m->content_prefix ? m->content_prefix_len : 0;
-  h.chunk_count = m->chunk_count;
-  h.forbidden_prefix_len = m->forbidden_prefix ? m->forbidden_prefix_len : 0;
-  h.nevents = m->events ? m->nevents : 0;
-  h.start_eol = m->start_eol;
-  h.http_major = m->http_major;
-  h.http_minor = m->http_minor;
-  h.is_response = m->is_response;
-  h.framing = (uint8_t)m->framing;
-  h.cut = (uint8_t)m->cut;
+/* The scalars of message m (NULL: no request, all zeros). */
+static void fill_msg(key_msg *h, const rl_message *m) {
+  memset(h, 0, sizeof *h);
+  if (!m)
+    return;
+  h->content_length_declared = m->content_length_declared;
+  h->content_bytes = m->content_bytes;
+  h->wire_bytes = m->wire_bytes;
+  h->forbidden_bytes = m->forbidden_bytes;
+  h->start_line = m->start_line;
+  h->version = m->version;
+  h->status = m->status;
+  h->reason = m->reason;
+  h->method = m->method;
+  h->target = m->target;
+  h->status_code = m->status_code;
+  h->raw_len = m->raw ? m->raw_len : 0;
+  h->raw_total = m->raw_total;
+  h->nfields = m->fields ? m->nfields : 0;
+  h->ntrailers = m->trailers ? m->ntrailers : 0;
+  h->trailer_raw_len = m->trailer_raw ? m->trailer_raw_len : 0;
+  h->content_prefix_len = m->content_prefix ? m->content_prefix_len : 0;
+  h->chunk_count = m->chunk_count;
+  h->forbidden_prefix_len = m->forbidden_prefix ? m->forbidden_prefix_len : 0;
+  h->nevents = m->events ? m->nevents : 0;
+  h->start_eol = m->start_eol;
+  h->http_major = m->http_major;
+  h->http_minor = m->http_minor;
+  h->is_response = m->is_response;
+  h->framing = (uint8_t)m->framing;
+  h->cut = (uint8_t)m->cut;
   /* A NULL buffer and an empty one differ to the checks (rl__span_bytes). */
-  h.pad[0] = (uint8_t)((m->raw != NULL) | (m->trailer_raw != NULL) << 1 |
-                       (m->content_prefix != NULL) << 2 |
-                       (m->forbidden_prefix != NULL) << 3);
-  put(vm, &h, sizeof h);
-  put(vm, m->raw, h.raw_len);
-  put(vm, m->fields, (size_t)h.nfields * sizeof *m->fields);
-  put(vm, m->trailers, (size_t)h.ntrailers * sizeof *m->trailers);
-  put(vm, m->trailer_raw, h.trailer_raw_len);
-  put(vm, m->content_prefix, h.content_prefix_len);
-  put(vm, m->forbidden_prefix, h.forbidden_prefix_len);
-  if (h.nevents) put_events(vm, m);
+  h->pad[0] = (uint8_t)((m->raw != NULL) | (m->trailer_raw != NULL) << 1 |
+                        (m->content_prefix != NULL) << 2 |
+                        (m->forbidden_prefix != NULL) << 3);
+}
+
+/* Whether m's field array is a function of its header-section bytes alone,
+ * so that the key need not hold it. The http stage describes a section
+ * (start-line spans, status_code, the fields with their ids, flags, eol and
+ * fold_lines) from raw[0..raw_len) and is_response only: its head memo
+ * (describe_head in src/http/http.c) relies on the same fact, and
+ * RESPLINT_VERIFY_SCAN checks it. The one exception is the field-count cap
+ * (cap_fields), which cuts the array and the section together and leaves
+ * raw_len < raw_total; a section cut by max_header_bytes has raw_len <
+ * raw_total too. So only a whole section (raw_len == raw_total) skips its
+ * fields; any other keeps them. RESPLINT_VERIFY_MEMO also compares a digest
+ * of the field arrays on every hit, so a mistake here aborts. */
+static int fields_derived(const rl_message *m, const key_msg *h) {
+  return m->raw != NULL && h->raw_len > 0 && h->raw_len == h->raw_total;
+}
+
+/* The variable-length parts of message m, after its scalars h. */
+static void put_bytes(rl__vmemo *vm, const rl_message *m, const key_msg *h) {
+  put(vm, m->raw, h->raw_len);
+  if (h->nfields && !fields_derived(m, h))
+    put(vm, m->fields, (size_t)h->nfields * sizeof *m->fields);
+  if (h->ntrailers)
+    put(vm, m->trailers, (size_t)h->ntrailers * sizeof *m->trailers);
+  if (h->trailer_raw_len)
+    put(vm, m->trailer_raw, h->trailer_raw_len);
+  if (h->content_prefix_len)
+    put(vm, m->content_prefix, h->content_prefix_len);
+  if (h->forbidden_prefix_len)
+    put(vm, m->forbidden_prefix, h->forbidden_prefix_len);
+  if (h->nevents)
+    put_events(vm, m);
 }
 
 /* What judging reads besides the two messages. */
@@ -198,6 +239,15 @@ typedef struct key_exchange {
 } key_exchange;
 
 _Static_assert(sizeof(key_exchange) == 40, "key_exchange must have no padding");
+
+/* All the fixed-size parts of a key, so that they cost one copy or one
+ * comparison, not three. */
+typedef struct key_head {
+  key_exchange x;
+  key_msg resp, req;
+} key_head;
+
+_Static_assert(sizeof(key_head) == 296, "key_head must have no padding");
 
 /* The key is everything judging reads, except where the exchange is:
  *  - the response and the request (when paired) as the http stage described
@@ -222,26 +272,29 @@ _Static_assert(sizeof(key_exchange) == 40, "key_exchange must have no padding");
  * would replay a stale verdict (RESPLINT_VERIFY_MEMO=1 catches that). */
 static void build_key(rl__vmemo *vm, const rl_exchange *x, const rl__env *env) {
   const rl_message *r = x->response;
-  key_exchange h;
-  memset(&h, 0, sizeof h);
-  h.ts_sec = r->first.ts.sec;
-  h.ts_zero = r->first.ts.sec == 0 && r->first.ts.nsec == 0;
-  h.prev_version = env->prev_version;
+  key_head k;
+  key_exchange *h = &k.x;
+  memset(h, 0, sizeof *h);
+  h->ts_sec = r->first.ts.sec;
+  h->ts_zero = r->first.ts.sec == 0 && r->first.ts.nsec == 0;
+  h->prev_version = env->prev_version;
   if (env->prev_version >= 0 &&
       env->prev_version != r->http_major * 16 + r->http_minor)
-    h.prev_index = env->prev_index;
-  h.max_header_bytes = env->max_header_bytes;
-  h.max_field_lines = env->max_field_lines;
-  h.date_skew_s = env->date_skew_s;
-  h.request_state = (uint8_t)x->request_state;
-  h.interim = x->interim;
-  h.after_close = x->after_close;
-  h.has_request = x->request != NULL;
+    h->prev_index = env->prev_index;
+  h->max_header_bytes = env->max_header_bytes;
+  h->max_field_lines = env->max_field_lines;
+  h->date_skew_s = env->date_skew_s;
+  h->request_state = (uint8_t)x->request_state;
+  h->interim = x->interim;
+  h->after_close = x->after_close;
+  h->has_request = x->request != NULL;
+  fill_msg(&k.resp, r);
+  fill_msg(&k.req, x->request);
   vm->klen = 0;
   vm->over = 0;
-  put(vm, &h, sizeof h);
-  put_message(vm, r);
-  if (x->request) put_message(vm, x->request);
+  put(vm, &k, sizeof k);
+  put_bytes(vm, r, &k.resp);
+  if (x->request) put_bytes(vm, x->request, &k.req);
 }
 
 static inline uint64_t rotl(uint64_t v, int s) {
@@ -278,23 +331,38 @@ static int same_key(const rl__vmemo *vm, const vm_entry *s) {
          memcmp(s->key, vm->key, vm->klen) == 0;
 }
 
+/* Whether exchange x's key is entry s's stored key, compared piece by piece
+ * as build_key would write them, without copying any (a mismatch stops at
+ * its first differing piece). */
+static int same_in_place(rl__vmemo *vm, const vm_entry *s,
+                         const rl_exchange *x, const rl__env *env) {
+  if (!s->used)
+    return 0;
+  vm->ref = s->key;
+  vm->rlen = s->klen;
+  build_key(vm, x, env);
+  vm->ref = NULL;
+  return !vm->over && vm->klen == s->klen;
+}
+
 const rl__record *rl__vmemo_lookup(rl__vmemo *vm, const rl_exchange *x,
                                    const rl__env *env, uint32_t *hint) {
   vm->pending = 0;
+  /* A connection usually repeats its previous exchange: compare with the
+   * entry it used last first, in place, so that a hit (nearly every
+   * exchange of a repetitive capture) serialises nothing. */
+  vm_entry *s = &vm->slots[*hint % VM_SLOTS];
+  if (same_in_place(vm, s, x, env)) {
+    vm->key_bytes += vm->klen;
+    vm->hits++;
+    return &s->rec;
+  }
   build_key(vm, x, env);
   if (vm->over) {
     vm->skipped++;
     return NULL;
   }
   vm->key_bytes += vm->klen;
-  /* A connection usually repeats its previous exchange: try the entry it
-   * used last before hashing the key (a mismatch stops at its first
-   * differing byte). */
-  vm_entry *s = &vm->slots[*hint % VM_SLOTS];
-  if (same_key(vm, s)) {
-    vm->hits++;
-    return &s->rec;
-  }
   vm->hash = hash_key(vm->key, vm->klen);
   vm->slot = (uint32_t)((vm->hash >> 32) % VM_SLOTS);
   *hint = vm->slot;
