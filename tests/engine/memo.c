@@ -297,9 +297,9 @@ Test(memo, a_repeat_on_one_connection_hits_through_the_hint) {
   rl_engine *e = catalogue_engine(1, 1, &g);
   static ex s[4];
   static rl_conn conn = {.stream = 5};
+  const char *other = "GET /a.txt HTTP/1.1\r\nHost: h\r\nUser-Agent: u\r\n\r\n";
   for (int i = 0; i < 4; i++) {
-    make(&s[i], RESP, i < 3 ? REQ : "GET /a.txt HTTP/1.1\r\nHost: h\r\nUser-Agent: u\r\n\r\n",
-         500u * (unsigned)i, RESP_TIME);
+    make(&s[i], RESP, i < 3 ? REQ : other, 500u * (unsigned)i, RESP_TIME);
     s[i].x.conn = &conn;
     s[i].resp.m.index = (uint32_t)i;
   }
