@@ -265,7 +265,8 @@ _Static_assert(sizeof(key_head) == sizeof(key_exchange) + 2 * sizeof(key_msg),
  *  - the response and the request (when paired) as the http stage described
  *    them: the header section bytes (raw, raw_len, raw_total), the
  *    start-line spans and eol, status_code, http_major/minor, is_response,
- *    the field array (spans, ids, flags, eol, fold_lines) and the trailer
+ *    the field array (spans, ids, flags, eol, fold_lines; left out for a
+ *    whole section, which it follows from: fields_derived) and the trailer
  *    array with trailer_raw, framing, cut, content_length_declared,
  *    content_bytes, wire_bytes, content_prefix, chunk_count,
  *    forbidden_bytes and forbidden_prefix, and the events (kind, offset
