@@ -1,6 +1,7 @@
 /* The exact verdict memo (memo.h): the key, the table, the records. */
 #include "engine/memo.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +21,21 @@ typedef struct vm_entry {
   uint8_t *key;
   uint32_t klen, kcap;
   int used;
+  uint64_t fdigest; /* RESPLINT_VERIFY_MEMO: of the field arrays (below) */
   rl__record rec;
 } vm_entry;
 
 struct rl__vmemo {
   uint8_t key[VM_KEY_CAP];
   size_t klen;
-  int over;          /* the key did not fit: no lookup, no store */
+  int over;          /* the key did not fit (or, comparing, differs) */
+  /* While comparing in place: the stored key the pieces are checked
+   * against, instead of being copied into key (see rl__vmemo_lookup). */
+  const uint8_t *ref;
+  size_t rlen;
   uint64_t hash;
   uint32_t slot;     /* where the key hashed to */
+  uint64_t fdigest;  /* of the last missed lookup's field arrays (verify) */
   int pending;       /* the last lookup missed with a valid key */
   int verify;
   int print_stats;
@@ -87,12 +94,23 @@ void rl__vmemo_stats(const rl__vmemo *vm, uint64_t *hits, uint64_t *misses,
 
 /* --- the key -------------------------------------------------------------- */
 
+/* Appends a piece to the key, or, while comparing in place (vm->ref set),
+ * checks it against the same place of the stored key: `over` then means
+ * "differs", and the rest of the pieces cost one test each. */
 static void put(rl__vmemo *vm, const void *s, size_t n) {
-  if (vm->over || n > VM_KEY_CAP - vm->klen) {
+  if (vm->over)
+    return;
+  if (vm->ref) {
+    if (n > vm->rlen - vm->klen || (n && memcmp(vm->ref + vm->klen, s, n) != 0)) {
+      vm->over = 1;
+      return;
+    }
+  } else if (n > VM_KEY_CAP - vm->klen) {
     vm->over = 1;
     return;
+  } else if (n) {
+    memcpy(vm->key + vm->klen, s, n);
   }
-  if (n) memcpy(vm->key + vm->klen, s, n);
   vm->klen += n;
 }
 
@@ -104,17 +122,39 @@ static void put_str(rl__vmemo *vm, const char *s) {
   if (n) put(vm, s, n - 1);
 }
 
-/* The scalars of a message, in one fixed record without padding. */
+/* The bytes of rl_message from member `first` up to member `end`. */
+#define MSG_SPAN(first, end) \
+  (offsetof(rl_message, end) - offsetof(rl_message, first))
+
+/* The scalars of a message, copied as the three runs of rl_message that
+ * hold no pointer and nothing about where the message is (a few copies
+ * instead of thirty members one by one):
+ *  - raw_len up to fields: raw_total, the start-line spans and eol,
+ *    status_code, http_major/minor, is_response;
+ *  - trailer_raw_len up to content_prefix: framing, cut,
+ *    content_length_declared, content_bytes, wire_bytes;
+ *  - content_prefix_len up to forbidden_prefix: chunk_count,
+ *    forbidden_bytes.
+ * The runs include rl_message's padding: the http stage zeroes the whole
+ * message, and a caller that did not would only miss, never hit wrongly.
+ * A member added to rl_message inside a run is in the key by itself; one
+ * added elsewhere must be added here if a check reads it. */
 typedef struct key_msg {
-  uint64_t content_length_declared, content_bytes, wire_bytes, forbidden_bytes;
-  rl_span start_line, version, status, reason, method, target;
-  int32_t status_code;
-  uint32_t raw_len, raw_total, nfields, ntrailers, trailer_raw_len;
-  uint32_t content_prefix_len, chunk_count, forbidden_prefix_len, nevents;
-  uint8_t start_eol, http_major, http_minor, is_response, framing, cut, pad[2];
+  uint8_t head[MSG_SPAN(raw_len, fields)];
+  uint8_t content[MSG_SPAN(trailer_raw_len, content_prefix)];
+  uint8_t counts[MSG_SPAN(content_prefix_len, forbidden_prefix)];
+  uint32_t nfields, ntrailers, forbidden_prefix_len, nevents;
+  uint32_t nulls; /* which buffers are NULL */
 } key_msg;
 
-_Static_assert(sizeof(key_msg) == 128, "key_msg must have no padding");
+_Static_assert(offsetof(rl_message, raw_len) ==
+                   offsetof(rl_message, raw) + sizeof(const uint8_t *),
+               "the raw_len run starts right after the raw pointer");
+_Static_assert(sizeof(key_msg) == MSG_SPAN(raw_len, fields) +
+                                      MSG_SPAN(trailer_raw_len, content_prefix) +
+                                      MSG_SPAN(content_prefix_len, forbidden_prefix) +
+                                      5 * sizeof(uint32_t),
+               "key_msg must have no padding");
 _Static_assert(sizeof(rl_field) == 32, "rl_field is serialised as bytes");
 
 /* An event: its kind, where it is relative to the message, its evidence
@@ -145,47 +185,64 @@ static void put_events(rl__vmemo *vm, const rl_message *m) {
   }
 }
 
-static void put_message(rl__vmemo *vm, const rl_message *m) {
-  key_msg h;
-  memset(&h, 0, sizeof h);
-  h.content_length_declared = m->content_length_declared;
-  h.content_bytes = m->content_bytes;
-  h.wire_bytes = m->wire_bytes;
-  h.forbidden_bytes = m->forbidden_bytes;
-  h.start_line = m->start_line;
-  h.version = m->version;
-  h.status = m->status;
-  h.reason = m->reason;
-  h.method = m->method;
-  h.target = m->target;
-  h.status_code = m->status_code;
-  h.raw_len = m->raw ? m->raw_len : 0;
-  h.raw_total = m->raw_total;
-  h.nfields = m->fields ? m->nfields : 0;
-  h.ntrailers = m->trailers ? m->ntrailers : 0;
-  h.trailer_raw_len = m->trailer_raw ? m->trailer_raw_len : 0;
-  h.content_prefix_len = m->content_prefix ? m->content_prefix_len : 0;
-  h.chunk_count = m->chunk_count;
-  h.forbidden_prefix_len = m->forbidden_prefix ? m->forbidden_prefix_len : 0;
-  h.nevents = m->events ? m->nevents : 0;
-  h.start_eol = m->start_eol;
-  h.http_major = m->http_major;
-  h.http_minor = m->http_minor;
-  h.is_response = m->is_response;
-  h.framing = (uint8_t)m->framing;
-  h.cut = (uint8_t)m->cut;
+/* The scalars of message m (NULL: no request, all zeros). */
+static void fill_msg(key_msg *h, const rl_message *m) {
+  if (!m) {
+    memset(h, 0, sizeof *h);
+    return;
+  }
+  memcpy(h->head, &m->raw_len, sizeof h->head);
+  memcpy(h->content, &m->trailer_raw_len, sizeof h->content);
+  memcpy(h->counts, &m->content_prefix_len, sizeof h->counts);
+  h->nfields = m->nfields;
+  h->ntrailers = m->ntrailers;
+  h->forbidden_prefix_len = m->forbidden_prefix_len;
+  h->nevents = m->nevents;
   /* A NULL buffer and an empty one differ to the checks (rl__span_bytes). */
-  h.pad[0] = (uint8_t)((m->raw != NULL) | (m->trailer_raw != NULL) << 1 |
-                       (m->content_prefix != NULL) << 2 |
-                       (m->forbidden_prefix != NULL) << 3);
-  put(vm, &h, sizeof h);
-  put(vm, m->raw, h.raw_len);
-  put(vm, m->fields, (size_t)h.nfields * sizeof *m->fields);
-  put(vm, m->trailers, (size_t)h.ntrailers * sizeof *m->trailers);
-  put(vm, m->trailer_raw, h.trailer_raw_len);
-  put(vm, m->content_prefix, h.content_prefix_len);
-  put(vm, m->forbidden_prefix, h.forbidden_prefix_len);
-  if (h.nevents) put_events(vm, m);
+  h->nulls = (uint32_t)((m->raw == NULL) | (m->trailer_raw == NULL) << 1 |
+                        (m->content_prefix == NULL) << 2 |
+                        (m->forbidden_prefix == NULL) << 3 |
+                        (m->fields == NULL) << 4 | (m->trailers == NULL) << 5 |
+                        (m->events == NULL) << 6);
+}
+
+/* Whether m's field array is a function of its header-section bytes alone,
+ * so that the key need not hold it. The http stage describes a section
+ * (start-line spans, status_code, the fields with their ids, flags, eol and
+ * fold_lines) from raw[0..raw_len) and is_response only: its head memo
+ * (describe_head in src/http/http.c) relies on the same fact, and
+ * RESPLINT_VERIFY_SCAN checks it. The one exception is the field-count cap
+ * (cap_fields), which cuts the array and the section together and leaves
+ * raw_len < raw_total; a section cut by max_header_bytes has raw_len <
+ * raw_total too. So only a whole section (raw_len == raw_total) skips its
+ * fields; any other keeps them. RESPLINT_VERIFY_MEMO also compares a digest
+ * of the field arrays on every hit, so a mistake here aborts. */
+static int fields_derived(const rl_message *m) {
+  return m->raw != NULL && m->raw_len > 0 && m->raw_len == m->raw_total;
+}
+
+/* The variable-length parts of message m: the buffers it points to, as
+ * many bytes as the key's scalars say (none for a NULL buffer). */
+static void put_bytes(rl__vmemo *vm, const rl_message *m) {
+  if (m->raw)
+    put(vm, m->raw, m->raw_len);
+  if (m->fields && m->nfields && !fields_derived(m))
+    put(vm, m->fields, (size_t)m->nfields * sizeof *m->fields);
+  if (m->content_prefix && m->content_prefix_len)
+    put(vm, m->content_prefix, m->content_prefix_len);
+  /* Trailers, forbidden content and events are rare: one test skips them
+   * on nearly every message. */
+  if ((m->ntrailers | m->trailer_raw_len | m->forbidden_prefix_len |
+       m->nevents) == 0)
+    return;
+  if (m->trailers && m->ntrailers)
+    put(vm, m->trailers, (size_t)m->ntrailers * sizeof *m->trailers);
+  if (m->trailer_raw && m->trailer_raw_len)
+    put(vm, m->trailer_raw, m->trailer_raw_len);
+  if (m->forbidden_prefix && m->forbidden_prefix_len)
+    put(vm, m->forbidden_prefix, m->forbidden_prefix_len);
+  if (m->events && m->nevents)
+    put_events(vm, m);
 }
 
 /* What judging reads besides the two messages. */
@@ -199,11 +256,22 @@ typedef struct key_exchange {
 
 _Static_assert(sizeof(key_exchange) == 40, "key_exchange must have no padding");
 
+/* All the fixed-size parts of a key, so that they cost one copy or one
+ * comparison, not three. */
+typedef struct key_head {
+  key_exchange x;
+  key_msg resp, req;
+} key_head;
+
+_Static_assert(sizeof(key_head) == sizeof(key_exchange) + 2 * sizeof(key_msg),
+               "key_head must have no padding");
+
 /* The key is everything judging reads, except where the exchange is:
  *  - the response and the request (when paired) as the http stage described
  *    them: the header section bytes (raw, raw_len, raw_total), the
  *    start-line spans and eol, status_code, http_major/minor, is_response,
- *    the field array (spans, ids, flags, eol, fold_lines) and the trailer
+ *    the field array (spans, ids, flags, eol, fold_lines; left out for a
+ *    whole section, which it follows from: fields_derived) and the trailer
  *    array with trailer_raw, framing, cut, content_length_declared,
  *    content_bytes, wire_bytes, content_prefix, chunk_count,
  *    forbidden_bytes and forbidden_prefix, and the events (kind, offset
@@ -222,26 +290,29 @@ _Static_assert(sizeof(key_exchange) == 40, "key_exchange must have no padding");
  * would replay a stale verdict (RESPLINT_VERIFY_MEMO=1 catches that). */
 static void build_key(rl__vmemo *vm, const rl_exchange *x, const rl__env *env) {
   const rl_message *r = x->response;
-  key_exchange h;
-  memset(&h, 0, sizeof h);
-  h.ts_sec = r->first.ts.sec;
-  h.ts_zero = r->first.ts.sec == 0 && r->first.ts.nsec == 0;
-  h.prev_version = env->prev_version;
+  key_head k;
+  key_exchange *h = &k.x;
+  memset(h, 0, sizeof *h);
+  h->ts_sec = r->first.ts.sec;
+  h->ts_zero = r->first.ts.sec == 0 && r->first.ts.nsec == 0;
+  h->prev_version = env->prev_version;
   if (env->prev_version >= 0 &&
       env->prev_version != r->http_major * 16 + r->http_minor)
-    h.prev_index = env->prev_index;
-  h.max_header_bytes = env->max_header_bytes;
-  h.max_field_lines = env->max_field_lines;
-  h.date_skew_s = env->date_skew_s;
-  h.request_state = (uint8_t)x->request_state;
-  h.interim = x->interim;
-  h.after_close = x->after_close;
-  h.has_request = x->request != NULL;
+    h->prev_index = env->prev_index;
+  h->max_header_bytes = env->max_header_bytes;
+  h->max_field_lines = env->max_field_lines;
+  h->date_skew_s = env->date_skew_s;
+  h->request_state = (uint8_t)x->request_state;
+  h->interim = x->interim;
+  h->after_close = x->after_close;
+  h->has_request = x->request != NULL;
+  fill_msg(&k.resp, r);
+  fill_msg(&k.req, x->request);
   vm->klen = 0;
   vm->over = 0;
-  put(vm, &h, sizeof h);
-  put_message(vm, r);
-  if (x->request) put_message(vm, x->request);
+  put(vm, &k, sizeof k);
+  put_bytes(vm, r);
+  if (x->request) put_bytes(vm, x->request);
 }
 
 static inline uint64_t rotl(uint64_t v, int s) {
@@ -278,32 +349,70 @@ static int same_key(const rl__vmemo *vm, const vm_entry *s) {
          memcmp(s->key, vm->key, vm->klen) == 0;
 }
 
+/* Whether exchange x's key is entry s's stored key, compared piece by piece
+ * as build_key would write them, without copying any (a mismatch stops at
+ * its first differing piece). */
+static int same_in_place(rl__vmemo *vm, const vm_entry *s,
+                         const rl_exchange *x, const rl__env *env) {
+  if (!s->used)
+    return 0;
+  vm->ref = s->key;
+  vm->rlen = s->klen;
+  build_key(vm, x, env);
+  vm->ref = NULL;
+  return !vm->over && vm->klen == s->klen;
+}
+
+/* RESPLINT_VERIFY_MEMO: a digest of both messages' field arrays, which a
+ * whole header section leaves out of the key (fields_derived). A hit whose
+ * arrays differ from the stored ones means that argument is wrong. */
+static uint64_t fields_digest(const rl_exchange *x) {
+  const rl_message *r = x->response, *q = x->request;
+  uint64_t d = r->fields ? hash_key((const uint8_t *)r->fields,
+                                    (size_t)r->nfields * sizeof *r->fields)
+                         : 1;
+  if (q && q->fields)
+    d = rotl(d, 17) ^ hash_key((const uint8_t *)q->fields,
+                               (size_t)q->nfields * sizeof *q->fields);
+  return d;
+}
+
+static const rl__record *hit(rl__vmemo *vm, const vm_entry *s,
+                             const rl_exchange *x) {
+  if (vm->verify && fields_digest(x) != s->fdigest) {
+    fprintf(stderr, "resplint: RESPLINT_VERIFY_MEMO: a memo hit whose field "
+                    "arrays differ from the remembered ones\n");
+    abort();
+  }
+  vm->key_bytes += vm->klen;
+  vm->hits++;
+  return &s->rec;
+}
+
 const rl__record *rl__vmemo_lookup(rl__vmemo *vm, const rl_exchange *x,
                                    const rl__env *env, uint32_t *hint) {
   vm->pending = 0;
+  /* A connection usually repeats its previous exchange: compare with the
+   * entry it used last first, in place, so that a hit (nearly every
+   * exchange of a repetitive capture) serialises nothing. */
+  vm_entry *s = &vm->slots[*hint % VM_SLOTS];
+  if (same_in_place(vm, s, x, env))
+    return hit(vm, s, x);
   build_key(vm, x, env);
   if (vm->over) {
     vm->skipped++;
     return NULL;
   }
-  vm->key_bytes += vm->klen;
-  /* A connection usually repeats its previous exchange: try the entry it
-   * used last before hashing the key (a mismatch stops at its first
-   * differing byte). */
-  vm_entry *s = &vm->slots[*hint % VM_SLOTS];
-  if (same_key(vm, s)) {
-    vm->hits++;
-    return &s->rec;
-  }
   vm->hash = hash_key(vm->key, vm->klen);
   vm->slot = (uint32_t)((vm->hash >> 32) % VM_SLOTS);
   *hint = vm->slot;
   s = &vm->slots[vm->slot];
-  if (s->hash == vm->hash && same_key(vm, s)) {
-    vm->hits++;
-    return &s->rec;
-  }
+  if (s->hash == vm->hash && same_key(vm, s))
+    return hit(vm, s, x);
+  vm->key_bytes += vm->klen;
   vm->misses++;
+  if (vm->verify)
+    vm->fdigest = fields_digest(x);
   vm->pending = 1;
   return NULL;
 }
@@ -335,6 +444,7 @@ void rl__vmemo_store(rl__vmemo *vm, const rl__record *rec) {
   memcpy(s->key, vm->key, vm->klen);
   s->klen = (uint32_t)vm->klen;
   s->hash = vm->hash;
+  s->fdigest = vm->fdigest;
   if (rec->nfinds) memcpy(s->rec.finds, rec->finds, rec->nfinds * sizeof *rec->finds);
   if (rec->tlen) memcpy(s->rec.text, rec->text, rec->tlen);
   s->rec.nfinds = rec->nfinds;

@@ -67,9 +67,10 @@ void rl__vmemo_free(rl__vmemo *vm);
 void rl__vmemo_clear(rl__vmemo *vm);
 int rl__vmemo_verify(const rl__vmemo *vm);
 
-/* Serialises the key of exchange x (judged with env) and looks it up,
- * trying the slot *hint first (where the connection's previous exchange
- * was; any value is safe) and leaving where it was found or stored in it.
+/* Looks up the key of exchange x (judged with env): first compared in
+ * place with the entry in slot *hint (where the connection's previous
+ * exchange was; any value is safe), else serialised and hashed; leaves
+ * where it was found or stored in *hint.
  * Returns the remembered record on a hit; NULL on a miss (then
  * rl__vmemo_store may remember the judgement) or when the key is too big. */
 const rl__record *rl__vmemo_lookup(rl__vmemo *vm, const rl_exchange *x,

@@ -5,6 +5,7 @@
  * them; each test runs in its own process, so the environment variables
  * that switch the memo stay local to it. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,81 @@ Test(memo, control_the_base_exchange_again_hits) {
   stats(e, &hits, &misses);
   cr_assert_eq(hits, 1);
   rl_engine_free(e);
+}
+
+Test(memo, miss_when_one_byte_of_the_request_differs) {
+  static ex v;
+  make(&v, RESP, "GET /a.txt HTTP/1.1\r\nHost: h\r\nUser-Agent: u\r\n\r\n",
+       500, RESP_TIME);
+  expect_miss(&v);
+}
+
+/* A connection's next exchange is compared in place with the entry its
+ * previous one used (the hint), and hits without serialising a key. */
+Test(memo, a_repeat_on_one_connection_hits_through_the_hint) {
+  got g;
+  rl_engine *e = catalogue_engine(1, 1, &g);
+  static ex s[4];
+  static rl_conn conn = {.stream = 5};
+  const char *other = "GET /a.txt HTTP/1.1\r\nHost: h\r\nUser-Agent: u\r\n\r\n";
+  for (int i = 0; i < 4; i++) {
+    make(&s[i], RESP, i < 3 ? REQ : other, 500u * (unsigned)i, RESP_TIME);
+    s[i].x.conn = &conn;
+    s[i].resp.m.index = (uint32_t)i;
+  }
+  /* The first has no previous version on the connection (SL006), the
+   * second does: two misses; the third repeats the second. */
+  for (int i = 0; i < 3; i++) rl_engine_exchange(e, &s[i].x);
+  uint64_t hits, misses;
+  stats(e, &hits, &misses);
+  cr_assert_eq(hits, 1);
+  cr_assert_eq(misses, 2);
+  /* One byte of the request differs from the hinted entry: a miss. */
+  rl_engine_exchange(e, &s[3].x);
+  stats(e, &hits, &misses);
+  cr_assert_eq(hits, 1);
+  cr_assert_eq(misses, 3);
+  rl_engine_free(e);
+}
+
+/* A section cut short (raw_len < raw_total) keeps its field array in the
+ * key: the field-count cap cuts the array without the bytes saying so. */
+Test(memo, miss_when_the_fields_of_a_cut_section_differ) {
+  got g;
+  rl_engine *e = catalogue_engine(1, 1, &g);
+  static ex a, b;
+  make(&a, RESP, REQ, 0, RESP_TIME);
+  make(&b, RESP, REQ, 500, RESP_TIME);
+  a.resp.m.raw_total += 100;
+  b.resp.m.raw_total += 100;
+  b.resp.m.nfields--;
+  rl_engine_exchange(e, &a.x);
+  rl_engine_exchange(e, &b.x);
+  uint64_t hits, misses;
+  stats(e, &hits, &misses);
+  cr_assert_eq(hits, 0);
+  b.resp.m.nfields++;
+  b.resp.fields[2].flags = RL_FL_WS_BEFORE_COLON;
+  rl_engine_exchange(e, &b.x);
+  stats(e, &hits, &misses);
+  cr_assert_eq(hits, 0);
+  cr_assert_eq(misses, 3);
+  rl_engine_free(e);
+}
+
+/* A whole section leaves its field array out of the key, since the http
+ * stage describes it from the bytes alone. Fields that do not follow from
+ * the bytes break that contract, and RESPLINT_VERIFY_MEMO=1 says so. */
+Test(memo, verify_catches_fields_that_do_not_follow_from_the_bytes,
+     .signal = SIGABRT) {
+  got g;
+  rl_engine *e = catalogue_engine(1, 1, &g);
+  static ex a, b;
+  make(&a, RESP, REQ, 0, RESP_TIME);
+  make(&b, RESP, REQ, 500, RESP_TIME);
+  b.resp.fields[2].flags = RL_FL_WS_BEFORE_COLON;
+  rl_engine_exchange(e, &a.x);
+  rl_engine_exchange(e, &b.x);
 }
 
 /* SL006 compares a response's version with the previous one on its
