@@ -78,32 +78,65 @@ void rl__out_slow(rl__out *o, const void *p, size_t n) {
   o->len = n;
 }
 
+char *rl__out_reserve(rl__out *o, size_t n) {
+  if (n <= o->cap - o->len)
+    return o->buf + o->len;
+  if (o->heap)
+    return grow(o, n) ? o->buf + o->len : NULL;
+  if (n > o->cap)
+    return NULL;
+  if (o->len) /* the FILE may now hold part of a line, as in rl__out_slow */
+    o->partial = 1;
+  rl__out_flush(o);
+  return o->buf;
+}
+
 /* Two digits at a time: a finding carries five numbers. */
 static const char digits2[] = "00010203040506070809101112131415161718192021222324"
                               "25262728293031323334353637383940414243444546474849"
                               "50515253545556575859606162636465666768697071727374"
                               "75767778798081828384858687888990919293949596979899";
 
-void rl__out_u64(rl__out *o, uint64_t v) {
-  if (v < 10) { /* stream numbers, indexes: most are one digit */
-    rl__out_ch(o, (char)('0' + v));
-    return;
+/* The number of decimal digits of v, by comparison: no division. */
+static unsigned ndigits(uint64_t v) {
+  unsigned n = 1;
+  while (v >= 10000) {
+    v /= 10000;
+    n += 4;
   }
-  char tmp[20];
-  size_t i = sizeof tmp;
-  while (v >= 100) {
-    unsigned d = (unsigned)(v % 100) * 2;
+  return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* Writes the last `n` digits of v ending at d + n, pairs from the right. */
+static char *put_digits(char *d, uint64_t v, unsigned n) {
+  char *end = d + n, *e = end;
+  while (e - d >= 2) {
+    unsigned k = (unsigned)(v % 100) * 2;
     v /= 100;
-    tmp[--i] = digits2[d + 1];
-    tmp[--i] = digits2[d];
+    e -= 2;
+    memcpy(e, digits2 + k, 2);
   }
-  if (v >= 10) {
-    tmp[--i] = digits2[v * 2 + 1];
-    tmp[--i] = digits2[v * 2];
-  } else {
-    tmp[--i] = (char)('0' + v);
+  if (e > d)
+    *--e = (char)('0' + v % 10);
+  return end;
+}
+
+char *rl__fmt_u64(char *d, uint64_t v) {
+  if (v < 10) { /* stream numbers, indexes: most are one digit */
+    *d = (char)('0' + v);
+    return d + 1;
   }
-  rl__out_mem(o, tmp + i, sizeof tmp - i);
+  return put_digits(d, v, ndigits(v));
+}
+
+char *rl__fmt_padded(char *d, uint32_t v, unsigned width) {
+  unsigned n = ndigits(v);
+  return put_digits(d, v, n > width ? n : width);
+}
+
+void rl__out_u64(rl__out *o, uint64_t v) {
+  char tmp[20];
+  rl__out_mem(o, tmp, (size_t)(rl__fmt_u64(tmp, v) - tmp));
 }
 
 void rl__out_int(rl__out *o, int v) {
