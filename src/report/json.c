@@ -12,12 +12,13 @@
 
 #include "report/report_internal.h"
 
+/* Requests repeat their method and, often, their target: memoized. */
 static char *fmt_span(char *d, const char *key, size_t keylen, const rl_message *m,
-                      rl_span sp) {
+                      rl_span sp, rl__plain_memo *memo) {
   if (!m || !m->raw || sp.off + (uint64_t)sp.len > m->raw_len)
     return d;
   d = rl__fmt_mem(d, key, keylen);
-  return rl__fmt_json(d, m->raw + sp.off, sp.len);
+  return rl__fmt_json_memo(memo, d, m->raw + sp.off, sp.len);
 }
 
 static void json_begin(rl_report *r) { (void)r; }
@@ -69,8 +70,8 @@ char *rl__json_where(rl_report *r, char *d, const rl_finding *f, const rl__loc *
   const rl_message *q = paired_request(x);
   if (q) {
     static const char method[] = ",\"method\":", target[] = ",\"target\":";
-    d = fmt_span(d, method, sizeof method - 1, q, q->method);
-    d = fmt_span(d, target, sizeof target - 1, q, q->target);
+    d = fmt_span(d, method, sizeof method - 1, q, q->method, &r->method);
+    d = fmt_span(d, target, sizeof target - 1, q, q->target, &r->target);
   }
   if (m) {
     d = RL__FMT_LIT(d, ",\"index\":");
@@ -124,16 +125,22 @@ static void build_path(rl_report *r, rl__out *o, const rl_finding *f) {
 /* The line's opening depends on the rule and the level only, and
  * ,"file":"PATH", on the input only: both are escaped once and copied. The
  * bounds are the worst case of the escapes (6 bytes a byte) plus the keys. */
+static size_t head_bound(const rl_finding *f) {
+  return 6 * (strlen(f->rule->id) + (f->rule->name ? strlen(f->rule->name) : 0)) + 64;
+}
+
+static size_t path_bound(const rl_report *r) {
+  return 6 * (r->path ? strlen(r->path) : 0) + 16;
+}
+
 static void put_head(rl_report *r, rl__out *o, const rl_finding *f) {
   rl__rule_count *c = rl__rule_cache(r, f);
   if (c && c->head) {
     rl__out_mem(o, c->head, c->head_len);
     return;
   }
-  size_t bound =
-      6 * (strlen(f->rule->id) + (f->rule->name ? strlen(f->rule->name) : 0)) + 64;
   if (c)
-    rl__put_cached(r, o, f, &c->head, &c->head_len, bound, build_head);
+    rl__put_cached(r, o, f, &c->head, &c->head_len, head_bound(f), build_head);
   else
     build_head(r, o, f);
 }
@@ -143,8 +150,7 @@ static void put_path(rl_report *r, rl__out *o, const rl_finding *f) {
     rl__out_mem(o, r->path_text, r->path_text_len);
     return;
   }
-  size_t bound = 6 * (r->path ? strlen(r->path) : 0) + 16;
-  rl__put_cached(r, o, f, &r->path_text, &r->path_text_len, bound, build_path);
+  rl__put_cached(r, o, f, &r->path_text, &r->path_text_len, path_bound(r), build_path);
 }
 
 /* What ends a line: a transcript's line number, the brace, the newline. */
@@ -161,23 +167,44 @@ static char *fmt_tail(rl_report *r, char *d, const rl__loc *loc) {
   return RL__FMT_LIT(d, "}\n");
 }
 
+/* The slow way, a piece at a time: when the caches could not be built
+ * (ENOMEM) or the line may not fit the buffer. */
+static void put_line(rl_report *r, rl__out *o, const rl_finding *f, const char *msg,
+                     size_t msglen, const rl__loc *loc) {
+  put_head(r, o, f);
+  rl__put_json_memo(o, r->cur ? &r->cur->msg : NULL, (const uint8_t *)msg, msglen);
+  put_path(r, o, f);
+  rl__put_json_where(r, o, f, loc);
+  char tmp[TAIL_MAX];
+  rl__out_mem(o, tmp, (size_t)(fmt_tail(r, tmp, loc) - tmp));
+}
+
+/* The whole line in one reserve of its worst case, from the cached head
+ * and path: a finding of (a) costs a few hundred instructions this way,
+ * where a bounds check and a call per piece cost twice as much. */
 static void json_finding(rl_report *r, const rl_finding *f) {
   rl__out *o = r->o;
-  put_head(r, o, f);
   const char *msg = f->message ? f->message : "";
-  rl__put_json_memo(o, r->cur ? &r->cur->msg : NULL, (const uint8_t *)msg, strlen(msg));
-  put_path(r, o, f);
+  size_t msglen = strlen(msg);
   rl__loc loc;
   rl__locate(f, &loc);
-  /* The rest of the line in one reserve of its worst case. */
-  char *d = rl__out_reserve(o, rl__json_where_bound(f, &loc) + TAIL_MAX);
+  rl__rule_count *c = rl__rule_cache(r, f);
+  if (c && !c->head)
+    c->head = rl__build_text(r, f, head_bound(f), &c->head_len, build_head);
+  if (!r->path_text)
+    r->path_text = rl__build_text(r, f, path_bound(r), &r->path_text_len, build_path);
+  char *d = NULL;
+  if (c && c->head && r->path_text && msglen < SIZE_MAX / 8)
+    d = rl__out_reserve(o, c->head_len + RL__JSON_BOUND(msglen) + r->path_text_len +
+                               rl__json_where_bound(f, &loc) + TAIL_MAX);
   if (d) {
+    d = rl__fmt_mem(d, c->head, c->head_len);
+    d = rl__fmt_json_memo(&c->msg, d, (const uint8_t *)msg, msglen);
+    d = rl__fmt_mem(d, r->path_text, r->path_text_len);
     d = rl__json_where(r, d, f, &loc);
     rl__out_commit(o, fmt_tail(r, d, &loc));
   } else {
-    rl__put_json_where(r, o, f, &loc);
-    char tmp[TAIL_MAX];
-    rl__out_mem(o, tmp, (size_t)(fmt_tail(r, tmp, &loc) - tmp));
+    put_line(r, o, f, msg, msglen, &loc);
   }
   rl__report_finding_done(r);
 }

@@ -167,6 +167,7 @@ struct rl_report {
    * date-time part of the last timestamp's second. */
   rl__ep_slot ep[RL__EP_SLOTS];      /* 32 sets of two ways */
   uint8_t ep_last[RL__EP_SLOTS / 2]; /* the way of each set used last */
+  rl__plain_memo method, target; /* the last request's, for JSON */
   int64_t ts_sec;
   int ts_valid;
   size_t ts_len;
