@@ -24,7 +24,8 @@ static char *fmt_span(char *d, const char *key, size_t keylen, const rl_message 
 static void json_begin(rl_report *r) { (void)r; }
 
 /* The keys other than the escaped strings take at most this much: eleven
- * keys, five numbers of 20 digits, a timestamp, two endpoints of 64. */
+ * keys (about 110 bytes), five numbers of RL__U64_MAX, a timestamp of
+ * RL__TS_MAX, two endpoints of 64. */
 enum { WHERE_FIXED = 512 };
 
 static const rl_message *paired_request(const rl_exchange *x) {

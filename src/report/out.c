@@ -97,65 +97,60 @@ static const char digits2[] = "0001020304050607080910111213141516171819202122232
                               "50515253545556575859606162636465666768697071727374"
                               "75767778798081828384858687888990919293949596979899";
 
-/* Frame numbers, offsets, streams and fractions of a second fit 32 bits,
- * where the digits cost less: lengths by comparison, no loop, and 32-bit
- * divisions by 100 (a multiply each). */
-static unsigned ndigits32(uint32_t v) {
-  if (v < 100000)
-    return v < 100 ? 1 + (v >= 10) : v < 1000 ? 3 : v < 10000 ? 4 : 5;
-  return v < 10000000 ? 6 + (v >= 1000000) : v < 1000000000 ? 8 + (v >= 100000000) : 10;
-}
-
-static unsigned ndigits64(uint64_t v) {
-  unsigned n = 0;
-  while (v > UINT32_MAX) {
-    v /= 10;
-    n++;
-  }
-  return n + ndigits32((uint32_t)v);
-}
-
-/* Writes the last `n` digits of v ending at d + n, pairs from the right. */
-static char *put_digits32(char *d, uint32_t v, unsigned n) {
-  char *end = d + n, *e = end;
-  while (e - d >= 2) {
-    uint32_t q = v / 100;
-    e -= 2;
-    memcpy(e, digits2 + (v - q * 100) * 2, 2);
-    v = q;
-  }
-  if (e > d)
-    *d = (char)('0' + v % 10);
-  return end;
-}
-
-static char *put_digits64(char *d, uint64_t v, unsigned n) {
-  char *e = d + n;
+/* Writes v's digits right to left, in pairs, ending at e; returns where
+ * they start. Numbers of 32 bits (nearly all) take 32-bit divisions by 100,
+ * a multiply each. */
+static char *digits_before(char *e, uint64_t v) {
   while (v > UINT32_MAX) {
     *--e = (char)('0' + v % 10);
     v /= 10;
   }
-  put_digits32(d, (uint32_t)v, (unsigned)(e - d));
-  return d + n;
+  uint32_t w = (uint32_t)v;
+  while (w >= 100) {
+    uint32_t q = w / 100;
+    e -= 2;
+    memcpy(e, digits2 + (w - q * 100) * 2, 2);
+    w = q;
+  }
+  if (w >= 10) {
+    e -= 2;
+    memcpy(e, digits2 + w * 2, 2);
+  } else {
+    *--e = (char)('0' + w);
+  }
+  return e;
 }
 
+/* The digits go to a scratch buffer first and move to d with one copy of
+ * fixed size, which compiles to a few moves instead of a memcpy call:
+ * callers give a number RL__U64_MAX bytes, so what the copy writes past the
+ * digits lands in room that the next piece overwrites. */
 char *rl__fmt_u64(char *d, uint64_t v) {
   if (v < 10) { /* indexes: most are one digit */
     *d = (char)('0' + v);
     return d + 1;
   }
-  if (v <= UINT32_MAX)
-    return put_digits32(d, (uint32_t)v, ndigits32((uint32_t)v));
-  return put_digits64(d, v, ndigits64(v));
+  char tmp[2 * RL__U64_MAX] = {0}; /* the copy reads all of it */
+  char *s = digits_before(tmp + RL__U64_MAX, v);
+  memcpy(d, s, RL__U64_MAX);
+  return d + (tmp + RL__U64_MAX - s);
 }
 
 char *rl__fmt_padded(char *d, uint32_t v, unsigned width) {
-  unsigned n = ndigits32(v);
-  return put_digits32(d, v, n > width ? n : width);
+  char tmp[2 * RL__U64_MAX] = {0}; /* the copy reads all of it */
+  char *e = tmp + RL__U64_MAX, *s = digits_before(e, v);
+  while ((unsigned)(e - s) < width)
+    *--s = '0';
+  memcpy(d, s, RL__U64_MAX);
+  return d + (e - s);
 }
 
 void rl__out_u64(rl__out *o, uint64_t v) {
-  char tmp[20];
+  if (o->cap - o->len >= RL__U64_MAX) { /* stored in place: no second copy */
+    rl__out_commit(o, rl__fmt_u64(o->buf + o->len, v));
+    return;
+  }
+  char tmp[RL__U64_MAX];
   rl__out_mem(o, tmp, (size_t)(rl__fmt_u64(tmp, v) - tmp));
 }
 

@@ -45,8 +45,11 @@ void rl__out_u64(rl__out *o, uint64_t v);               /* decimal */
  * and ends with rl__out_commit. */
 char *rl__out_reserve(rl__out *o, size_t n);
 static inline void rl__out_commit(rl__out *o, char *end) { o->len = (size_t)(end - o->buf); }
-/* The stores after a reserve: each writes at d and returns the end. */
-char *rl__fmt_u64(char *d, uint64_t v);                     /* <= 20 bytes */
+/* The stores after a reserve: each writes at d and returns the end. The
+ * numbers need RL__U64_MAX bytes of room at d whatever their length (they
+ * store a fixed-size block; width <= 10 for rl__fmt_padded). */
+enum { RL__U64_MAX = 20 };
+char *rl__fmt_u64(char *d, uint64_t v);
 char *rl__fmt_padded(char *d, uint32_t v, unsigned width); /* zero-padded, as %0*u */
 static inline char *rl__fmt_mem(char *d, const void *p, size_t n) {
   memcpy(d, p, n);
@@ -251,9 +254,9 @@ void rl__put_uri(rl__out *o, const char *path);
  * time come from the report's per-second cache. */
 void rl__put_ts(rl_report *r, rl__out *o, rl_time ts);
 /* The same stored at d, which has room for RL__TS_MAX bytes (the day's
- * text is under 40, then '.', ten digits at most and 'Z'). */
+ * text is under 40, then '.' and the fraction's RL__U64_MAX of room). */
 char *rl__fmt_ts(rl_report *r, char *d, rl_time ts);
-enum { RL__TS_MAX = 52 };
+enum { RL__TS_MAX = 64 };
 /* The connection's endpoints as rl_endpoint_format writes them, from the
  * report's cache; valid until the next call. */
 const rl__ep_slot *rl__endpoints(rl_report *r, const rl_conn *conn);
