@@ -248,10 +248,12 @@ void rl__put_json(rl__out *o, const uint8_t *p, size_t n) {
 
 char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n) {
   if (m && n == m->len && memcmp(p, m->text, n) == 0) {
-    *d++ = '"';
-    d = rl__fmt_mem(d, p, n);
-    *d++ = '"';
-    return d;
+    /* The whole memo in one fixed-size copy (a few moves, no call): the
+     * bound leaves room for it, and the quote overwrites what follows. */
+    *d = '"';
+    memcpy(d + 1, m->text, RL__MEMO_MAX);
+    d[n + 1] = '"';
+    return d + n + 2;
   }
   char *start = d;
   d = rl__fmt_json(d, p, n);
@@ -381,7 +383,8 @@ char *rl__fmt_ts(rl_report *r, char *d, rl_time ts) {
   }
   if (!r->ts_len)
     return RL__FMT_LIT(d, "1970-01-01T00:00:00Z");
-  d = rl__fmt_mem(d, r->ts_day, r->ts_len);
+  memcpy(d, r->ts_day, sizeof r->ts_day); /* fixed size: a few moves; RL__TS_MAX has room */
+  d += r->ts_len;
   *d++ = '.';
   if (ts.nsec % 1000 == 0)
     d = rl__fmt_padded(d, ts.nsec / 1000, 6);

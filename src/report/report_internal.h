@@ -233,7 +233,7 @@ void rl__put_json(rl__out *o, const uint8_t *p, size_t n);
 void rl__put_json_str(rl__out *o, const char *s);
 /* The same stored at d, which has room for RL__JSON_BOUND(n) bytes. */
 char *rl__fmt_json(char *d, const uint8_t *p, size_t n);
-#define RL__JSON_BOUND(n) (6 * (size_t)(n) + 2)
+#define RL__JSON_BOUND(n) (6 * (size_t)(n) + 2 + RL__MEMO_MAX) /* + a memo's copy */
 /* rl__fmt_json through a memo (NULL: none), and rl__put_json likewise. */
 char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n);
 void rl__put_json_memo(rl__out *o, rl__plain_memo *m, const uint8_t *p, size_t n);
