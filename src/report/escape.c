@@ -247,6 +247,8 @@ void rl__put_json(rl__out *o, const uint8_t *p, size_t n) {
 }
 
 char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n) {
+  if (n == 0) /* p may be NULL (no evidence): memcmp must not see it */
+    return RL__FMT_LIT(d, "\"\"");
   if (m && n == m->len && memcmp(p, m->text, n) == 0) {
     /* The whole memo in one fixed-size copy (a few moves, no call): the
      * bound leaves room for it, and the quote overwrites what follows. */
