@@ -109,9 +109,11 @@ void rl__put_wire(rl__out *o, const uint8_t *p, size_t n) {
   }
 }
 
-void rl__out_clean(rl__out *o, const char *s) {
+/* Returns 1 when s/n needed no escape. */
+static int put_clean(rl__out *o, const char *s, size_t n) {
   const uint8_t *p = (const uint8_t *)s;
-  size_t n = strlen(s), i = 0;
+  size_t i = 0;
+  int plain = 1;
   while (i < n) {
     size_t start = i;
     PLAIN_RUN(p, n, i, unprintable8, print_byte);
@@ -119,6 +121,22 @@ void rl__out_clean(rl__out *o, const char *s) {
     if (i == n)
       break;
     put_hex_escape(o, p[i++]);
+    plain = 0;
+  }
+  return plain;
+}
+
+void rl__out_clean(rl__out *o, const char *s) { put_clean(o, s, strlen(s)); }
+
+void rl__out_clean_memo(rl__out *o, rl__plain_memo *m, const char *s) {
+  size_t n = strlen(s);
+  if (m && n == m->len && memcmp(s, m->text, n) == 0) {
+    rl__out_mem(o, s, n);
+    return;
+  }
+  if (put_clean(o, s, n) && m && n <= RL__MEMO_MAX) {
+    memcpy(m->text, s, n);
+    m->len = (uint32_t)n;
   }
 }
 

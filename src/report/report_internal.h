@@ -105,7 +105,9 @@ typedef struct rl__rule_count {
   size_t head_len, cite_len;
   const rl_rule_info *head_rule;
   rl_level head_level;
-  rl__plain_memo msg, ev; /* the JSON writers' message and evidence */
+  /* The message and evidence as the report's format last left them
+   * unescaped (JSON: rl__fmt_json_memo; text: rl__out_clean_memo). */
+  rl__plain_memo msg, ev;
 } rl__rule_count;
 
 /* An input that could not be read completely. */
@@ -224,6 +226,8 @@ void rl__put_wire(rl__out *o, const uint8_t *p, size_t n);
  * file name): printable ASCII as is, backslashes included (the engine
  * escapes its messages already), every other byte as "\xNN". */
 void rl__out_clean(rl__out *o, const char *s);
+/* The same through a memo (NULL: none): a repeated plain string is copied. */
+void rl__out_clean_memo(rl__out *o, rl__plain_memo *m, const char *s);
 void rl__put_clean(FILE *f, const char *s); /* the same, to a FILE */
 /* Writes p/n as a quoted JSON string (RFC 8259). Valid UTF-8 is kept;
  * controls, DEL and C1 controls become \u00XX, and each byte that is not
