@@ -109,9 +109,11 @@ void rl__put_wire(rl__out *o, const uint8_t *p, size_t n) {
   }
 }
 
-void rl__out_clean(rl__out *o, const char *s) {
+/* Returns 1 when s/n needed no escape. */
+static int put_clean(rl__out *o, const char *s, size_t n) {
   const uint8_t *p = (const uint8_t *)s;
-  size_t n = strlen(s), i = 0;
+  size_t i = 0;
+  int plain = 1;
   while (i < n) {
     size_t start = i;
     PLAIN_RUN(p, n, i, unprintable8, print_byte);
@@ -119,6 +121,22 @@ void rl__out_clean(rl__out *o, const char *s) {
     if (i == n)
       break;
     put_hex_escape(o, p[i++]);
+    plain = 0;
+  }
+  return plain;
+}
+
+void rl__out_clean(rl__out *o, const char *s) { put_clean(o, s, strlen(s)); }
+
+void rl__out_clean_memo(rl__out *o, rl__plain_memo *m, const char *s) {
+  size_t n = strlen(s);
+  if (m && n == m->len && memcmp(s, m->text, n) == 0) {
+    rl__out_mem(o, s, n);
+    return;
+  }
+  if (put_clean(o, s, n) && m && n <= RL__MEMO_MAX) {
+    memcpy(m->text, s, n);
+    m->len = (uint32_t)n;
   }
 }
 
@@ -163,40 +181,42 @@ static size_t utf8_len(const uint8_t *p, size_t n) {
   return len;
 }
 
-static void put_u00(rl__out *o, uint8_t b) {
+static char *fmt_u00(char *d, uint8_t b) {
   char tmp[6] = {'\\', 'u', '0', '0', hex[b >> 4], hex[b & 15]};
-  rl__out_mem(o, tmp, sizeof tmp);
+  return rl__fmt_mem(d, tmp, sizeof tmp);
 }
 
-/* One byte that is not plain, at p[i]; returns how many bytes it took. */
-static size_t put_json_special(rl__out *o, const uint8_t *p, size_t i, size_t n) {
-  uint8_t b = p[i];
+/* One byte that is not plain, at p[*i], escaped at d (at most 6 bytes);
+ * advances *i past the bytes it took. */
+static char *json_special(char *d, const uint8_t *p, size_t n, size_t *i) {
+  uint8_t b = p[*i];
+  size_t k = 1;
   if (b == '"' || b == '\\') {
-    char tmp[2] = {'\\', (char)b};
-    rl__out_mem(o, tmp, 2);
+    *d++ = '\\';
+    *d++ = (char)b;
   } else if (b == '\n') {
-    RL__OUT_LIT(o, "\\n");
+    d = RL__FMT_LIT(d, "\\n");
   } else if (b == '\r') {
-    RL__OUT_LIT(o, "\\r");
+    d = RL__FMT_LIT(d, "\\r");
   } else if (b == '\t') {
-    RL__OUT_LIT(o, "\\t");
+    d = RL__FMT_LIT(d, "\\t");
   } else if (b < 0x80) { /* the other controls and DEL */
-    put_u00(o, b);
+    d = fmt_u00(d, b);
   } else {
-    size_t k = utf8_len(p + i, n - i);
-    if (k == 2 && b == 0xc2 && p[i + 1] < 0xa0) {
+    k = utf8_len(p + *i, n - *i);
+    if (k == 2 && b == 0xc2 && p[*i + 1] < 0xa0) {
       /* C1 controls (U+0080..U+009F, CSI among them) are terminal
        * controls too: escape the code point. */
-      put_u00(o, p[i + 1]);
+      d = fmt_u00(d, p[*i + 1]);
     } else if (k) {
-      rl__out_mem(o, p + i, k);
+      d = rl__fmt_mem(d, p + *i, k);
     } else {
-      put_u00(o, b);
+      d = fmt_u00(d, b);
       k = 1;
     }
-    return k;
   }
-  return 1;
+  *i += k;
+  return d;
 }
 
 /* The general case: a run at a time through the appends. */
@@ -206,39 +226,70 @@ static void put_json_slow(rl__out *o, const uint8_t *p, size_t n) {
     size_t start = i;
     PLAIN_RUN(p, n, i, json_special8, json_plain);
     rl__out_mem(o, p + start, i - start);
-    if (i < n)
-      i += put_json_special(o, p, i, n);
+    if (i < n) {
+      char tmp[8];
+      rl__out_mem(o, tmp, (size_t)(json_special(tmp, p, n, &i) - tmp));
+    }
   }
 }
 
-/* When the buffer has room for the worst case (every byte a 6-byte \u00XX),
- * plain words are stored straight into it without a bounds check or a
- * memcpy call each: field values, messages and paths are short, and the
- * calls cost more than the bytes. */
-void rl__put_json(rl__out *o, const uint8_t *p, size_t n) {
-  rl__out_ch(o, '"');
-  if (n > (o->cap - o->len) / 6) {
-    put_json_slow(o, p, n);
-  } else {
-    char *d = o->buf + o->len;
-    size_t i = 0;
-    while (i < n) {
-      while (i + 8 <= n && !json_special8(load8(p + i))) {
-        memcpy(d, p + i, 8);
-        d += 8;
-        i += 8;
-      }
-      while (i < n && json_plain(p[i]))
-        *d++ = (char)p[i++];
-      if (i < n) {
-        o->len = (size_t)(d - o->buf);
-        i += put_json_special(o, p, i, n); /* fits: room was reserved */
-        d = o->buf + o->len;
-      }
+/* Plain words are stored straight into the reserved room, without a bounds
+ * check or a memcpy call each: field values, messages and paths are short,
+ * and the calls cost more than the bytes. */
+char *rl__fmt_json(char *d, const uint8_t *p, size_t n) {
+  *d++ = '"';
+  size_t i = 0;
+  while (i < n) {
+    while (i + 8 <= n && !json_special8(load8(p + i))) {
+      memcpy(d, p + i, 8);
+      d += 8;
+      i += 8;
     }
-    o->len = (size_t)(d - o->buf);
+    while (i < n && json_plain(p[i]))
+      *d++ = (char)p[i++];
+    if (i < n)
+      d = json_special(d, p, n, &i);
+  }
+  *d++ = '"';
+  return d;
+}
+
+void rl__put_json(rl__out *o, const uint8_t *p, size_t n) {
+  if (n < SIZE_MAX / 8 && o->cap - o->len >= RL__JSON_BOUND(n)) {
+    rl__out_commit(o, rl__fmt_json(o->buf + o->len, p, n));
+    return;
   }
   rl__out_ch(o, '"');
+  put_json_slow(o, p, n);
+  rl__out_ch(o, '"');
+}
+
+char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n) {
+  if (n == 0) /* p may be NULL (no evidence): memcmp must not see it */
+    return RL__FMT_LIT(d, "\"\"");
+  if (m && n == m->len && memcmp(p, m->text, n) == 0) {
+    /* The whole memo in one fixed-size copy (a few moves, no call): the
+     * bound leaves room for it, and the quote overwrites what follows. */
+    *d = '"';
+    memcpy(d + 1, m->text, RL__MEMO_MAX);
+    d[n + 1] = '"';
+    return d + n + 2;
+  }
+  char *start = d;
+  d = rl__fmt_json(d, p, n);
+  /* Every escape is longer than its byte: n + 2 means the bytes as they are. */
+  if (m && n <= RL__MEMO_MAX && (size_t)(d - start) == n + 2) {
+    memcpy(m->text, p, n);
+    m->len = (uint32_t)n;
+  }
+  return d;
+}
+
+void rl__put_json_memo(rl__out *o, rl__plain_memo *m, const uint8_t *p, size_t n) {
+  if (n < SIZE_MAX / 8 && o->cap - o->len >= RL__JSON_BOUND(n))
+    rl__out_commit(o, rl__fmt_json_memo(m, o->buf + o->len, p, n));
+  else
+    rl__put_json(o, p, n);
 }
 
 void rl__put_json_str(rl__out *o, const char *s) {
@@ -342,38 +393,30 @@ static size_t format_day(char *buf, size_t n, int64_t sec) {
   return strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
-/* v in decimal, zero-padded to at least `width` digits (as %0*u). */
-static void put_padded(rl__out *o, uint32_t v, size_t width) {
-  char tmp[10];
-  size_t i = sizeof tmp;
-  do {
-    tmp[--i] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  while (sizeof tmp - i < width)
-    tmp[--i] = '0';
-  rl__out_mem(o, tmp + i, sizeof tmp - i);
-}
-
 /* A capture's findings come many to the second: gmtime_r and strftime run
  * once per second and only the fraction is formatted per finding. */
-void rl__put_ts(rl_report *r, rl__out *o, rl_time ts) {
+char *rl__fmt_ts(rl_report *r, char *d, rl_time ts) {
   if (!r->ts_valid || r->ts_sec != ts.sec) {
     r->ts_len = format_day(r->ts_day, sizeof r->ts_day, ts.sec);
     r->ts_sec = ts.sec;
     r->ts_valid = 1;
   }
-  if (!r->ts_len) {
-    RL__OUT_LIT(o, "1970-01-01T00:00:00Z");
-    return;
-  }
-  rl__out_mem(o, r->ts_day, r->ts_len);
-  rl__out_ch(o, '.');
+  if (!r->ts_len)
+    return RL__FMT_LIT(d, "1970-01-01T00:00:00Z");
+  memcpy(d, r->ts_day, sizeof r->ts_day); /* fixed size: a few moves; RL__TS_MAX has room */
+  d += r->ts_len;
+  *d++ = '.';
   if (ts.nsec % 1000 == 0)
-    put_padded(o, ts.nsec / 1000, 6);
+    d = rl__fmt_padded(d, ts.nsec / 1000, 6);
   else
-    put_padded(o, ts.nsec, 9);
-  rl__out_ch(o, 'Z');
+    d = rl__fmt_padded(d, ts.nsec, 9);
+  *d++ = 'Z';
+  return d;
+}
+
+void rl__put_ts(rl_report *r, rl__out *o, rl_time ts) {
+  char tmp[RL__TS_MAX];
+  rl__out_mem(o, tmp, (size_t)(rl__fmt_ts(r, tmp, ts) - tmp));
 }
 
 /* --- endpoints ---------------------------------------------------------------- */

@@ -12,57 +12,97 @@
 
 #include "report/report_internal.h"
 
-static void put_span(rl__out *o, const char *key, size_t keylen, const rl_message *m,
-                     rl_span sp) {
+/* Requests repeat their method and, often, their target: memoized. */
+static char *fmt_span(char *d, const char *key, size_t keylen, const rl_message *m,
+                      rl_span sp, rl__plain_memo *memo) {
   if (!m || !m->raw || sp.off + (uint64_t)sp.len > m->raw_len)
-    return;
-  rl__out_mem(o, key, keylen);
-  rl__put_json(o, m->raw + sp.off, sp.len);
+    return d;
+  d = rl__fmt_mem(d, key, keylen);
+  return rl__fmt_json_memo(memo, d, m->raw + sp.off, sp.len);
 }
 
 static void json_begin(rl_report *r) { (void)r; }
 
-void rl__put_json_where(rl_report *r, rl__out *o, const rl_finding *f, const rl__loc *loc) {
+/* The keys other than the escaped strings take at most this much: eleven
+ * keys (about 110 bytes), five numbers of RL__U64_MAX, a timestamp of
+ * RL__TS_MAX, two endpoints of 64. */
+enum { WHERE_FIXED = 512 };
+
+static const rl_message *paired_request(const rl_exchange *x) {
+  return x && x->request && x->request_state == RL_REQ_PAIRED ? x->request : NULL;
+}
+
+size_t rl__json_where_bound(const rl_finding *f, const rl__loc *loc) {
+  const rl_message *q = paired_request(f->x);
+  size_t n = WHERE_FIXED + RL__JSON_BOUND(loc->evlen);
+  if (q)
+    n += RL__JSON_BOUND(q->method.len) + RL__JSON_BOUND(q->target.len);
+  return n;
+}
+
+char *rl__json_where(rl_report *r, char *d, const rl_finding *f, const rl__loc *loc) {
   const rl_exchange *x = f->x;
   const rl_message *m = x ? x->response : NULL;
   rl_pktref at = m ? m->first : f->at;
   const rl_conn *conn = x && x->conn ? x->conn : f->conn;
-  RL__OUT_LIT(o, "\"frame\":");
-  rl__out_u64(o, at.frame);
-  RL__OUT_LIT(o, ",\"ts\":\"");
-  rl__put_ts(r, o, at.ts);
-  rl__out_ch(o, '"');
+  d = RL__FMT_LIT(d, "\"frame\":");
+  d = rl__fmt_u64(d, at.frame);
+  d = RL__FMT_LIT(d, ",\"ts\":\"");
+  d = rl__fmt_ts(r, d, at.ts);
+  *d++ = '"';
   if (conn) {
-    RL__OUT_LIT(o, ",\"stream\":");
-    rl__out_u64(o, conn->stream);
+    d = RL__FMT_LIT(d, ",\"stream\":");
+    d = rl__fmt_u64(d, conn->stream);
   }
   if (conn && conn->client.ipver) { /* a transcript has no addresses */
     /* Formatted endpoints are digits, dots, colons, hex and brackets:
      * nothing JSON escapes, so they are copied as they are. */
     const rl__ep_slot *ep = rl__endpoints(r, conn);
-    RL__OUT_LIT(o, ",\"client\":\"");
-    rl__out_mem(o, ep->ctext, ep->clen);
-    RL__OUT_LIT(o, "\",\"server\":\"");
-    rl__out_mem(o, ep->stext, ep->slen);
-    rl__out_ch(o, '"');
+    d = RL__FMT_LIT(d, ",\"client\":\"");
+    d = rl__fmt_mem(d, ep->ctext, ep->clen);
+    d = RL__FMT_LIT(d, "\",\"server\":\"");
+    d = rl__fmt_mem(d, ep->stext, ep->slen);
+    *d++ = '"';
   }
   if (m && m->status_code >= 0) {
-    RL__OUT_LIT(o, ",\"status\":");
-    rl__out_int(o, m->status_code);
+    d = RL__FMT_LIT(d, ",\"status\":");
+    d = rl__fmt_u64(d, (uint64_t)m->status_code);
   }
-  if (x && x->request && x->request_state == RL_REQ_PAIRED) {
+  const rl_message *q = paired_request(x);
+  if (q) {
     static const char method[] = ",\"method\":", target[] = ",\"target\":";
-    put_span(o, method, sizeof method - 1, x->request, x->request->method);
-    put_span(o, target, sizeof target - 1, x->request, x->request->target);
+    d = fmt_span(d, method, sizeof method - 1, q, q->method, &r->method);
+    d = fmt_span(d, target, sizeof target - 1, q, q->target, &r->target);
   }
   if (m) {
-    RL__OUT_LIT(o, ",\"index\":");
-    rl__out_u64(o, m->index);
+    d = RL__FMT_LIT(d, ",\"index\":");
+    d = rl__fmt_u64(d, m->index);
   }
-  RL__OUT_LIT(o, ",\"evidence\":");
-  rl__put_json(o, loc->ev, loc->evlen);
-  RL__OUT_LIT(o, ",\"offset\":");
-  rl__out_u64(o, loc->stream_off);
+  d = RL__FMT_LIT(d, ",\"evidence\":");
+  d = rl__fmt_json_memo(r->cur ? &r->cur->ev : NULL, d, loc->ev, loc->evlen);
+  d = RL__FMT_LIT(d, ",\"offset\":");
+  return rl__fmt_u64(d, loc->stream_off);
+}
+
+void rl__put_json_where(rl_report *r, rl__out *o, const rl_finding *f, const rl__loc *loc) {
+  size_t bound = rl__json_where_bound(f, loc);
+  char *d = rl__out_reserve(o, bound);
+  if (d) {
+    rl__out_commit(o, rl__json_where(r, d, f, loc));
+    return;
+  }
+  /* More than the whole buffer (evidence of many kilobytes): rendered
+   * aside, then appended (which writes it straight through). */
+  rl__out t;
+  rl__out_init_heap(&t);
+  d = rl__out_reserve(&t, bound);
+  if (d) {
+    rl__out_commit(&t, rl__json_where(r, d, f, loc));
+    rl__out_mem(o, t.buf, t.len);
+  } else {
+    r->oom = 1; /* the summary says the report is short */
+  }
+  rl__out_free(&t);
 }
 
 static void build_head(rl_report *r, rl__out *o, const rl_finding *f) {
@@ -86,16 +126,22 @@ static void build_path(rl_report *r, rl__out *o, const rl_finding *f) {
 /* The line's opening depends on the rule and the level only, and
  * ,"file":"PATH", on the input only: both are escaped once and copied. The
  * bounds are the worst case of the escapes (6 bytes a byte) plus the keys. */
+static size_t head_bound(const rl_finding *f) {
+  return 6 * (strlen(f->rule->id) + (f->rule->name ? strlen(f->rule->name) : 0)) + 64;
+}
+
+static size_t path_bound(const rl_report *r) {
+  return 6 * (r->path ? strlen(r->path) : 0) + 16;
+}
+
 static void put_head(rl_report *r, rl__out *o, const rl_finding *f) {
   rl__rule_count *c = rl__rule_cache(r, f);
   if (c && c->head) {
     rl__out_mem(o, c->head, c->head_len);
     return;
   }
-  size_t bound =
-      6 * (strlen(f->rule->id) + (f->rule->name ? strlen(f->rule->name) : 0)) + 64;
   if (c)
-    rl__put_cached(r, o, f, &c->head, &c->head_len, bound, build_head);
+    rl__put_cached(r, o, f, &c->head, &c->head_len, head_bound(f), build_head);
   else
     build_head(r, o, f);
 }
@@ -105,26 +151,62 @@ static void put_path(rl_report *r, rl__out *o, const rl_finding *f) {
     rl__out_mem(o, r->path_text, r->path_text_len);
     return;
   }
-  size_t bound = 6 * (r->path ? strlen(r->path) : 0) + 16;
-  rl__put_cached(r, o, f, &r->path_text, &r->path_text_len, bound, build_path);
+  rl__put_cached(r, o, f, &r->path_text, &r->path_text_len, path_bound(r), build_path);
 }
 
-static void json_finding(rl_report *r, const rl_finding *f) {
-  rl__out *o = r->o;
-  put_head(r, o, f);
-  rl__put_json_str(o, f->message ? f->message : "");
-  put_path(r, o, f);
-  rl__loc loc;
-  rl__locate(f, &loc);
-  rl__put_json_where(r, o, f, &loc);
+/* What ends a line: a transcript's line number, the brace, the newline. */
+enum { TAIL_MAX = 32 };
+
+static char *fmt_tail(rl_report *r, char *d, const rl__loc *loc) {
   if (r->transcript) {
-    uint64_t line = rl__transcript_line(r, loc.stream_off);
+    uint64_t line = rl__transcript_line(r, loc->stream_off);
     if (line) {
-      RL__OUT_LIT(o, ",\"line\":");
-      rl__out_u64(o, line);
+      d = RL__FMT_LIT(d, ",\"line\":");
+      d = rl__fmt_u64(d, line);
     }
   }
-  RL__OUT_LIT(o, "}\n");
+  return RL__FMT_LIT(d, "}\n");
+}
+
+/* The slow way, a piece at a time: when the caches could not be built
+ * (ENOMEM) or the line may not fit the buffer. */
+static void put_line(rl_report *r, rl__out *o, const rl_finding *f, const char *msg,
+                     size_t msglen, const rl__loc *loc) {
+  put_head(r, o, f);
+  rl__put_json_memo(o, r->cur ? &r->cur->msg : NULL, (const uint8_t *)msg, msglen);
+  put_path(r, o, f);
+  rl__put_json_where(r, o, f, loc);
+  char tmp[TAIL_MAX];
+  rl__out_mem(o, tmp, (size_t)(fmt_tail(r, tmp, loc) - tmp));
+}
+
+/* The whole line in one reserve of its worst case, from the cached head
+ * and path: a finding of (a) costs a few hundred instructions this way,
+ * where a bounds check and a call per piece cost twice as much. */
+static void json_finding(rl_report *r, const rl_finding *f) {
+  rl__out *o = r->o;
+  const char *msg = f->message ? f->message : "";
+  size_t msglen = strlen(msg);
+  rl__loc loc;
+  rl__locate(f, &loc);
+  rl__rule_count *c = rl__rule_cache(r, f);
+  if (c && !c->head)
+    c->head = rl__build_text(r, f, head_bound(f), &c->head_len, build_head);
+  if (!r->path_text)
+    r->path_text = rl__build_text(r, f, path_bound(r), &r->path_text_len, build_path);
+  char *d = NULL;
+  if (c && c->head && r->path_text && msglen < SIZE_MAX / 8)
+    d = rl__out_reserve(o, c->head_len + RL__JSON_BOUND(msglen) + r->path_text_len +
+                               rl__json_where_bound(f, &loc) + TAIL_MAX);
+  if (d) {
+    d = rl__fmt_mem(d, c->head, c->head_len);
+    d = rl__fmt_json_memo(&c->msg, d, (const uint8_t *)msg, msglen);
+    d = rl__fmt_mem(d, r->path_text, r->path_text_len);
+    d = rl__json_where(r, d, f, &loc);
+    rl__out_commit(o, fmt_tail(r, d, &loc));
+  } else {
+    put_line(r, o, f, msg, msglen, &loc);
+  }
   rl__report_finding_done(r);
 }
 

@@ -78,32 +78,80 @@ void rl__out_slow(rl__out *o, const void *p, size_t n) {
   o->len = n;
 }
 
+char *rl__out_reserve(rl__out *o, size_t n) {
+  if (n <= o->cap - o->len)
+    return o->buf + o->len;
+  if (o->heap)
+    return grow(o, n) ? o->buf + o->len : NULL;
+  if (n > o->cap)
+    return NULL;
+  if (o->len) /* the FILE may now hold part of a line, as in rl__out_slow */
+    o->partial = 1;
+  rl__out_flush(o);
+  return o->buf;
+}
+
 /* Two digits at a time: a finding carries five numbers. */
 static const char digits2[] = "00010203040506070809101112131415161718192021222324"
                               "25262728293031323334353637383940414243444546474849"
                               "50515253545556575859606162636465666768697071727374"
                               "75767778798081828384858687888990919293949596979899";
 
+/* Writes v's digits right to left, in pairs, ending at e; returns where
+ * they start. Numbers of 32 bits (nearly all) take 32-bit divisions by 100,
+ * a multiply each. */
+static char *digits_before(char *e, uint64_t v) {
+  while (v > UINT32_MAX) {
+    *--e = (char)('0' + v % 10);
+    v /= 10;
+  }
+  uint32_t w = (uint32_t)v;
+  while (w >= 100) {
+    uint32_t q = w / 100;
+    e -= 2;
+    memcpy(e, digits2 + (w - q * 100) * 2, 2);
+    w = q;
+  }
+  if (w >= 10) {
+    e -= 2;
+    memcpy(e, digits2 + w * 2, 2);
+  } else {
+    *--e = (char)('0' + w);
+  }
+  return e;
+}
+
+/* The digits go to a scratch buffer first and move to d with one copy of
+ * fixed size, which compiles to a few moves instead of a memcpy call:
+ * callers give a number RL__U64_MAX bytes, so what the copy writes past the
+ * digits lands in room that the next piece overwrites. */
+char *rl__fmt_u64(char *d, uint64_t v) {
+  if (v < 10) { /* indexes: most are one digit */
+    *d = (char)('0' + v);
+    return d + 1;
+  }
+  char tmp[2 * RL__U64_MAX] = {0}; /* the copy reads all of it */
+  char *s = digits_before(tmp + RL__U64_MAX, v);
+  memcpy(d, s, RL__U64_MAX);
+  return d + (tmp + RL__U64_MAX - s);
+}
+
+char *rl__fmt_padded(char *d, uint32_t v, unsigned width) {
+  char tmp[2 * RL__U64_MAX] = {0}; /* the copy reads all of it */
+  char *e = tmp + RL__U64_MAX, *s = digits_before(e, v);
+  while ((unsigned)(e - s) < width)
+    *--s = '0';
+  memcpy(d, s, RL__U64_MAX);
+  return d + (e - s);
+}
+
 void rl__out_u64(rl__out *o, uint64_t v) {
-  if (v < 10) { /* stream numbers, indexes: most are one digit */
-    rl__out_ch(o, (char)('0' + v));
+  if (o->cap - o->len >= RL__U64_MAX) { /* stored in place: no second copy */
+    rl__out_commit(o, rl__fmt_u64(o->buf + o->len, v));
     return;
   }
-  char tmp[20];
-  size_t i = sizeof tmp;
-  while (v >= 100) {
-    unsigned d = (unsigned)(v % 100) * 2;
-    v /= 100;
-    tmp[--i] = digits2[d + 1];
-    tmp[--i] = digits2[d];
-  }
-  if (v >= 10) {
-    tmp[--i] = digits2[v * 2 + 1];
-    tmp[--i] = digits2[v * 2];
-  } else {
-    tmp[--i] = (char)('0' + v);
-  }
-  rl__out_mem(o, tmp + i, sizeof tmp - i);
+  char tmp[RL__U64_MAX];
+  rl__out_mem(o, tmp, (size_t)(rl__fmt_u64(tmp, v) - tmp));
 }
 
 void rl__out_int(rl__out *o, int v) {

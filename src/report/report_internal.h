@@ -37,6 +37,25 @@ void rl__out_free(rl__out *o);
 void rl__out_flush(rl__out *o); /* to the FILE (no fflush); a heap sink keeps its bytes */
 void rl__out_slow(rl__out *o, const void *p, size_t n); /* append when full */
 void rl__out_u64(rl__out *o, uint64_t v);               /* decimal */
+/* Room for n more bytes at the buffer's end (the FILE sink is flushed, a
+ * heap sink grows, first when needed), or NULL when the sink cannot hold n
+ * bytes at once. A writer that reserves its worst case once can then store
+ * with the rl__fmt_ helpers below, without a bounds check per piece (each
+ * check and memcpy call cost more than the few bytes of a key or a number),
+ * and ends with rl__out_commit. */
+char *rl__out_reserve(rl__out *o, size_t n);
+static inline void rl__out_commit(rl__out *o, char *end) { o->len = (size_t)(end - o->buf); }
+/* The stores after a reserve: each writes at d and returns the end. The
+ * numbers need RL__U64_MAX bytes of room at d whatever their length (they
+ * store a fixed-size block; width <= 10 for rl__fmt_padded). */
+enum { RL__U64_MAX = 20 };
+char *rl__fmt_u64(char *d, uint64_t v);
+char *rl__fmt_padded(char *d, uint32_t v, unsigned width); /* zero-padded, as %0*u */
+static inline char *rl__fmt_mem(char *d, const void *p, size_t n) {
+  memcpy(d, p, n);
+  return d + n;
+}
+#define RL__FMT_LIT(d, lit) rl__fmt_mem((d), "" lit, sizeof(lit) - 1)
 void rl__out_int(rl__out *o, int v);
 void rl__out_fill(rl__out *o, char c, size_t n); /* n copies of c */
 /* For the cold paths (summaries, document heads) only. */
@@ -61,6 +80,16 @@ static inline void rl__out_str(rl__out *o, const char *s) { rl__out_mem(o, s, st
 /* A string literal: its length is known at compile time. */
 #define RL__OUT_LIT(o, lit) rl__out_mem((o), "" lit, sizeof(lit) - 1)
 
+/* The last string a writer escaped for JSON when escaping left it as it
+ * was: the engine's verdict memo replays a rule's findings with
+ * byte-identical messages and evidence again and again, and comparing and
+ * copying them costs a third of escaping them again. */
+enum { RL__MEMO_MAX = 64 };
+typedef struct rl__plain_memo {
+  uint32_t len;
+  char text[RL__MEMO_MAX];
+} rl__plain_memo;
+
 /* Findings of one rule, for the summary. Strings are owned copies: a
  * finding's pointers live only during its callback. */
 typedef struct rl__rule_count {
@@ -76,6 +105,9 @@ typedef struct rl__rule_count {
   size_t head_len, cite_len;
   const rl_rule_info *head_rule;
   rl_level head_level;
+  /* The message and evidence as the report's format last left them
+   * unescaped (JSON: rl__fmt_json_memo; text: rl__out_clean_memo). */
+  rl__plain_memo msg, ev;
 } rl__rule_count;
 
 /* An input that could not be read completely. */
@@ -140,6 +172,7 @@ struct rl_report {
    * date-time part of the last timestamp's second. */
   rl__ep_slot ep[RL__EP_SLOTS];      /* 32 sets of two ways */
   uint8_t ep_last[RL__EP_SLOTS / 2]; /* the way of each set used last */
+  rl__plain_memo method, target; /* the last request's, for JSON */
   int64_t ts_sec;
   int ts_valid;
   size_t ts_len;
@@ -193,6 +226,8 @@ void rl__put_wire(rl__out *o, const uint8_t *p, size_t n);
  * file name): printable ASCII as is, backslashes included (the engine
  * escapes its messages already), every other byte as "\xNN". */
 void rl__out_clean(rl__out *o, const char *s);
+/* The same through a memo (NULL: none): a repeated plain string is copied. */
+void rl__out_clean_memo(rl__out *o, rl__plain_memo *m, const char *s);
 void rl__put_clean(FILE *f, const char *s); /* the same, to a FILE */
 /* Writes p/n as a quoted JSON string (RFC 8259). Valid UTF-8 is kept;
  * controls, DEL and C1 controls become \u00XX, and each byte that is not
@@ -200,6 +235,12 @@ void rl__put_clean(FILE *f, const char *s); /* the same, to a FILE */
  * always valid JSON (a reader sees such bytes as U+0080..U+00FF). */
 void rl__put_json(rl__out *o, const uint8_t *p, size_t n);
 void rl__put_json_str(rl__out *o, const char *s);
+/* The same stored at d, which has room for RL__JSON_BOUND(n) bytes. */
+char *rl__fmt_json(char *d, const uint8_t *p, size_t n);
+#define RL__JSON_BOUND(n) (6 * (size_t)(n) + 2 + RL__MEMO_MAX) /* + a memo's copy */
+/* rl__fmt_json through a memo (NULL: none), and rl__put_json likewise. */
+char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n);
+void rl__put_json_memo(rl__out *o, rl__plain_memo *m, const uint8_t *p, size_t n);
 /* Writes p/n text-escaped and then XML-escaped (for element text and
  * attribute values): pure ASCII with no character XML 1.0 forbids. */
 void rl__put_xml(rl__out *o, const uint8_t *p, size_t n);
@@ -216,6 +257,10 @@ void rl__put_uri(rl__out *o, const char *path);
  * six fractional digits, nine when the time has nanoseconds; the date and
  * time come from the report's per-second cache. */
 void rl__put_ts(rl_report *r, rl__out *o, rl_time ts);
+/* The same stored at d, which has room for RL__TS_MAX bytes (the day's
+ * text is under 40, then '.' and the fraction's RL__U64_MAX of room). */
+char *rl__fmt_ts(rl_report *r, char *d, rl_time ts);
+enum { RL__TS_MAX = 64 };
 /* The connection's endpoints as rl_endpoint_format writes them, from the
  * report's cache; valid until the next call. */
 const rl__ep_slot *rl__endpoints(rl_report *r, const rl_conn *conn);
@@ -243,6 +288,9 @@ void rl__locate(const rl_finding *f, rl__loc *loc);
  * "evidence", "offset" (each only when known). The JSON Lines contract and
  * the SARIF result properties carry the same keys. */
 void rl__put_json_where(rl_report *r, rl__out *o, const rl_finding *f, const rl__loc *loc);
+/* The same stored at d, which has room for rl__json_where_bound bytes. */
+size_t rl__json_where_bound(const rl_finding *f, const rl__loc *loc);
+char *rl__json_where(rl_report *r, char *d, const rl_finding *f, const rl__loc *loc);
 /* The 1-based line of the current transcript holding stream offset `off`
  * (CR, LF and CRLF end a line, as SARIF counts them); 0 when the input is
  * not a transcript. */

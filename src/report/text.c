@@ -200,7 +200,7 @@ static void put_headline(rl_report *r, const rl_finding *f, const rl__loc *loc) 
                    build_rule_part);
   else
     build_rule_part(r, o, f);
-  rl__out_clean(o, f->message ? f->message : "");
+  rl__out_clean_memo(o, r->cur ? &r->cur->msg : NULL, f->message ? f->message : "");
   paint(r, C_RESET);
   rl__out_ch(o, '\n');
 }

@@ -215,3 +215,103 @@ Test(api, long_strings_escape_as_short_ones) {
   free(msg);
   free(want);
 }
+
+/* One finding as JSON Lines, the report freed behind it. */
+static char *json_line(const rl_finding *f) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  rl_report_options o;
+  memset(&o, 0, sizeof o);
+  o.format = RL_FORMAT_JSON;
+  o.out = m;
+  rl_report *r = rl_report_new(&o);
+  rl_report_begin_input(r, "x.pcap");
+  rl_report_finding(r, f);
+  rl_report_free(r);
+  fclose(m);
+  return buf;
+}
+
+/* Numbers are formatted by hand (digit pairs, lengths by comparison): each
+ * length, and both sides of 32 bits, as printf writes them. */
+Test(api, numbers_of_every_length_as_printf_writes_them) {
+  rl_rule_info rule;
+  memset(&rule, 0, sizeof rule);
+  rule.id = "XX001";
+  rule.name = "test-rule";
+  rl_finding f;
+  memset(&f, 0, sizeof f);
+  f.rule = &rule;
+  f.level = RL_LEVEL_INFO;
+  f.message = "m";
+  uint64_t p = 1;
+  for (int k = 0; k <= 20; k++) {
+    uint64_t vals[] = {p - 1, p, p + 1, (uint64_t)UINT32_MAX + (uint64_t)k - 10, UINT64_MAX - p};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+      f.at.frame = vals[i];
+      f.offset = vals[i] / 3;
+      f.at.ts.nsec = (uint32_t)(vals[i] % 1000000000u);
+      char want[200];
+      snprintf(want, sizeof want, "\"frame\":%llu,", (unsigned long long)f.at.frame);
+      char *out = json_line(&f);
+      cr_assert_not_null(strstr(out, want), "want %s in %s", want, out);
+      snprintf(want, sizeof want, ",\"offset\":%llu}", (unsigned long long)f.offset);
+      cr_assert_not_null(strstr(out, want), "want %s in %s", want, out);
+      if (f.at.ts.nsec % 1000 == 0)
+        snprintf(want, sizeof want, "00.%06uZ", (unsigned)(f.at.ts.nsec / 1000));
+      else
+        snprintf(want, sizeof want, "00.%09uZ", (unsigned)f.at.ts.nsec);
+      cr_assert_not_null(strstr(out, want), "want %s in %s", want, out);
+      free(out);
+    }
+    if (k < 19)
+      p *= 10;
+  }
+}
+
+/* A message memoized as plain must not stand in for another of its length,
+ * nor for one that needs escapes. */
+Test(api, memoized_messages_follow_their_bytes) {
+  static const char *const msgs[] = {"plain text", "plain text", "plain texT", "plain\ttext",
+                                     "plain text"};
+  static const char *const want[] = {"\"plain text\"", "\"plain text\"", "\"plain texT\"",
+                                     "\"plain\\ttext\"", "\"plain text\""};
+  rl_rule_info rule;
+  memset(&rule, 0, sizeof rule);
+  rule.id = "XX001";
+  rule.name = "test-rule";
+  rl_finding f;
+  memset(&f, 0, sizeof f);
+  f.rule = &rule;
+  f.level = RL_LEVEL_INFO;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  rl_report_options o;
+  memset(&o, 0, sizeof o);
+  o.format = RL_FORMAT_JSON;
+  o.out = m;
+  rl_report *r = rl_report_new(&o);
+  rl_report_begin_input(r, "x.pcap");
+  for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
+    f.message = msgs[i];
+    f.evidence = (const uint8_t *)msgs[i];
+    f.evidence_len = strlen(msgs[i]);
+    rl_report_finding(r, &f);
+  }
+  rl_report_free(r);
+  fclose(m);
+  const char *line = buf;
+  for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
+    char key[64];
+    snprintf(key, sizeof key, "\"message\":%s", want[i]);
+    const char *end = strchr(line, '\n');
+    cr_assert_not_null(end);
+    cr_assert(strstr(line, key) && strstr(line, key) < end, "line %zu lacks %s", i, key);
+    snprintf(key, sizeof key, "\"evidence\":%s", want[i]);
+    cr_assert(strstr(line, key) && strstr(line, key) < end, "line %zu lacks %s", i, key);
+    line = end + 1;
+  }
+  free(buf);
+}
