@@ -1,8 +1,7 @@
 /* The exact verdict memo (src/engine/memo.h): a repeat of an exchange is a
  * hit, any single difference in what judging reads is a miss, and a replay
  * gives the very findings and counters that judging gives. The whole
- * catalogue judges hand-built messages, as tests/engine/engine.c builds
- * them; each test runs in its own process, so the environment variables
+ * catalogue judges hand-built messages (build.h); each test runs in its own process, so the environment variables
  * that switch the memo stay local to it. */
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -13,67 +12,14 @@
 #include "engine/memo.h"
 #include "resplint/engine.h"
 
+#include "build.h"
+
 /* --- exchanges -------------------------------------------------------------- */
 
-typedef struct msg {
-  rl_message m;
-  rl_field fields[32];
-  rl_msg_event events[4];
-  char raw[2048];
-} msg;
-
 typedef struct ex {
-  msg resp, req;
+  built resp, req;
   rl_exchange x;
 } ex;
-
-/* Fills a message from "START\r\nName: value\r\n...\r\n\r\n" (CRLF lines). */
-static void build(msg *b, const char *text, int response) {
-  memset(b, 0, sizeof *b);
-  size_t n = strlen(text);
-  cr_assert(n < sizeof b->raw);
-  memcpy(b->raw, text, n);
-  rl_message *m = &b->m;
-  m->raw = (const uint8_t *)b->raw;
-  m->raw_len = m->raw_total = (uint32_t)n;
-  m->is_response = (uint8_t)response;
-  m->status_code = -1;
-  const char *eol = strstr(b->raw, "\r\n");
-  uint32_t sl = (uint32_t)(eol - b->raw);
-  m->start_line = (rl_span){0, sl};
-  uint32_t a = (uint32_t)((const char *)memchr(b->raw, ' ', sl) - b->raw);
-  const char *sp2 = memchr(b->raw + a + 1, ' ', sl - a - 1);
-  uint32_t c = sp2 ? (uint32_t)(sp2 - b->raw) : sl;
-  if (response) {
-    m->version = (rl_span){0, a};
-    m->status = (rl_span){a + 1, c - a - 1};
-    m->reason = sp2 ? (rl_span){c + 1, sl - c - 1} : (rl_span){sl, 0};
-    if (c - a - 1 == 3) m->status_code = atoi(b->raw + a + 1);
-    m->http_major = (uint8_t)(b->raw[5] - '0');
-    m->http_minor = (uint8_t)(b->raw[7] - '0');
-  } else {
-    m->method = (rl_span){0, a};
-    m->target = (rl_span){a + 1, c - a - 1};
-    m->version = (rl_span){c + 1, sl - c - 1};
-    m->http_major = (uint8_t)(b->raw[c + 6] - '0');
-    m->http_minor = (uint8_t)(b->raw[c + 8] - '0');
-  }
-  uint32_t off = sl + 2;
-  while (off + 2 <= n && memcmp(b->raw + off, "\r\n", 2) != 0) {
-    uint32_t ll = (uint32_t)(strstr(b->raw + off, "\r\n") - (b->raw + off));
-    uint32_t nl = (uint32_t)((const char *)memchr(b->raw + off, ':', ll) - (b->raw + off));
-    uint32_t vs = nl + 1;
-    while (vs < ll && b->raw[off + vs] == ' ') vs++;
-    rl_field *f = &b->fields[m->nfields++];
-    f->line = (rl_span){off, ll};
-    f->name = (rl_span){off, nl};
-    f->value = (rl_span){off + vs, ll - vs};
-    f->id = rl_field_lookup(b->raw + off, nl);
-    off += ll + 2;
-  }
-  m->fields = b->fields;
-  m->framing = RL_FRAMING_LENGTH;
-}
 
 /* 2026-11-22T04:00:00Z, the Date of RESP. */
 #define RESP_TIME 1795320000
@@ -97,6 +43,7 @@ static const char *REQ = "GET /a.txt HTTP/1.1\r\nHost: h\r\nUser-Agent: t\r\n\r\
 static void make(ex *e, const char *resp, const char *req, uint64_t off,
                  int64_t sec) {
   build(&e->resp, resp, 1);
+  e->resp.m.framing = RL_FRAMING_LENGTH;
   e->resp.m.stream_offset = off;
   e->resp.m.first.frame = off + 1;
   e->resp.m.first.ts.sec = sec;
@@ -108,6 +55,7 @@ static void make(ex *e, const char *resp, const char *req, uint64_t off,
   e->x.response = &e->resp.m;
   if (req) {
     build(&e->req, req, 0);
+    e->req.m.framing = RL_FRAMING_LENGTH;
     e->req.m.stream_offset = off / 2;
     e->x.request = &e->req.m;
     e->x.request_state = RL_REQ_PAIRED;
