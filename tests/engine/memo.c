@@ -1,8 +1,9 @@
 /* The exact verdict memo (src/engine/memo.h): a repeat of an exchange is a
  * hit, any single difference in what judging reads is a miss, and a replay
  * gives the very findings and counters that judging gives. The whole
- * catalogue judges hand-built messages (build.h); each test runs in its own process, so the environment variables
- * that switch the memo stay local to it. */
+ * catalogue judges hand-built messages (build.h); each test runs in its
+ * own process, so the environment variables that switch the memo stay local
+ * to it. */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
