@@ -24,10 +24,10 @@ for sweep in "$here"/*.py; do
     status=1
   fi
 done
-# The verdict memo, verified on every hit, against no memo, over the corpus.
-echo "== test_engine_memo.sh"
+# The two memos, verified on every hit, against no memo, over the corpus.
+echo "== test_memos_verified.sh"
 log=$(mktemp)
-if bash "$here/../scripts/test_engine_memo.sh" "$bin" "$corpus" > "$log" 2>&1; then
+if bash "$here/../scripts/test_memos_verified.sh" "$bin" "$corpus" > "$log" 2>&1; then
   tail -1 "$log"
 else
   tail -20 "$log"
