@@ -63,15 +63,7 @@ static int decode_plain(const rl_packet *pkt, rl_segment *seg) {
   (void)rl__copy(ip, 12, seg->src.addr, 4);
   (void)rl__copy(ip, 16, seg->dst.addr, 4);
   seg->src.ipver = seg->dst.ipver = 4;
-  seg->src.port = rl__be16(tcp, 0);
-  seg->dst.port = rl__be16(tcp, 2);
-  seg->seq = rl__be32(tcp, 4);
-  seg->ack = rl__be32(tcp, 8);
-  seg->flags = rl__u8(tcp, 13);
-  seg->window = rl__be16(tcp, 14);
-  rl__bytes payload = rl__rest(tcp, hl);
-  seg->payload = payload.len ? payload.p : NULL;
-  seg->payload_len = payload.len; /* wholly captured: nothing missing */
+  rl__tcp_fill(seg, tcp, hl); /* wholly captured: nothing missing */
   return 1;
 }
 

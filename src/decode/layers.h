@@ -45,6 +45,22 @@ int rl__tunnel_enter(rl__dctx *c);
 rl_decode_result rl__decode_ip_proto(rl__dctx *c, uint8_t proto, rl__bytes b,
                                      uint32_t wire_len);
 
+/* Fills a segment's ports, sequence numbers, flags, window and captured
+ * payload from a TCP header of hl bytes that b holds whole; shared by the
+ * general TCP decoder (tcp.c) and the Ethernet + IPv4 + TCP fast path
+ * (decode.c), which differ only in what they check first. */
+static inline void rl__tcp_fill(rl_segment *seg, rl__bytes b, uint32_t hl) {
+  seg->src.port = rl__be16(b, 0);
+  seg->dst.port = rl__be16(b, 2);
+  seg->seq = rl__be32(b, 4);
+  seg->ack = rl__be32(b, 8);
+  seg->flags = rl__u8(b, 13);
+  seg->window = rl__be16(b, 14);
+  rl__bytes payload = rl__rest(b, hl);
+  seg->payload = payload.len ? payload.p : NULL;
+  seg->payload_len = payload.len;
+}
+
 /* Encapsulations, one file each; b starts at their header. */
 rl_decode_result rl__decode_pppoe(rl__dctx *c, rl__bytes b);   /* pppoe.c */
 rl_decode_result rl__decode_mpls(rl__dctx *c, rl__bytes b);    /* mpls.c */

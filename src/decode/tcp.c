@@ -29,16 +29,8 @@ rl_decode_result rl__decode_tcp(rl__dctx *c, rl__bytes b, uint32_t wire_len) {
   if (!rl__has(b, 0, hl))
     return rl__short_header(c);
   rl_segment *seg = c->seg;
-  seg->src.port = rl__be16(b, 0);
-  seg->dst.port = rl__be16(b, 2);
-  seg->seq = rl__be32(b, 4);
-  seg->ack = rl__be32(b, 8);
-  seg->flags = rl__u8(b, 13);
-  seg->window = rl__be16(b, 14);
-  rl__bytes payload = rl__rest(b, hl);
-  seg->payload = payload.len ? payload.p : NULL;
-  seg->payload_len = payload.len;
-  seg->payload_missing = wire_len - hl - payload.len;
+  rl__tcp_fill(seg, b, hl);
+  seg->payload_missing = wire_len - hl - seg->payload_len;
   if (seg->payload_missing)
     c->truncated = 1;
   return RL_DECODE_TCP;
