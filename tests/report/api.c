@@ -126,41 +126,77 @@ Test(api, summary_counts_withheld_findings) {
   }
 }
 
+/* --- one finding into a JSON Lines report in memory ------------------------ */
+
+/* An info finding of rule XX001; `rule` must stay where it is while `f` is used. */
+static void finding_init(rl_rule_info *rule, rl_finding *f, const char *message) {
+  memset(rule, 0, sizeof *rule);
+  rule->id = "XX001";
+  rule->name = "test-rule";
+  memset(f, 0, sizeof *f);
+  f->rule = rule;
+  f->level = RL_LEVEL_INFO;
+  f->message = message;
+}
+
+typedef struct mem_report {
+  char *buf;
+  size_t len;
+  FILE *m;
+  rl_report *r;
+} mem_report;
+
+/* A JSON Lines report written into memory, its input "x.pcap" begun. */
+static void mem_report_open(mem_report *mr, int batch) {
+  memset(mr, 0, sizeof *mr);
+  mr->m = open_memstream(&mr->buf, &mr->len);
+  cr_assert_not_null(mr->m);
+  rl_report_options o;
+  memset(&o, 0, sizeof o);
+  o.format = RL_FORMAT_JSON;
+  o.out = mr->m;
+  o.batch = batch;
+  mr->r = rl_report_new(&o);
+  cr_assert_not_null(mr->r);
+  rl_report_begin_input(mr->r, "x.pcap");
+}
+
+/* Frees the report and closes the stream: mr->buf holds the whole output
+ * (the caller frees it). */
+static void mem_report_close(mem_report *mr) {
+  rl_report_free(mr->r);
+  fclose(mr->m);
+}
+
+/* One finding as JSON Lines, the report freed behind it. */
+static char *json_line(const rl_finding *f) {
+  mem_report mr;
+  mem_report_open(&mr, 0);
+  rl_report_finding(mr.r, f);
+  mem_report_close(&mr);
+  return mr.buf;
+}
+
 /* JSON Lines reach the stream finding by finding unless the caller allows
  * batching; then they wait in the report's buffer until the input ends. */
 Test(api, findings_are_flushed_unless_batched) {
   rl_rule_info rule;
-  memset(&rule, 0, sizeof rule);
-  rule.id = "XX001";
-  rule.name = "test-rule";
   rl_finding f;
-  memset(&f, 0, sizeof f);
-  f.rule = &rule;
-  f.level = RL_LEVEL_INFO;
-  f.message = "a message";
+  finding_init(&rule, &f, "a message");
   for (int batch = 0; batch <= 1; batch++) {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    rl_report_options o;
-    memset(&o, 0, sizeof o);
-    o.format = RL_FORMAT_JSON;
-    o.out = m;
-    o.batch = batch;
-    rl_report *r = rl_report_new(&o);
-    rl_report_begin_input(r, "x.pcap");
-    rl_report_finding(r, &f);
-    fflush(m);
+    mem_report mr;
+    mem_report_open(&mr, batch);
+    rl_report_finding(mr.r, &f);
+    fflush(mr.m);
     if (batch)
-      cr_assert_eq(len, 0, "batched: nothing written yet, got %zu bytes", len);
+      cr_assert_eq(mr.len, 0, "batched: nothing written yet, got %zu bytes", mr.len);
     else
-      cr_assert(len > 0 && strncmp(buf, "{\"rule\":\"XX001\"", 15) == 0, "%s", buf);
-    rl_report_end_input(r, "x.pcap", 0, NULL);
-    fflush(m);
-    cr_assert(len > 0 && buf[len - 1] == '\n', "the input's end writes the findings");
-    rl_report_free(r);
-    fclose(m);
-    free(buf);
+      cr_assert(mr.len > 0 && strncmp(mr.buf, "{\"rule\":\"XX001\"", 15) == 0, "%s", mr.buf);
+    rl_report_end_input(mr.r, "x.pcap", 0, NULL);
+    fflush(mr.m);
+    cr_assert(mr.len > 0 && mr.buf[mr.len - 1] == '\n', "the input's end writes the findings");
+    mem_report_close(&mr);
+    free(mr.buf);
   }
 }
 
@@ -182,28 +218,12 @@ Test(api, long_strings_escape_as_short_ones) {
   msg[plen * REPS] = '\0';
   want[wlen * REPS] = '\0';
   rl_rule_info rule;
-  memset(&rule, 0, sizeof rule);
-  rule.id = "XX001";
-  rule.name = "test-rule";
   rl_finding f;
-  memset(&f, 0, sizeof f);
-  f.rule = &rule;
-  f.level = RL_LEVEL_INFO;
+  finding_init(&rule, &f, NULL);
   for (int n = 1; n <= REPS; n *= REPS) { /* short, then long */
     msg[plen * n] = '\0';
     f.message = msg;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    rl_report_options o;
-    memset(&o, 0, sizeof o);
-    o.format = RL_FORMAT_JSON;
-    o.out = m;
-    rl_report *r = rl_report_new(&o);
-    rl_report_begin_input(r, "x.pcap");
-    rl_report_finding(r, &f);
-    rl_report_free(r);
-    fclose(m);
+    char *buf = json_line(&f);
     const char *at = strstr(buf, "\"message\":\"");
     cr_assert_not_null(at);
     at += strlen("\"message\":\"");
@@ -216,35 +236,12 @@ Test(api, long_strings_escape_as_short_ones) {
   free(want);
 }
 
-/* One finding as JSON Lines, the report freed behind it. */
-static char *json_line(const rl_finding *f) {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  rl_report_options o;
-  memset(&o, 0, sizeof o);
-  o.format = RL_FORMAT_JSON;
-  o.out = m;
-  rl_report *r = rl_report_new(&o);
-  rl_report_begin_input(r, "x.pcap");
-  rl_report_finding(r, f);
-  rl_report_free(r);
-  fclose(m);
-  return buf;
-}
-
 /* Numbers are formatted by hand (digit pairs, lengths by comparison): each
  * length, and both sides of 32 bits, as printf writes them. */
 Test(api, numbers_of_every_length_as_printf_writes_them) {
   rl_rule_info rule;
-  memset(&rule, 0, sizeof rule);
-  rule.id = "XX001";
-  rule.name = "test-rule";
   rl_finding f;
-  memset(&f, 0, sizeof f);
-  f.rule = &rule;
-  f.level = RL_LEVEL_INFO;
-  f.message = "m";
+  finding_init(&rule, &f, "m");
   uint64_t p = 1;
   for (int k = 0; k <= 20; k++) {
     uint64_t vals[] = {p - 1, p, p + 1, (uint64_t)UINT32_MAX + (uint64_t)k - 10, UINT64_MAX - p};
@@ -278,30 +275,18 @@ Test(api, memoized_messages_follow_their_bytes) {
   static const char *const want[] = {"\"plain text\"", "\"plain text\"", "\"plain texT\"",
                                      "\"plain\\ttext\"", "\"plain text\""};
   rl_rule_info rule;
-  memset(&rule, 0, sizeof rule);
-  rule.id = "XX001";
-  rule.name = "test-rule";
   rl_finding f;
-  memset(&f, 0, sizeof f);
-  f.rule = &rule;
-  f.level = RL_LEVEL_INFO;
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  rl_report_options o;
-  memset(&o, 0, sizeof o);
-  o.format = RL_FORMAT_JSON;
-  o.out = m;
-  rl_report *r = rl_report_new(&o);
-  rl_report_begin_input(r, "x.pcap");
+  finding_init(&rule, &f, NULL);
+  mem_report mr;
+  mem_report_open(&mr, 0);
   for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
     f.message = msgs[i];
     f.evidence = (const uint8_t *)msgs[i];
     f.evidence_len = strlen(msgs[i]);
-    rl_report_finding(r, &f);
+    rl_report_finding(mr.r, &f);
   }
-  rl_report_free(r);
-  fclose(m);
+  mem_report_close(&mr);
+  char *buf = mr.buf;
   const char *line = buf;
   for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
     char key[64];
