@@ -71,6 +71,11 @@ rl_decode_result rl__decode_chdlc(rl__dctx *c, rl__bytes b);   /* chdlc.c */
 rl_decode_result rl__decode_ieee80211(rl__dctx *c, rl__bytes b); /* ieee80211.c */
 rl_decode_result rl__decode_radiotap(rl__dctx *c, rl__bytes b);  /* ieee80211.c */
 
+/* Decodes an IP packet whose version is its first nibble (link.c): raw IP
+ * links, MPLS and UDP tunnels. `other` is the result for a version that is
+ * neither 4 nor 6 (malformed on a raw-IP link, not TCP inside a tunnel). */
+rl_decode_result rl__decode_ip_any(rl__dctx *c, rl__bytes b, rl_decode_result other);
+
 /* Decodes an Ethernet II frame (link.c); used by the link layer and by
  * tunnels that carry Ethernet (GRE 0x6558, VXLAN, Geneve). */
 rl_decode_result rl__decode_ethernet(rl__dctx *c, rl__bytes b);

@@ -16,9 +16,9 @@
   XX(sll2, DLT_LINUX_SLL2, decode_sll2)     \
   XX(null, DLT_NULL, decode_null)           \
   XX(loop, DLT_LOOP, decode_null)           \
-  XX(raw, DLT_RAW, decode_ip_any)           \
-  XX(raw_openbsd, 14, decode_ip_any)        \
-  XX(linktype_raw, 101, decode_ip_any)      \
+  XX(raw, DLT_RAW, decode_raw)              \
+  XX(raw_openbsd, 14, decode_raw)           \
+  XX(linktype_raw, 101, decode_raw)         \
   XX(ipv4, DLT_IPV4, decode_ipv4_only)      \
   XX(ipv6, DLT_IPV6, decode_ipv6_only)     \
   XX(c_hdlc, DLT_C_HDLC, rl__decode_chdlc) \
@@ -102,8 +102,7 @@ static rl_decode_result decode_sll2(rl__dctx *c, rl__bytes b) {
   return rl__decode_ethertype(c, rl__be16(b, 0), rl__rest(b, 20));
 }
 
-/* Decodes an IP packet whose version is given by its first nibble. */
-static rl_decode_result decode_ip_any(rl__dctx *c, rl__bytes b) {
+rl_decode_result rl__decode_ip_any(rl__dctx *c, rl__bytes b, rl_decode_result other) {
   if (!rl__has(b, 0, 1))
     return rl__short_header(c);
   switch (rl__u8(b, 0) >> 4) {
@@ -112,8 +111,13 @@ static rl_decode_result decode_ip_any(rl__dctx *c, rl__bytes b) {
   case 6:
     return rl__decode_ipv6(c, b);
   default:
-    return RL_DECODE_MALFORMED;
+    return other;
   }
+}
+
+/* A raw-IP link: an IP packet of either version, and nothing else. */
+static rl_decode_result decode_raw(rl__dctx *c, rl__bytes b) {
+  return rl__decode_ip_any(c, b, RL_DECODE_MALFORMED);
 }
 
 /* BSD loopback (LINKTYPE_NULL in the writer's host order, LINKTYPE_LOOP in

@@ -31,15 +31,5 @@ rl_decode_result rl__decode_mpls(rl__dctx *c, rl__bytes b) {
     if (entry & MPLS_BOS)
       break;
   }
-  rl__bytes in = rl__rest(b, off);
-  if (!rl__has(in, 0, 1))
-    return rl__short_header(c);
-  switch (rl__u8(in, 0) >> 4) {
-  case 4:
-    return rl__decode_ipv4(c, in);
-  case 6:
-    return rl__decode_ipv6(c, in);
-  default:
-    return RL_DECODE_NOT_TCP;
-  }
+  return rl__decode_ip_any(c, rl__rest(b, off), RL_DECODE_NOT_TCP);
 }

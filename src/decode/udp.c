@@ -85,17 +85,7 @@ static rl_decode_result decode_gtpu(rl__dctx *c, rl__bytes b) {
       off += len;
     }
   }
-  rl__bytes in = rl__rest(b, off);
-  if (!rl__has(in, 0, 1))
-    return rl__short_header(c);
-  switch (rl__u8(in, 0) >> 4) {
-  case 4:
-    return rl__decode_ipv4(c, in);
-  case 6:
-    return rl__decode_ipv6(c, in);
-  default:
-    return RL_DECODE_NOT_TCP;
-  }
+  return rl__decode_ip_any(c, rl__rest(b, off), RL_DECODE_NOT_TCP);
 }
 
 rl_decode_result rl__decode_udp(rl__dctx *c, rl__bytes b, uint32_t wire_len) {
