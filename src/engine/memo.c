@@ -1,6 +1,8 @@
 /* The exact verdict memo (memo.h): the key, the table, the records. */
 #include "engine/memo.h"
 
+#include "common/env.h"
+
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,17 +46,12 @@ struct rl__vmemo {
   vm_entry slots[VM_SLOTS];
 };
 
-static int env_on(const char *name) {
-  const char *v = getenv(name);
-  return v && *v && strcmp(v, "0") != 0;
-}
-
 rl__vmemo *rl__vmemo_new(void) {
-  if (env_on("RESPLINT_NO_MEMO")) return NULL;
+  if (rl__env_on("RESPLINT_NO_MEMO")) return NULL;
   rl__vmemo *vm = calloc(1, sizeof *vm);
   if (!vm) return NULL;
-  vm->verify = env_on("RESPLINT_VERIFY_MEMO");
-  vm->print_stats = env_on("RESPLINT_MEMO_STATS");
+  vm->verify = rl__env_on("RESPLINT_VERIFY_MEMO");
+  vm->print_stats = rl__env_on("RESPLINT_MEMO_STATS");
   return vm;
 }
 

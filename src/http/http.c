@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/env.h"
 #include "http/http_internal.h"
 #include "resplint/error.h"
 
@@ -42,8 +43,7 @@ rl_http *rl_http_new(const rl_http_config *cfg, rl_stats *stats) {
   if (h->cfg.content_prefix == 0)
     h->cfg.content_prefix = DEFAULT_PREFIX;
   h->stats = stats;
-  const char *v = getenv("RESPLINT_VERIFY_SCAN");
-  h->verify_scan = v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+  h->verify_scan = rl__env_on("RESPLINT_VERIFY_SCAN");
   rl__settings_init(&h->settings);
   return h;
 }
