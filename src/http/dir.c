@@ -630,7 +630,7 @@ static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
                         const rl_pktref *at) {
   /* A TLS connection's bytes are only counted: searching megabytes of
    * ciphertext for a status line could only find noise. */
-  if (d->hc->tls == 3) {
+  if (d->hc->tls == (1u << RL_DIR_TO_SERVER | 1u << RL_DIR_TO_CLIENT)) {
     if (d->pre & RL__PRE_ON)
       pre_take(d, p[0], d->match);
     d->match = 0;
