@@ -56,7 +56,7 @@ static const rl__ynode *map_get(loader *ld, const rl__ynode *map, const char *ke
   if (!map || map->kind != RL__Y_MAP) return NULL;
   for (uint32_t i = 0; i < map->n; i++) {
     const char *k = scalar(ld, kid(ld, map, 2 * i));
-    if (k && strcmp(k, key) == 0) return kid(ld, map, 2 * i + 1);
+    if (k && k[0] == key[0] && strcmp(k, key) == 0) return kid(ld, map, 2 * i + 1);
   }
   return NULL;
 }
@@ -71,16 +71,35 @@ static void map_keys_check(loader *ld, const rl__ynode *map,
       err_at(ld, kn, "%s: keys must be plain strings", what);
       continue;
     }
-    int ok = 0;
-    for (const char *const *a = allowed; *a; a++)
-      if (strcmp(*a, k) == 0) ok = 1;
-    if (!ok) err_at(ld, kn, "%s: unknown key '%s'", what, k);
+    const char *const *a = allowed;
+    while (*a && ((*a)[0] != k[0] || strcmp(*a, k) != 0)) a++;
+    if (!*a) err_at(ld, kn, "%s: unknown key '%s'", what, k);
     for (uint32_t j = 0; j < i; j++) {
       const char *k2 = scalar(ld, kid(ld, map, 2 * j));
-      if (k2 && strcmp(k2, k) == 0)
+      if (k2 && k2[0] == k[0] && strcmp(k2, k) == 0)
         err_at(ld, kn, "%s: key '%s' appears twice", what, k);
     }
   }
+}
+
+/* The first byte of s[0..n) below 0x20 but line break and tab, or 0x7f;
+ * NULL when none. Eight bytes at a time while none is below 0x20 or 0x7f
+ * (exact tests of a whole word: bit twiddling's hasless and haszero): the
+ * record texts are 100 KB, nearly all printable. */
+static const char *find_control(const char *s, size_t n) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w, del;
+    memcpy(&w, s + i, 8);
+    del = w ^ (0x7f * ones);
+    if ((((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & highs) break;
+  }
+  for (; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) return s + i;
+  }
+  return NULL;
 }
 
 static char *xstrdup(const char *s) {
@@ -111,16 +130,18 @@ static char *get_str(loader *ld, const rl__ynode *map, const char *key,
    * findings without escaping: a control character (YAML's "\e", "\a")
    * would reach the terminal, and is never meant. Line breaks of block
    * scalars and tabs are text. */
-  for (const char *c = s; *c; c++)
-    if (((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t') || *c == 0x7f) {
-      err_at(ld, n, "'%s': control character 0x%02x", key, (unsigned)(unsigned char)*c);
-      return NULL;
-    }
+  size_t l = strlen(s);
+  const char *c = find_control(s, l);
+  if (c) {
+    err_at(ld, n, "'%s': control character 0x%02x", key, (unsigned)(unsigned char)*c);
+    return NULL;
+  }
   /* Folded scalars end in a newline; docs and messages want one line. */
-  char *d = xstrdup(s);
+  while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == ' ')) l--;
+  char *d = malloc(l + 1);
   if (d) {
-    size_t l = strlen(d);
-    while (l > 0 && (d[l - 1] == '\n' || d[l - 1] == ' ')) d[--l] = '\0';
+    memcpy(d, s, l);
+    d[l] = '\0';
   }
   return d;
 }
@@ -734,16 +755,16 @@ static void parse_root(loader *ld, rl__rule *r, const rl__ynode *root) {
 }
 
 /* A one-line description of where the rule applies, for the docs. */
-static char *describe_applies(const rl__rule *r) {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (!f) return NULL;
+static void write_applies(const rl__rule *r, FILE *f) {
   const char *sep = "";
   if (r->has_status) {
     fputs("status ", f);
     int first = 1;
     for (int c = 0; c < RL__NCODES; c++) {
+      if (c % 8 == 0 && r->codes[c / 8] == 0) { /* eight codes at once */
+        c += 7;
+        continue;
+      }
       if (!rl__codes_has(r->codes, c)) continue;
       int e = c;
       while (e + 1 < RL__NCODES && rl__codes_has(r->codes, e + 1)) e++;
@@ -770,16 +791,35 @@ static char *describe_applies(const rl__rule *r) {
     for (size_t i = 0; i < r->nversions; i++)
       fprintf(f, "%s%s", i ? ", " : "", r->versions[i]);
   }
-  fclose(f);
-  return buf;
 }
 
-static char *describe_check(const rl__cond *c) {
+static void write_check(const rl__rule *r, FILE *f) {
+  if (r->check) rl__cond_describe(r->check, f);
+}
+
+/* What `write` writes, as an owned string. Into a buffer on the stack
+ * first: open_memstream zeroes 8 KiB per stream, which was 2.1 M
+ * instructions for the catalogue's 256 descriptions (the longest is about
+ * 1 KB). A description that does not fit is written again into a memstream.
+ * NULL when out of memory. */
+static char *describe(const rl__rule *r, void (*write)(const rl__rule *, FILE *)) {
+  char small[4096];
+  FILE *f = fmemopen(small, sizeof small, "w");
+  if (f) {
+    write(r, f);
+    int ok = fflush(f) == 0 && !ferror(f);
+    long n = ftell(f);
+    fclose(f);
+    if (ok && n >= 0 && (size_t)n < sizeof small) {
+      small[n] = '\0';
+      return xstrdup(small);
+    }
+  }
   char *buf = NULL;
   size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
+  f = open_memstream(&buf, &len);
   if (!f) return NULL;
-  if (c) rl__cond_describe(c, f);
+  write(r, f);
   fclose(f);
   return buf;
 }
@@ -852,8 +892,8 @@ rl__rule *rl__rule_parse(const char *name, const char *text, size_t len,
   if (r && ld.nerr == 0) {
     /* A status restriction excludes responses whose code did not parse. */
     r->status_unparsed = !r->has_status;
-    char *a = describe_applies(r);
-    char *c = describe_check(r->check);
+    char *a = describe(r, write_applies);
+    char *c = describe(r, write_check);
     r->info.applies_to = a ? a : xstrdup("");
     r->info.check = c ? c : xstrdup("");
     r->info.examples = r->examples;
