@@ -3,6 +3,8 @@
  * byte for byte, the tree libyaml makes of the record cut before its
  * examples. The loader trusts them on that ground. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/catalogue.h"
@@ -57,4 +59,21 @@ Test(trees, not_yaml) {
   cr_assert_eq(rl__ytree_parse(bad, strlen(bad), &t, &p), -1);
   cr_expect_neq(p.what, NULL);
   rl__ytree_free(&t);
+}
+
+/* A linting run compiles a catalogue regex on its first use
+ * (rl__cond_regex), trusting it to compile: the whole catalogue, loaded
+ * with its examples, compiles every regex at load and reports none. */
+Test(trees, every_catalogue_regex_compiles) {
+  rl_engine *e = rl_engine_new();
+  cr_assert_not_null(e);
+  char *errs = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&errs, &len);
+  int rc = rl_engine_load_catalogue(e, f);
+  fclose(f);
+  cr_expect_eq(rc, (int)rl__catalogue_count, "%s", errs);
+  cr_expect_str_empty(errs);
+  free(errs);
+  rl_engine_free(e);
 }
