@@ -880,6 +880,31 @@ static void verify_tree(const char *name, const rl__ytree *t, const char *text,
   abort();
 }
 
+/* Points ld->t at the text's tree: the build's for a catalogue record, else
+ * one parsed into *parsed. 0; -1 after reporting that the text is not YAML;
+ * -2 when out of memory. */
+static int find_tree(loader *ld, rl__ytree *parsed, const char *text, size_t len) {
+  ld->t = ld->with_examples ? NULL : catalogue_tree(text, len);
+  if (ld->t) {
+    /* The verify mode compiles every regex at load, as for any other record. */
+    if (rl__env_on("RESPLINT_VERIFY_TREE"))
+      verify_tree(ld->file, ld->t, text, len);
+    else
+      ld->lazy_regex = 1;
+    return 0;
+  }
+  rl__yproblem pr;
+  int rc = rl__ytree_parse(text, len, parsed, &pr);
+  if (rc == -1) {
+    ld->nerr++;
+    if (ld->errs)
+      fprintf(ld->errs, "%s:%u:%u: error: YAML: %s\n", ld->file, pr.line + 1,
+              pr.col + 1, pr.what);
+  }
+  ld->t = parsed;
+  return rc;
+}
+
 rl__rule *rl__rule_parse(const char *name, const char *text, size_t len,
                          int with_examples, FILE *errs, int *nerr) {
   loader ld;
@@ -888,25 +913,9 @@ rl__rule *rl__rule_parse(const char *name, const char *text, size_t len,
   ld.file = name;
   ld.errs = errs;
   rl__ytree parsed = {0};
-  ld.t = with_examples ? NULL : catalogue_tree(text, len);
-  /* The verify mode compiles every regex at load, as for any other record. */
-  if (ld.t && rl__env_on("RESPLINT_VERIFY_TREE"))
-    verify_tree(name, ld.t, text, len);
-  else if (ld.t)
-    ld.lazy_regex = 1;
-  if (!ld.t) {
-    rl__yproblem pr;
-    int rc = rl__ytree_parse(text, len, &parsed, &pr);
-    if (rc == -2) return NULL;
-    if (rc < 0) {
-      ld.nerr++;
-      if (errs)
-        fprintf(errs, "%s:%u:%u: error: YAML: %s\n", name, pr.line + 1,
-                pr.col + 1, pr.what);
-      *nerr += ld.nerr;
-      return NULL;
-    }
-    ld.t = &parsed;
+  if (find_tree(&ld, &parsed, text, len) < 0) {
+    *nerr += ld.nerr;
+    return NULL;
   }
   rl__rule *r = calloc(1, sizeof *r);
   const rl__ynode *root = ld.t->nnodes ? &ld.t->nodes[0] : NULL;

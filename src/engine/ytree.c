@@ -1,6 +1,7 @@
 /* libyaml's document to the loader's compact tree (see ytree.h). Also built
- * into the build-time generator of the catalogue's trees, so this file needs
- * nothing of the library but rl__record_head_len. */
+ * into the build-time generator of the catalogue's trees, so this file uses
+ * nothing else of the library; it holds rl__record_head_len, which the
+ * generator needs too. */
 #include "engine/ytree.h"
 
 #include <stdlib.h>
