@@ -328,7 +328,7 @@ static int value_holds(const rl__cond *c, const uint8_t *v, size_t n,
     hit = rl__grammar_match(c->grammar, v, n);
   } else {
     s = cstr(sc, v, n);
-    hit = s && regexec(&c->re, s, 0, NULL, 0) == 0;
+    hit = s && regexec(rl__cond_regex(c), s, 0, NULL, 0) == 0;
   }
   if (slot && s) {
     slot->c = c;

@@ -1,4 +1,4 @@
-/* Rule records: YAML (libyaml's document API) to compiled rules.
+/* Rule records: YAML (as a tree, see ytree.h) to compiled rules.
  *
  * Validation is strict and complete: every problem is reported with the file,
  * line and column of the node at fault, and unknown keys are errors, because a
@@ -9,28 +9,31 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
+#include "common/env.h"
+#include "engine/catalogue.h"
+#include "engine/ytree.h"
 #include "resplint/events.h"
 
 typedef struct loader {
   const char *file;
   FILE *errs;
   int nerr;
-  yaml_document_t doc;
+  const rl__ytree *t;
   int needs_request; /* set while compiling a check that reads the request */
   int conditions;    /* compiled so far: YAML aliases can multiply them */
   int with_examples; /* 0: the text was cut before its examples */
+  int lazy_regex;    /* a catalogue record's: regexes compiled on first use */
 } loader;
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void err_at(loader *ld, const yaml_node_t *n, const char *fmt, ...) {
+static void err_at(loader *ld, const rl__ynode *n, const char *fmt, ...) {
   ld->nerr++;
   if (!ld->errs) return;
-  unsigned line = n ? (unsigned)n->start_mark.line + 1 : 1;
-  unsigned col = n ? (unsigned)n->start_mark.column + 1 : 1;
+  unsigned line = n ? (unsigned)n->line + 1 : 1;
+  unsigned col = n ? (unsigned)n->col + 1 : 1;
   fprintf(ld->errs, "%s:%u:%u: error: ", ld->file, line, col);
   va_list ap;
   va_start(ap, fmt);
@@ -39,47 +42,65 @@ static void err_at(loader *ld, const yaml_node_t *n, const char *fmt, ...) {
   fputc('\n', ld->errs);
 }
 
-static yaml_node_t *node(loader *ld, int idx) {
-  return yaml_document_get_node(&ld->doc, idx);
+/* The i-th child of a sequence; of a mapping, 2i is the i-th key, 2i + 1
+ * its value. */
+static const rl__ynode *kid(const loader *ld, const rl__ynode *n, uint32_t i) {
+  return &ld->t->nodes[ld->t->kids[n->at + i]];
 }
 
-static const char *scalar(const yaml_node_t *n) {
-  return (n && n->type == YAML_SCALAR_NODE) ? (const char *)n->data.scalar.value
-                                            : NULL;
+static const char *scalar(const loader *ld, const rl__ynode *n) {
+  return (n && n->kind == RL__Y_SCALAR) ? ld->t->strs + n->at : NULL;
 }
 
 /* A mapping's value for `key`, NULL when absent. */
-static yaml_node_t *map_get(loader *ld, yaml_node_t *map, const char *key) {
-  if (!map || map->type != YAML_MAPPING_NODE) return NULL;
-  for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-       p < map->data.mapping.pairs.top; p++) {
-    const char *k = scalar(node(ld, p->key));
-    if (k && strcmp(k, key) == 0) return node(ld, p->value);
+static const rl__ynode *map_get(loader *ld, const rl__ynode *map, const char *key) {
+  if (!map || map->kind != RL__Y_MAP) return NULL;
+  for (uint32_t i = 0; i < map->n; i++) {
+    const char *k = scalar(ld, kid(ld, map, 2 * i));
+    if (k && k[0] == key[0] && strcmp(k, key) == 0) return kid(ld, map, 2 * i + 1);
   }
   return NULL;
 }
 
 /* Reports keys outside `allowed` (NULL-terminated) and duplicated keys. */
-static void map_keys_check(loader *ld, yaml_node_t *map,
+static void map_keys_check(loader *ld, const rl__ynode *map,
                            const char *const *allowed, const char *what) {
-  for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-       p < map->data.mapping.pairs.top; p++) {
-    yaml_node_t *kn = node(ld, p->key);
-    const char *k = scalar(kn);
+  for (uint32_t i = 0; i < map->n; i++) {
+    const rl__ynode *kn = kid(ld, map, 2 * i);
+    const char *k = scalar(ld, kn);
     if (!k) {
       err_at(ld, kn, "%s: keys must be plain strings", what);
       continue;
     }
-    int ok = 0;
-    for (const char *const *a = allowed; *a; a++)
-      if (strcmp(*a, k) == 0) ok = 1;
-    if (!ok) err_at(ld, kn, "%s: unknown key '%s'", what, k);
-    for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
-      const char *k2 = scalar(node(ld, q->key));
-      if (k2 && strcmp(k2, k) == 0)
+    const char *const *a = allowed;
+    while (*a && ((*a)[0] != k[0] || strcmp(*a, k) != 0)) a++;
+    if (!*a) err_at(ld, kn, "%s: unknown key '%s'", what, k);
+    for (uint32_t j = 0; j < i; j++) {
+      const char *k2 = scalar(ld, kid(ld, map, 2 * j));
+      if (k2 && k2[0] == k[0] && strcmp(k2, k) == 0)
         err_at(ld, kn, "%s: key '%s' appears twice", what, k);
     }
   }
+}
+
+/* The first byte of s[0..n) below 0x20 but line break and tab, or 0x7f;
+ * NULL when none. Eight bytes at a time while none is below 0x20 or 0x7f
+ * (exact tests of a whole word: bit twiddling's hasless and haszero): the
+ * record texts are 100 KB, nearly all printable. */
+static const char *find_control(const char *s, size_t n) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w, del;
+    memcpy(&w, s + i, 8);
+    del = w ^ (0x7f * ones);
+    if ((((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & highs) break;
+  }
+  for (; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) return s + i;
+  }
+  return NULL;
 }
 
 static char *xstrdup(const char *s) {
@@ -90,14 +111,14 @@ static char *xstrdup(const char *s) {
 }
 
 /* A required (or optional) non-empty string; returns an owned copy. */
-static char *get_str(loader *ld, yaml_node_t *map, const char *key,
+static char *get_str(loader *ld, const rl__ynode *map, const char *key,
                      int required) {
-  yaml_node_t *n = map_get(ld, map, key);
+  const rl__ynode *n = map_get(ld, map, key);
   if (!n) {
     if (required) err_at(ld, map, "missing required key '%s'", key);
     return NULL;
   }
-  const char *s = scalar(n);
+  const char *s = scalar(ld, n);
   if (!s) {
     err_at(ld, n, "'%s' must be a string", key);
     return NULL;
@@ -110,16 +131,18 @@ static char *get_str(loader *ld, yaml_node_t *map, const char *key,
    * findings without escaping: a control character (YAML's "\e", "\a")
    * would reach the terminal, and is never meant. Line breaks of block
    * scalars and tabs are text. */
-  for (const char *c = s; *c; c++)
-    if (((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t') || *c == 0x7f) {
-      err_at(ld, n, "'%s': control character 0x%02x", key, (unsigned)(unsigned char)*c);
-      return NULL;
-    }
+  size_t l = strlen(s);
+  const char *c = find_control(s, l);
+  if (c) {
+    err_at(ld, n, "'%s': control character 0x%02x", key, (unsigned)(unsigned char)*c);
+    return NULL;
+  }
   /* Folded scalars end in a newline; docs and messages want one line. */
-  char *d = xstrdup(s);
+  while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == ' ')) l--;
+  char *d = malloc(l + 1);
   if (d) {
-    size_t l = strlen(d);
-    while (l > 0 && (d[l - 1] == '\n' || d[l - 1] == ' ')) d[--l] = '\0';
+    memcpy(d, s, l);
+    d[l] = '\0';
   }
   return d;
 }
@@ -187,23 +210,23 @@ int rl__codes_add(uint8_t *set, const char *item) {
 }
 
 /* A list of strings (a sequence of scalars, or one scalar). */
-static char **get_words(loader *ld, yaml_node_t *n, size_t *count,
+static char **get_words(loader *ld, const rl__ynode *n, size_t *count,
                         const char *what) {
   *count = 0;
-  if (scalar(n)) {
+  if (scalar(ld, n)) {
     char **w = calloc(1, sizeof *w);
-    if (!w || !(w[0] = xstrdup(scalar(n)))) {
+    if (!w || !(w[0] = xstrdup(scalar(ld, n)))) {
       free(w);
       return NULL;
     }
     *count = 1;
     return w;
   }
-  if (!n || n->type != YAML_SEQUENCE_NODE) {
+  if (!n || n->kind != RL__Y_SEQ) {
     err_at(ld, n, "%s must be a list", what);
     return NULL;
   }
-  size_t len = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+  size_t len = n->n;
   if (len == 0) {
     err_at(ld, n, "%s must not be empty", what);
     return NULL;
@@ -211,8 +234,8 @@ static char **get_words(loader *ld, yaml_node_t *n, size_t *count,
   char **w = calloc(len, sizeof *w);
   if (!w) return NULL;
   for (size_t i = 0; i < len; i++) {
-    yaml_node_t *it = node(ld, n->data.sequence.items.start[i]);
-    const char *s = scalar(it);
+    const rl__ynode *it = kid(ld, n, (uint32_t)i);
+    const char *s = scalar(ld, it);
     if (!s || !*s) {
       err_at(ld, it, "%s: each item must be a non-empty string", what);
       s = "";
@@ -228,7 +251,7 @@ static void free_words(char **w, size_t n) {
   free(w);
 }
 
-static int parse_codes(loader *ld, yaml_node_t *n, uint8_t *set,
+static int parse_codes(loader *ld, const rl__ynode *n, uint8_t *set,
                        const char *what) {
   size_t cnt;
   char **w = get_words(ld, n, &cnt, what);
@@ -282,37 +305,37 @@ static int is_field_name(const char *s) {
 }
 
 /* {name: NAME, regex: RE | grammar: G, icase: bool} */
-static void parse_match(loader *ld, rl__cond *c, yaml_node_t *v,
+static void parse_match(loader *ld, rl__cond *c, const rl__ynode *v,
                         const char *kw) {
-  if (!v || v->type != YAML_MAPPING_NODE) {
+  if (!v || v->kind != RL__Y_MAP) {
     err_at(ld, v, "%s takes a mapping {name, regex | grammar}", kw);
     return;
   }
   static const char *const keys[] = {"name", "regex", "grammar", "icase", NULL};
   map_keys_check(ld, v, keys, kw);
-  const char *name = scalar(map_get(ld, v, "name"));
+  const char *name = scalar(ld, map_get(ld, v, "name"));
   if (!name || !is_field_name(name))
     err_at(ld, v, "%s needs 'name', a field name", kw);
   else
     set_field(c, name);
-  yaml_node_t *re = map_get(ld, v, "regex");
-  yaml_node_t *gr = map_get(ld, v, "grammar");
+  const rl__ynode *re = map_get(ld, v, "regex");
+  const rl__ynode *gr = map_get(ld, v, "grammar");
   if (!re == !gr) {
     err_at(ld, v, "%s needs exactly one of 'regex' and 'grammar'", kw);
     return;
   }
   if (gr) {
-    const char *g = scalar(gr);
+    const char *g = scalar(ld, gr);
     c->grammar = g ? rl__grammar_lookup(g) : -1;
     if (c->grammar < 0)
       err_at(ld, gr, "unknown grammar '%s' (see rules/README.md)", g ? g : "");
     return;
   }
-  const char *rs = scalar(re);
-  yaml_node_t *ic = map_get(ld, v, "icase");
+  const char *rs = scalar(ld, re);
+  const rl__ynode *ic = map_get(ld, v, "icase");
   int icase = 0;
   if (ic) {
-    const char *s = scalar(ic);
+    const char *s = scalar(ld, ic);
     if (s && strcmp(s, "true") == 0)
       icase = 1;
     else if (!s || strcmp(s, "false") != 0)
@@ -320,6 +343,15 @@ static void parse_match(loader *ld, rl__cond *c, yaml_node_t *v,
   }
   if (!rs) {
     err_at(ld, re, "regex must be a string");
+    return;
+  }
+  if (ld->lazy_regex) {
+    /* Compiled on first use (rl__cond_regex): most of the catalogue's
+     * regexes are answered from their literal or never reached, and
+     * compiling them all was 2 M instructions a run. */
+    c->re_src = xstrdup(rs);
+    c->re_icase = icase;
+    rl__regex_literal(c);
     return;
   }
   int rc = regcomp(&c->re, rs, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
@@ -335,28 +367,43 @@ static void parse_match(loader *ld, rl__cond *c, yaml_node_t *v,
   rl__regex_literal(c);
 }
 
-static rl__cond *parse_cond(loader *ld, yaml_node_t *n, int depth);
+const regex_t *rl__cond_regex(const rl__cond *cc) {
+  if (!cc->has_re) {
+    /* The engine's own heap object: const only to its evaluators. */
+    rl__cond *c = (rl__cond *)cc;
+    int rc = regcomp(&c->re, c->re_src,
+                     REG_EXTENDED | REG_NOSUB | (c->re_icase ? REG_ICASE : 0));
+    if (rc != 0) {
+      /* The pattern compiled when the catalogue was tested (tests/engine/
+       * trees.c): only memory can be missing. */
+      fprintf(stderr, "resplint: cannot compile the regex '%s'\n", c->re_src);
+      abort();
+    }
+    c->has_re = 1;
+  }
+  return &cc->re;
+}
 
-static void parse_kids(loader *ld, rl__cond *c, yaml_node_t *v, int depth,
+static rl__cond *parse_cond(loader *ld, const rl__ynode *n, int depth);
+
+static void parse_kids(loader *ld, rl__cond *c, const rl__ynode *v, int depth,
                        const char *kw) {
-  if (!v || v->type != YAML_SEQUENCE_NODE ||
-      v->data.sequence.items.top == v->data.sequence.items.start) {
+  if (!v || v->kind != RL__Y_SEQ || v->n == 0) {
     err_at(ld, v, "%s takes a non-empty list of conditions", kw);
     return;
   }
-  size_t len = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+  size_t len = v->n;
   c->kids = calloc(len, sizeof *c->kids);
   if (!c->kids) return;
   for (size_t i = 0; i < len; i++) {
-    rl__cond *k = parse_cond(ld, node(ld, v->data.sequence.items.start[i]),
-                             depth + 1);
+    rl__cond *k = parse_cond(ld, kid(ld, v, (uint32_t)i), depth + 1);
     if (k) c->kids[c->nkids++] = k;
   }
 }
 
-static void parse_leaf(loader *ld, rl__cond *c, yaml_node_t *v, const char *kw,
+static void parse_leaf(loader *ld, rl__cond *c, const rl__ynode *v, const char *kw,
                        int depth) {
-  const char *s = scalar(v);
+  const char *s = scalar(ld, v);
   switch (c->kind) {
   case RL__C_ALL:
   case RL__C_ANY:
@@ -435,7 +482,7 @@ static void parse_leaf(loader *ld, rl__cond *c, yaml_node_t *v, const char *kw,
   }
 }
 
-static rl__cond *parse_cond(loader *ld, yaml_node_t *n, int depth) {
+static rl__cond *parse_cond(loader *ld, const rl__ynode *n, int depth) {
   if (depth > 32) {
     err_at(ld, n, "condition nested too deeply");
     return NULL;
@@ -446,14 +493,12 @@ static rl__cond *parse_cond(loader *ld, yaml_node_t *n, int depth) {
     if (ld->conditions == 4097) err_at(ld, n, "check has too many conditions");
     return NULL;
   }
-  if (!n || n->type != YAML_MAPPING_NODE ||
-      n->data.mapping.pairs.top - n->data.mapping.pairs.start != 1) {
+  if (!n || n->kind != RL__Y_MAP || n->n != 1) {
     err_at(ld, n, "a condition is a mapping with exactly one key");
     return NULL;
   }
-  yaml_node_pair_t *p = n->data.mapping.pairs.start;
-  yaml_node_t *kn = node(ld, p->key);
-  const char *kw = scalar(kn);
+  const rl__ynode *kn = kid(ld, n, 0);
+  const char *kw = scalar(ld, kn);
   int kind = kw ? cond_lookup(kw) : -1;
   if (kind < 0) {
     err_at(ld, kn, "unknown condition '%s' (see rules/README.md)", kw ? kw : "");
@@ -465,15 +510,15 @@ static rl__cond *parse_cond(loader *ld, yaml_node_t *n, int depth) {
   c->grammar = -1;
   c->builtin = -1;
   c->event = -1;
-  parse_leaf(ld, c, node(ld, p->value), kw, depth);
+  parse_leaf(ld, c, kid(ld, n, 1), kw, depth);
   return c;
 }
 
 /* Decodes a YAML (UTF-8) string whose every character is one byte
  * (Latin-1), as rules/README.md defines example bytes. */
-static uint8_t *latin1(loader *ld, yaml_node_t *n, size_t *len) {
-  const unsigned char *s = n->data.scalar.value;
-  size_t sl = n->data.scalar.length;
+static uint8_t *latin1(loader *ld, const rl__ynode *n, size_t *len) {
+  const unsigned char *s = (const unsigned char *)ld->t->strs + n->at;
+  size_t sl = n->n;
   uint8_t *out = malloc(sl + 1);
   if (!out) return NULL;
   size_t o = 0;
@@ -505,31 +550,31 @@ static int keep_bytes(rl__rule *r, uint8_t *b) {
   return 0;
 }
 
-static void parse_examples(loader *ld, rl__rule *r, yaml_node_t *v) {
-  if (!v || v->type != YAML_SEQUENCE_NODE) {
+static void parse_examples(loader *ld, rl__rule *r, const rl__ynode *v) {
+  if (!v || v->kind != RL__Y_SEQ) {
     err_at(ld, v ? v : NULL, "examples must be a list");
     return;
   }
-  size_t len = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+  size_t len = v->n;
   r->examples = calloc(len ? len : 1, sizeof *r->examples);
   if (!r->examples) return;
   static const char *const keys[] = {"expect", "note", "request", "response",
                                      "end", NULL};
   for (size_t i = 0; i < len; i++) {
-    yaml_node_t *ex = node(ld, v->data.sequence.items.start[i]);
-    if (!ex || ex->type != YAML_MAPPING_NODE) {
+    const rl__ynode *ex = kid(ld, v, (uint32_t)i);
+    if (ex->kind != RL__Y_MAP) {
       err_at(ld, ex, "an example is a mapping");
       continue;
     }
     map_keys_check(ld, ex, keys, "example");
     rl_rule_example *e = &r->examples[r->info.nexamples];
-    e->line = (unsigned)ex->start_mark.line + 1;
-    const char *expect = scalar(map_get(ld, ex, "expect"));
+    e->line = (unsigned)ex->line + 1;
+    const char *expect = scalar(ld, map_get(ld, ex, "expect"));
     if (expect && strcmp(expect, "fail") == 0)
       e->expect_fail = 1;
     else if (!expect || strcmp(expect, "pass") != 0)
       err_at(ld, ex, "example: 'expect' must be fail or pass");
-    yaml_node_t *note = map_get(ld, ex, "note");
+    const rl__ynode *note = map_get(ld, ex, "note");
     if (note) {
       char *s = get_str(ld, ex, "note", 0);
       if (s) {
@@ -537,20 +582,20 @@ static void parse_examples(loader *ld, rl__rule *r, yaml_node_t *v) {
         e->note = s;
       }
     }
-    yaml_node_t *req = map_get(ld, ex, "request");
-    yaml_node_t *resp = map_get(ld, ex, "response");
+    const rl__ynode *req = map_get(ld, ex, "request");
+    const rl__ynode *resp = map_get(ld, ex, "response");
     if (req) {
-      uint8_t *b = scalar(req) ? latin1(ld, req, &e->request_len) : NULL;
-      if (!scalar(req)) err_at(ld, req, "example: request must be a string");
+      uint8_t *b = scalar(ld, req) ? latin1(ld, req, &e->request_len) : NULL;
+      if (!scalar(ld, req)) err_at(ld, req, "example: request must be a string");
       if (b && keep_bytes(r, b) == 0) e->request = b;
     }
-    if (!resp || !scalar(resp)) {
+    if (!resp || !scalar(ld, resp)) {
       err_at(ld, resp ? resp : ex, "example: 'response' (a string) is required");
     } else {
       uint8_t *b = latin1(ld, resp, &e->response_len);
       if (b && keep_bytes(r, b) == 0) e->response = b;
     }
-    const char *end = scalar(map_get(ld, ex, "end"));
+    const char *end = scalar(ld, map_get(ld, ex, "end"));
     e->end = RL_TRANSCRIPT_FIN;
     if (end && strcmp(end, "open") == 0)
       e->end = RL_TRANSCRIPT_OPEN;
@@ -560,22 +605,22 @@ static void parse_examples(loader *ld, rl__rule *r, yaml_node_t *v) {
   }
 }
 
-static void parse_applies(loader *ld, rl__rule *r, yaml_node_t *v) {
-  if (v->type != YAML_MAPPING_NODE) {
+static void parse_applies(loader *ld, rl__rule *r, const rl__ynode *v) {
+  if (v->kind != RL__Y_MAP) {
     err_at(ld, v, "applies_to must be a mapping");
     return;
   }
   static const char *const keys[] = {"status", "methods", "versions", NULL};
   map_keys_check(ld, v, keys, "applies_to");
-  yaml_node_t *st = map_get(ld, v, "status");
+  const rl__ynode *st = map_get(ld, v, "status");
   if (st && parse_codes(ld, st, r->codes, "applies_to.status") == 0)
     r->has_status = 1;
-  yaml_node_t *me = map_get(ld, v, "methods");
+  const rl__ynode *me = map_get(ld, v, "methods");
   if (me) {
     r->methods = get_words(ld, me, &r->nmethods, "applies_to.methods");
     ld->needs_request = 1;
   }
-  yaml_node_t *ve = map_get(ld, v, "versions");
+  const rl__ynode *ve = map_get(ld, v, "versions");
   if (ve) {
     r->versions = get_words(ld, ve, &r->nversions, "applies_to.versions");
     for (size_t i = 0; i < r->nversions; i++)
@@ -585,7 +630,7 @@ static void parse_applies(loader *ld, rl__rule *r, yaml_node_t *v) {
   }
 }
 
-static void parse_needs(loader *ld, rl__rule *r, yaml_node_t *v) {
+static void parse_needs(loader *ld, rl__rule *r, const rl__ynode *v) {
   size_t cnt;
   char **w = get_words(ld, v, &cnt, "needs");
   for (size_t i = 0; i < cnt; i++) {
@@ -602,7 +647,7 @@ static void parse_needs(loader *ld, rl__rule *r, yaml_node_t *v) {
 }
 
 /* The file name must be <ID>-<name>.yaml so that a rule is found by either. */
-static void check_file_name(loader *ld, const rl__rule *r, yaml_node_t *root) {
+static void check_file_name(loader *ld, const rl__rule *r, const rl__ynode *root) {
   const char *base = strrchr(ld->file, '/');
   base = base ? base + 1 : ld->file;
   size_t il = strlen(r->info.id), nl = strlen(r->info.name);
@@ -640,8 +685,8 @@ static int reads_absence(const rl__cond *c, int positive) {
   }
 }
 
-static void parse_rfc(loader *ld, rl__rule *r, yaml_node_t *v) {
-  if (!v || v->type != YAML_MAPPING_NODE) {
+static void parse_rfc(loader *ld, rl__rule *r, const rl__ynode *v) {
+  if (!v || v->kind != RL__Y_MAP) {
     err_at(ld, v, "rfc must be a mapping {document, section, url, quote}");
     return;
   }
@@ -656,7 +701,7 @@ static void parse_rfc(loader *ld, rl__rule *r, yaml_node_t *v) {
     err_at(ld, map_get(ld, v, "url"), "rfc.url must be an http(s) URL");
 }
 
-static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
+static void parse_root(loader *ld, rl__rule *r, const rl__ynode *root) {
   static const char *const keys[] = {
       "id", "name", "level", "requirement", "summary", "why", "rfc",
       "applies_to", "needs", "superseded_by", "check", "message", "examples",
@@ -693,16 +738,16 @@ static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
   in->summary = get_str(ld, root, "summary", 1);
   in->why = get_str(ld, root, "why", 1);
   parse_rfc(ld, r, map_get(ld, root, "rfc"));
-  yaml_node_t *ap = map_get(ld, root, "applies_to");
+  const rl__ynode *ap = map_get(ld, root, "applies_to");
   if (ap) parse_applies(ld, r, ap);
-  yaml_node_t *ck = map_get(ld, root, "check");
+  const rl__ynode *ck = map_get(ld, root, "check");
   if (!ck)
     err_at(ld, root, "missing required key 'check'");
   else
     r->check = parse_cond(ld, ck, 0);
   if (r->check && r->check->kind == RL__C_EVENT) r->top_event = r->check->event;
   r->reads_absence = reads_absence(r->check, 1);
-  yaml_node_t *sb = map_get(ld, root, "superseded_by");
+  const rl__ynode *sb = map_get(ld, root, "superseded_by");
   if (sb) {
     r->superseded_by = get_words(ld, sb, &r->nsuperseded_by, "superseded_by");
     for (size_t i = 0; i < r->nsuperseded_by; i++)
@@ -710,7 +755,7 @@ static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
         err_at(ld, sb, "superseded_by: '%s' is not an ID or ID prefix (ST, "
                        "ST03, ST030)", r->superseded_by[i]);
   }
-  yaml_node_t *nd = map_get(ld, root, "needs");
+  const rl__ynode *nd = map_get(ld, root, "needs");
   if (nd) parse_needs(ld, r, nd);
   if (ld->needs_request) in->needs |= 1u << RL_NEED_REQUEST;
   in->message = get_str(ld, root, "message", 1);
@@ -728,7 +773,7 @@ static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
              (unsigned)(unsigned char)*c);
       break;
     }
-  yaml_node_t *ex = map_get(ld, root, "examples");
+  const rl__ynode *ex = map_get(ld, root, "examples");
   if (!ex && !ld->with_examples) return;
   if (!ex)
     err_at(ld, root, "missing required key 'examples'");
@@ -737,16 +782,16 @@ static void parse_root(loader *ld, rl__rule *r, yaml_node_t *root) {
 }
 
 /* A one-line description of where the rule applies, for the docs. */
-static char *describe_applies(const rl__rule *r) {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (!f) return NULL;
+static void write_applies(const rl__rule *r, FILE *f) {
   const char *sep = "";
   if (r->has_status) {
     fputs("status ", f);
     int first = 1;
     for (int c = 0; c < RL__NCODES; c++) {
+      if (c % 8 == 0 && r->codes[c / 8] == 0) { /* eight codes at once */
+        c += 7;
+        continue;
+      }
       if (!rl__codes_has(r->codes, c)) continue;
       int e = c;
       while (e + 1 < RL__NCODES && rl__codes_has(r->codes, e + 1)) e++;
@@ -773,30 +818,91 @@ static char *describe_applies(const rl__rule *r) {
     for (size_t i = 0; i < r->nversions; i++)
       fprintf(f, "%s%s", i ? ", " : "", r->versions[i]);
   }
-  fclose(f);
-  return buf;
 }
 
-static char *describe_check(const rl__cond *c) {
+static void write_check(const rl__rule *r, FILE *f) {
+  if (r->check) rl__cond_describe(r->check, f);
+}
+
+/* What `write` writes, as an owned string. Into a buffer on the stack
+ * first: open_memstream zeroes 8 KiB per stream, which was 2.1 M
+ * instructions for the catalogue's 256 descriptions (the longest is about
+ * 1 KB). A description that does not fit is written again into a memstream.
+ * NULL when out of memory. */
+static char *describe(const rl__rule *r, void (*write)(const rl__rule *, FILE *)) {
+  char small[4096];
+  FILE *f = fmemopen(small, sizeof small, "w");
+  if (f) {
+    write(r, f);
+    int ok = fflush(f) == 0 && !ferror(f);
+    long n = ftell(f);
+    fclose(f);
+    if (ok && n >= 0 && (size_t)n < sizeof small) {
+      small[n] = '\0';
+      return xstrdup(small);
+    }
+  }
   char *buf = NULL;
   size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
+  f = open_memstream(&buf, &len);
   if (!f) return NULL;
-  if (c) rl__cond_describe(c, f);
+  write(r, f);
   fclose(f);
   return buf;
 }
 
-size_t rl__record_head_len(const char *text, size_t len) {
-  static const char key[] = "examples:";
-  const size_t klen = sizeof key - 1;
-  for (size_t at = 0; at < len;) {
-    if (len - at >= klen && memcmp(text + at, key, klen) == 0) return at;
-    const char *nl = memchr(text + at, '\n', len - at);
-    if (!nl) break;
-    at = (size_t)(nl - text) + 1;
+/* The build's tree of this text when it is a catalogue record cut before its
+ * examples, else NULL. Exact: the build made that tree with the same
+ * converter from the same bytes (the catalogue's own, at the same address,
+ * the same length), and a tree depends on nothing else.
+ * RESPLINT_VERIFY_TREE=1 parses the text again and aborts on a difference. */
+static const rl__ytree *catalogue_tree(const char *text, size_t len) {
+  if (rl__catalogue_tree_count != rl__catalogue_count) return NULL;
+  for (size_t i = 0; i < rl__catalogue_count; i++) {
+    const rl__catalogue_tree *ct = &rl__catalogue_trees[i];
+    if (rl__catalogue[i].text == text)
+      return ct->built && ct->head_len == len ? &ct->tree : NULL;
   }
-  return len;
+  return NULL;
+}
+
+static void verify_tree(const char *name, const rl__ytree *t, const char *text,
+                        size_t len) {
+  rl__ytree fresh;
+  rl__yproblem pr;
+  int rc = rl__ytree_parse(text, len, &fresh, &pr);
+  if (rc == -2) return;
+  int same = rc == 0 && rl__ytree_same(t, &fresh);
+  rl__ytree_free(&fresh);
+  if (same) return;
+  fprintf(stderr, "resplint: RESPLINT_VERIFY_TREE: %s: the built tree differs "
+                  "from the record's\n", name);
+  abort();
+}
+
+/* Points ld->t at the text's tree: the build's for a catalogue record, else
+ * one parsed into *parsed. 0; -1 after reporting that the text is not YAML;
+ * -2 when out of memory. */
+static int find_tree(loader *ld, rl__ytree *parsed, const char *text, size_t len) {
+  ld->t = ld->with_examples ? NULL : catalogue_tree(text, len);
+  if (ld->t) {
+    /* The verify mode compiles every regex at load, as for any other record. */
+    if (rl__env_on("RESPLINT_VERIFY_TREE"))
+      verify_tree(ld->file, ld->t, text, len);
+    else
+      ld->lazy_regex = 1;
+    return 0;
+  }
+  rl__yproblem pr;
+  int rc = rl__ytree_parse(text, len, parsed, &pr);
+  if (rc == -1) {
+    ld->nerr++;
+    if (ld->errs)
+      fprintf(ld->errs, "%s:%u:%u: error: YAML: %s\n", ld->file, pr.line + 1,
+              pr.col + 1, pr.what);
+  }
+  ld->t = parsed;
+  return rc;
 }
 
 rl__rule *rl__rule_parse(const char *name, const char *text, size_t len,
@@ -806,37 +912,27 @@ rl__rule *rl__rule_parse(const char *name, const char *text, size_t len,
   ld.with_examples = with_examples;
   ld.file = name;
   ld.errs = errs;
-  yaml_parser_t p;
-  if (!yaml_parser_initialize(&p)) return NULL;
-  yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-  if (!yaml_parser_load(&p, &ld.doc)) {
-    ld.nerr++;
-    if (errs)
-      fprintf(errs, "%s:%u:%u: error: YAML: %s\n", name,
-              (unsigned)p.problem_mark.line + 1,
-              (unsigned)p.problem_mark.column + 1,
-              p.problem ? p.problem : "syntax error");
-    yaml_parser_delete(&p);
+  rl__ytree parsed = {0};
+  if (find_tree(&ld, &parsed, text, len) < 0) {
     *nerr += ld.nerr;
     return NULL;
   }
-  yaml_parser_delete(&p);
   rl__rule *r = calloc(1, sizeof *r);
-  yaml_node_t *root = yaml_document_get_root_node(&ld.doc);
+  const rl__ynode *root = ld.t->nnodes ? &ld.t->nodes[0] : NULL;
   if (r) {
     r->top_event = -1;
     r->status_unparsed = 1;
-    if (!root || root->type != YAML_MAPPING_NODE)
+    if (!root || root->kind != RL__Y_MAP)
       err_at(&ld, root, "a record is a YAML mapping");
     else
       parse_root(&ld, r, root);
   }
-  yaml_document_delete(&ld.doc);
+  rl__ytree_free(&parsed);
   if (r && ld.nerr == 0) {
     /* A status restriction excludes responses whose code did not parse. */
     r->status_unparsed = !r->has_status;
-    char *a = describe_applies(r);
-    char *c = describe_check(r->check);
+    char *a = describe(r, write_applies);
+    char *c = describe(r, write_check);
     r->info.applies_to = a ? a : xstrdup("");
     r->info.check = c ? c : xstrdup("");
     r->info.examples = r->examples;

@@ -54,7 +54,7 @@ struct rl__cond {
   rl_field_id fid;           /* field primitives */
   char *fname;
   size_t fname_len;
-  int has_re;
+  int has_re;                /* re is compiled (see rl__cond_regex) */
   regex_t re;
   char *re_src;              /* the regex as written, for the docs */
   int re_icase;
@@ -165,6 +165,9 @@ static inline int rl__guard_open(const rl__guard *g, uint64_t fields,
 /* Finds in c->re_src a literal every match must contain (re_lit*) and the
  * bounds of a match's length (re_min, re_max, re_whole). */
 void rl__regex_literal(rl__cond *c);
+/* c's compiled regex. A catalogue record's is compiled on its first use
+ * here (load.c); aborts if that finds no memory. */
+const regex_t *rl__cond_regex(const rl__cond *c);
 /* What c's regex says of value v without running it: 0 when it cannot match
  * (too short, too long, or the required literal is missing), 1 when it
  * surely does (the regex is that literal, found), -1 when only regexec can

@@ -12,7 +12,9 @@
 #  - without the verdict memo (RESPLINT_NO_MEMO=1);
 # and the two outputs (stdout, stderr but the stats lines, exit codes) must
 # be identical. Both memos must have been used at least once, or the
-# verification proved nothing.
+# verification proved nothing. The verified run also sets
+# RESPLINT_VERIFY_TREE=1: the catalogue's trees made by the build
+# (src/engine/ytree.h) are checked against a fresh parse of each record.
 # Usage: test_memos_verified.sh RESPLINT [DIR|FILE...]
 set -u
 bin=${1:?usage: test_memos_verified.sh RESPLINT [DIR|FILE...]}
@@ -30,7 +32,7 @@ stats='^resplint: (verdict memo|RESPLINT_VERIFY_SCAN): '
 fail=0 hits=0 heads=0 n=0
 for f in "${inputs[@]}"; do
   n=$((n + 1))
-  RESPLINT_VERIFY_MEMO=1 RESPLINT_VERIFY_SCAN=1 RESPLINT_MEMO_STATS=1 \
+  RESPLINT_VERIFY_MEMO=1 RESPLINT_VERIFY_SCAN=1 RESPLINT_VERIFY_TREE=1 RESPLINT_MEMO_STATS=1 \
     "$bin" --format json "$f" > "$tmp/on.out" 2> "$tmp/on.err"
   on=$?
   RESPLINT_NO_MEMO=1 "$bin" --format json "$f" > "$tmp/off.out" 2> "$tmp/off.err"
