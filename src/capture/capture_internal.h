@@ -50,10 +50,11 @@ typedef struct rl__pcapread {
 /* Windows are mapped on a grid of rl__pcapread_window bytes of the file
  * (2 MiB), each with rl__pcapread_tail bytes more (320 KiB), so that any
  * record starting in a window and no longer than a tail (every record of a
- * link type the decoder reads: their snapshot lengths stop at 256 KiB) is
- * read from one mapping. Longer records go to libpcap. Both are multiples
- * of the page size; tests make them small to move windows often. The
- * mapped pages count in the resident set. */
+ * link type the decoder reads: libpcap stops their snapshot length at
+ * 256 KiB) is read from one mapping. Longer records go to libpcap. Both are
+ * multiples of the page size (of 64 KiB pages too). Tests make them small
+ * to move windows often, or the window 0 to read with pread. The mapped
+ * pages count in the resident set. */
 extern size_t rl__pcapread_window, rl__pcapread_tail;
 
 /* A reader of the file open on `fd` (pread and mmap only, never moving its

@@ -207,7 +207,7 @@ int rl__pcapread_more(rl__pcapread *r, rl_packet *pkt) {
  * else a pread buffer. Returns 0 or -1 (ENOMEM). */
 static int start(rl__pcapread *r) {
   int64_t size = file_size(r->fd);
-  r->guard = size > FILE_HEADER ? rl__mapguard_claim() : -1;
+  r->guard = size > FILE_HEADER && rl__pcapread_window ? rl__mapguard_claim() : -1;
   if (r->guard >= 0) {
     r->size = (uint64_t)size;
     if (map_at(r, FILE_HEADER) == 0)

@@ -158,6 +158,57 @@ Test(pcapread, small_windows) {
   }
 }
 
+/* Read with pread when the file is not mapped (a window of 0), the reader
+ * a file that cannot be mapped falls back to. */
+Test(pcapread, without_a_mapping) {
+  rl__pcapread_window = 0;
+  for (int be = 0; be < 2; be++) {
+    file_spec s = {be, !be, 4, 262144};
+    const char *path = rt_tmp("pread.pcap");
+    FILE *f = open_file(path, &s);
+    put_records(f, &s, 300, 0); /* about 220 KiB: several blocks */
+    put_record(f, &s, 1700000100u, 0, 100000, 100000, 99); /* longer than a block */
+    put_records(f, &s, 10, 100);
+    long size = ftell(f);
+    close_file(f);
+    cr_assert_eq(read_both(path), 311u);
+    cut_file(path, size - 7);
+    read_both(path);
+  }
+}
+
+/* More captures open at once than there are SIGBUS guards: the readers
+ * without one read with pread, and every capture reads the same. */
+Test(pcapread, many_at_once) {
+  enum { OPEN = 20 };
+  file_spec s = {0, 0, 4, 65535};
+  const char *path = rt_tmp("many.pcap");
+  FILE *f = open_file(path, &s);
+  put_records(f, &s, 200, 0);
+  close_file(f);
+  rl_capture *cap[OPEN];
+  char err[512] = "";
+  for (int i = 0; i < OPEN; i++)
+    cr_assert_eq(rl_capture_open_file(&cap[i], path, err, sizeof err), 0, "%s", err);
+  for (int n = 0; n < 200; n++) {
+    rl_packet first;
+    for (int i = 0; i < OPEN; i++) {
+      rl_packet pkt;
+      cr_assert_eq(rl_capture_next(cap[i], &pkt, err, sizeof err), 1, "%s", err);
+      if (i == 0)
+        first = pkt;
+      cr_assert_eq(pkt.caplen, first.caplen);
+      cr_assert_eq(pkt.ts.sec, first.ts.sec);
+      cr_assert_eq(memcmp(pkt.data, first.data, pkt.caplen), 0);
+    }
+  }
+  for (int i = 0; i < OPEN; i++) {
+    rl_packet pkt;
+    cr_assert_eq(rl_capture_next(cap[i], &pkt, err, sizeof err), 0, "%s", err);
+    rl_capture_close(cap[i]);
+  }
+}
+
 /* A record longer than a read block (64 KiB) is left to libpcap, with the
  * rest of the file. */
 Test(pcapread, record_longer_than_a_block) {
