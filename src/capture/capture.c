@@ -49,7 +49,6 @@ struct rl_capture {
   struct timespec next_tick;
   rl__pcapread *fast;           /* file: records read past libpcap, or NULL */
   struct pcap_pkthdr fast_hdr;  /* the fast path's current record */
-  int shrank;                   /* the file shrank while the fast path read it */
   rl__pcapread *quick;          /* `fast` while nothing but reading applies
                                    (no filter, no -w file), else NULL */
 };
@@ -405,41 +404,24 @@ static void hand_out(rl_capture *cap, const struct pcap_pkthdr *hdr, const u_cha
   pkt->linktype = cap->linktype;
 }
 
+/* next_record()'s own failure, beside pcap_next_ex()'s codes. */
+enum { SEEK_FAILED = -100 };
+
 /* libpcap reads on from the first record the fast path did not take, so
  * that the end of the file and every odd record keep libpcap's handling.
- * Returns 0, or -1 if the stream cannot be positioned there. */
+ * Returns 0, or SEEK_FAILED if the stream cannot be positioned there. */
 static int hand_over(rl_capture *cap) {
   uint64_t off = rl__pcapread_offset(cap->fast);
   rl__pcapread_free(cap->fast);
-  cap->fast = NULL;
-  return fseeko(pcap_file(cap->pcap), (off_t)off, SEEK_SET);
-}
-
-/* next_record()'s own failures, beside pcap_next_ex()'s codes. */
-enum { SEEK_FAILED = -100, SHRANK = -101 };
-
-/* What the fast reader's answer other than a record means: 0 when libpcap
- * has taken over, SEEK_FAILED, or SHRANK (the reader is dropped then: the
- * file ends there). */
-static int fast_done(rl_capture *cap, int rc) {
-  cap->quick = NULL;
-  if (rc == RL__PCAPREAD_SHRANK) {
-    rl__pcapread_free(cap->fast);
-    cap->fast = NULL;
-    cap->shrank = 1;
-    return SHRANK;
-  }
-  return hand_over(cap) != 0 ? SEEK_FAILED : 0;
+  cap->fast = cap->quick = NULL;
+  return fseeko(pcap_file(cap->pcap), (off_t)off, SEEK_SET) != 0 ? SEEK_FAILED : 0;
 }
 
 /* pcap_next_ex(), through the fast path while it lasts. */
 static int next_record(rl_capture *cap, struct pcap_pkthdr **hdr, const u_char **data) {
-  if (cap->shrank)
-    return SHRANK;
   if (cap->fast) {
     rl_packet pkt;
-    int rc = rl__pcapread_next(cap->fast, &pkt);
-    if (rc == 1) {
+    if (rl__pcapread_next(cap->fast, &pkt) == 1) {
       cap->fast_hdr.ts.tv_sec = (time_t)pkt.ts.sec;
       cap->fast_hdr.ts.tv_usec = (suseconds_t)pkt.ts.nsec; /* files are in nanoseconds */
       cap->fast_hdr.caplen = pkt.caplen;
@@ -448,8 +430,8 @@ static int next_record(rl_capture *cap, struct pcap_pkthdr **hdr, const u_char *
       *data = pkt.data;
       return 1;
     }
-    if ((rc = fast_done(cap, rc)) != 0)
-      return rc;
+    if (hand_over(cap) != 0)
+      return SEEK_FAILED;
   }
   return pcap_next_ex(cap->pcap, hdr, data);
 }
@@ -460,18 +442,14 @@ static int read_error(rl_capture *cap, int rc, char *err, size_t errlen) {
     set_err(err, errlen, "read error: ", strerror(errno));
     return RL_EIO;
   }
-  if (rc == SHRANK) {
-    /* Worded as libpcap words a cut file: it is one, cut while read. */
-    set_err(err, errlen, "truncated dump file; the file shrank while it was read", NULL);
-    return RL_ETRUNCATED;
-  }
   const char *msg = pcap_geterr(cap->pcap);
   set_err(err, errlen, msg, NULL);
   return !cap->live && is_truncation(msg) ? RL_ETRUNCATED : RL_EIO;
 }
 
 /* Every other case: live captures, filters, stops, libpcap's reader. */
-__attribute__((noinline)) static int next_general(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
+__attribute__((noinline)) static int next_general(rl_capture *cap, rl_packet *pkt, char *err,
+                                                  size_t errlen) {
   for (;;) {
     int phase = LIVE_READING;
     struct timespec now = {0, 0};
@@ -511,20 +489,19 @@ __attribute__((noinline)) static int next_general(rl_capture *cap, rl_packet *pk
 }
 
 /* rl_capture_next when the record is not wholly in hand: the fast
- * reader's slow path (the next window, the end of the file), or any other
+ * reader's slow path (the next block, the end of the file), or any other
  * case. Out of line, as next_general is, so that the record most runs read
  * costs no call and no saved registers. */
 __attribute__((noinline)) static int next_slow(rl_capture *cap, rl_packet *pkt, char *err,
                                                size_t errlen) {
   if (cap->quick && !cap->stop) {
-    int rc = rl__pcapread_more(cap->quick, pkt);
-    if (rc == 1) {
+    if (rl__pcapread_more(cap->quick, pkt) == 1) {
       pkt->frame = ++cap->frame;
       pkt->linktype = cap->linktype;
       return 1;
     }
-    if ((rc = fast_done(cap, rc)) != 0)
-      return read_error(cap, rc, err, errlen);
+    if (hand_over(cap) != 0)
+      return read_error(cap, SEEK_FAILED, err, errlen);
   }
   return next_general(cap, pkt, err, errlen);
 }

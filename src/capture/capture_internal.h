@@ -17,20 +17,11 @@ enum { RL__CAPTURE_NONE = 0, RL__CAPTURE_PCAP = 1, RL__CAPTURE_PCAPNG = 2 };
  * RL__CAPTURE_NONE. */
 int rl__capture_magic_kind(const uint8_t *b, size_t n);
 
-/* mapguard.c: a SIGBUS in a registered range (a mapped window of a file
- * that shrank) maps zero pages over the rest of the range and marks the
- * slot lost, instead of ending the process (see there). */
-int rl__mapguard_claim(void); /* a slot, or -1: none free, or no handler */
-void rl__mapguard_set(int slot, const void *lo, size_t len); /* len 0: none */
-int rl__mapguard_lost(int slot); /* 1 once a fault was absorbed */
-void rl__mapguard_release(int slot); /* -1 is a no-op */
-
 /* pcapread.c: the fast path for classic pcap files (see there). */
 enum { RL__PCAP_RECORD = 16 }; /* bytes of a record header */
 
-/* The bytes of the file in hand (a mapped window, or a buffer filled by
- * pread), and what the inline rl__pcapread_next needs; the rest is
- * pcapread.c's. */
+/* The record block in hand and what the inline rl__pcapread_next needs;
+ * the rest is pcapread.c's. */
 typedef struct rl__pcapread {
   const uint8_t *at;   /* the next record */
   const uint8_t *end;  /* the end of the bytes in hand */
@@ -38,36 +29,17 @@ typedef struct rl__pcapread {
   uint32_t frac_scale; /* 1000: microsecond timestamps, 1: nanosecond */
   int swap;            /* the file's byte order is not the host's */
   int fd;
-  int guard;           /* mapguard slot of the window, or -1 */
-  const uint8_t *start; /* the window or the buffer */
-  uint64_t base;       /* file offset of start[0] */
-  uint64_t size;       /* the file's size when last looked at */
-  uint8_t *map;        /* the mapped window, or NULL: pread into buf */
-  size_t map_len;
+  uint64_t base;       /* file offset of buf[0] */
   uint8_t *buf;
 } rl__pcapread;
 
-/* Windows are mapped on a grid of rl__pcapread_window bytes of the file
- * (2 MiB), each with rl__pcapread_tail bytes more (320 KiB), so that any
- * record starting in a window and no longer than a tail (every record of a
- * link type the decoder reads: libpcap stops their snapshot length at
- * 256 KiB) is read from one mapping. Longer records go to libpcap. Both are
- * multiples of the page size (of 64 KiB pages too). Tests make them small
- * to move windows often, or the window 0 to read with pread. The mapped
- * pages count in the resident set. */
-extern size_t rl__pcapread_window, rl__pcapread_tail;
-
-/* A reader of the file open on `fd` (pread and mmap only, never moving its
- * offset), from its first record on; NULL when the file is not one it takes
- * (or on ENOMEM): libpcap reads it all then. `snapshot` is libpcap's. */
+/* A reader of the file open on `fd` (pread only, never moving its offset),
+ * from its first record on; NULL when the file is not one it takes (or on
+ * ENOMEM): libpcap reads it all then. `snapshot` is libpcap's. */
 rl__pcapread *rl__pcapread_new(int fd, uint32_t snapshot);
 void rl__pcapread_free(rl__pcapread *r); /* NULL is a no-op */
 
-/* rl__pcapread_more's answer when the file shrank while it was read (some
- * bytes already handed out may have read as zeros): a truncated file. */
-enum { RL__PCAPREAD_SHRANK = -2 };
-
-/* The slow path of rl__pcapread_next: maps or reads more of the file. */
+/* The slow path of rl__pcapread_next: reads more of the file. */
 int rl__pcapread_more(rl__pcapread *r, rl_packet *pkt);
 
 /* File offset of the next record: where libpcap reads on. */
@@ -99,23 +71,22 @@ static inline void rl__pcapread_take(rl__pcapread *r, const uint8_t *p, uint32_t
 /* Returns 1 with the next record's data, lengths and timestamp in pkt
  * (data valid until the next call) when it is wholly in hand; 0 when
  * rl__pcapread_more must be asked. Inline and without calls: a record in
- * hand costs a few loads and compares. A record of caplen 0 takes the slow
- * path, which looks for the zeros a file that shrank reads as. */
+ * hand costs a few loads and compares. */
 static inline int rl__pcapread_try(rl__pcapread *r, rl_packet *pkt) {
   const uint8_t *p = r->at;
   size_t avail = (size_t)(r->end - p);
   if (avail < RL__PCAP_RECORD)
     return 0;
   uint32_t caplen = rl__pcapread_u32(r, p + 8);
-  if (caplen == 0 || caplen > r->snap || avail - RL__PCAP_RECORD < caplen)
+  if (caplen > r->snap || avail - RL__PCAP_RECORD < caplen)
     return 0;
   rl__pcapread_take(r, p, caplen, pkt);
   return 1;
 }
 
-/* Returns 1 with the next record in pkt, 0 when libpcap must read on from
- * rl__pcapread_offset() (at the end of the file, and at any record this
- * reader does not take), or RL__PCAPREAD_SHRANK. */
+/* Returns 1 with the next record in pkt, or 0 when libpcap must read on
+ * from rl__pcapread_offset(): at the end of the file, and at any record
+ * this reader does not take. */
 static inline int rl__pcapread_next(rl__pcapread *r, rl_packet *pkt) {
   return rl__pcapread_try(r, pkt) ? 1 : rl__pcapread_more(r, pkt);
 }
