@@ -6,14 +6,15 @@
  * and each packet is handed out where it lies in the block; the record in
  * hand is read by an inline function (capture_internal.h).
  *
- * Why pread and not mmap: mapping the file in windows was tried (commit
- * d5ab6b6, with a SIGBUS guard for files that shrink) and measured slower
- * here. Where the page cache holds a file in small folios, mapping a page
- * costs the kernel about what copying it does; and the copy leaves the
- * bytes in the CPU's caches, where mapped bytes are first touched by the
- * decoder and the flow stage, from memory. Medians of 21 to 31 interleaved
- * runs: (c) x5 0.149 s CPU with pread, 0.159-0.163 s mapped (with or
- * without prefetching ahead); (a) 1.091 s with pread, 1.102 s mapped.
+ * Why pread and not mmap: mapping the file in windows was tried (branch
+ * perf3/capture, commit d5ab6b6, with a SIGBUS guard for files that
+ * shrink) and measured slower here. Where the page cache holds a file in
+ * small folios, mapping a page costs the kernel about what copying it
+ * does; and the copy leaves the bytes in the CPU's caches, where mapped
+ * bytes are first touched by the decoder and the flow stage, from memory.
+ * Medians of 21 to 31 interleaved runs: (c) x5 0.149 s CPU with pread,
+ * 0.159-0.163 s mapped (with or without prefetching ahead); (a) 1.091 s
+ * with pread, 1.102 s mapped.
  *
  * The reader takes only what it is sure libpcap would hand out unchanged:
  * format version 2.4, microsecond or nanosecond magic in either byte order,
