@@ -49,6 +49,8 @@ struct rl_capture {
   struct timespec next_tick;
   rl__pcapread *fast;           /* file: records read past libpcap, or NULL */
   struct pcap_pkthdr fast_hdr;  /* the fast path's current record */
+  rl__pcapread *quick;          /* `fast` while nothing but reading applies
+                                   (no filter, no -w file), else NULL */
 };
 
 /* Writes `what` followed by `detail` (may be NULL) into the caller's buffer. */
@@ -210,7 +212,8 @@ int rl_capture_open_file(rl_capture **out, const char *path, char *err, size_t e
   }
   int rc = open_stream(out, fp, err, errlen);
   if (rc == 0 && S_ISREG(st.st_mode))
-    (*out)->fast = rl__pcapread_new(fileno(fp), (uint32_t)pcap_snapshot((*out)->pcap));
+    (*out)->fast = (*out)->quick =
+        rl__pcapread_new(fileno(fp), (uint32_t)pcap_snapshot((*out)->pcap));
   return rc;
 }
 
@@ -299,6 +302,7 @@ int rl_capture_set_filter(rl_capture *cap, const char *expr, char *err, size_t e
     pcap_freecode(&cap->prog);
   cap->prog = prog;
   cap->has_prog = 1;
+  cap->quick = NULL; /* records go through the filter */
   return 0;
 }
 
@@ -400,24 +404,30 @@ static void hand_out(rl_capture *cap, const struct pcap_pkthdr *hdr, const u_cha
   pkt->linktype = cap->linktype;
 }
 
+/* next_record()'s own failure, beside pcap_next_ex()'s codes. */
+enum { SEEK_FAILED = -100 };
+
 /* libpcap reads on from the first record the fast path did not take, so
  * that the end of the file and every odd record keep libpcap's handling.
- * Returns 0, or -1 if the stream cannot be positioned there. */
+ * Returns 0, or SEEK_FAILED if the stream cannot be positioned there. */
 static int hand_over(rl_capture *cap) {
   uint64_t off = rl__pcapread_offset(cap->fast);
   rl__pcapread_free(cap->fast);
-  cap->fast = NULL;
-  return fseeko(pcap_file(cap->pcap), (off_t)off, SEEK_SET);
+  cap->fast = cap->quick = NULL;
+  return fseeko(pcap_file(cap->pcap), (off_t)off, SEEK_SET) != 0 ? SEEK_FAILED : 0;
 }
-
-/* next_record()'s own failure, beside pcap_next_ex()'s codes. */
-enum { SEEK_FAILED = -100 };
 
 /* pcap_next_ex(), through the fast path while it lasts. */
 static int next_record(rl_capture *cap, struct pcap_pkthdr **hdr, const u_char **data) {
   if (cap->fast) {
-    if (rl__pcapread_next(cap->fast, &cap->fast_hdr, data) == 1) {
+    rl_packet pkt;
+    if (rl__pcapread_next(cap->fast, &pkt) == 1) {
+      cap->fast_hdr.ts.tv_sec = (time_t)pkt.ts.sec;
+      cap->fast_hdr.ts.tv_usec = (suseconds_t)pkt.ts.nsec; /* files are in nanoseconds */
+      cap->fast_hdr.caplen = pkt.caplen;
+      cap->fast_hdr.len = pkt.wirelen;
       *hdr = &cap->fast_hdr;
+      *data = pkt.data;
       return 1;
     }
     if (hand_over(cap) != 0)
@@ -426,23 +436,20 @@ static int next_record(rl_capture *cap, struct pcap_pkthdr **hdr, const u_char *
   return pcap_next_ex(cap->pcap, hdr, data);
 }
 
-/* The record most runs read: from a file through the fast reader (files
- * only), unstopped and unfiltered, nothing in rl_capture_next's loop
- * applies but reading and handing out. Returns 1 with a packet, 0 when
- * the fast reader has handed over to libpcap (next_general takes it from
- * there), or SEEK_FAILED. */
-static int next_fast(rl_capture *cap, rl_packet *pkt) {
-  const u_char *data;
-  if (rl__pcapread_next(cap->fast, &cap->fast_hdr, &data) == 1) {
-    cap->frame++;
-    hand_out(cap, &cap->fast_hdr, data, pkt);
-    return 1;
+/* Sets the error of a failed read; returns its code. */
+static int read_error(rl_capture *cap, int rc, char *err, size_t errlen) {
+  if (rc == SEEK_FAILED) {
+    set_err(err, errlen, "read error: ", strerror(errno));
+    return RL_EIO;
   }
-  return hand_over(cap) != 0 ? SEEK_FAILED : 0;
+  const char *msg = pcap_geterr(cap->pcap);
+  set_err(err, errlen, msg, NULL);
+  return !cap->live && is_truncation(msg) ? RL_ETRUNCATED : RL_EIO;
 }
 
 /* Every other case: live captures, filters, stops, libpcap's reader. */
-static int next_general(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
+__attribute__((noinline)) static int next_general(rl_capture *cap, rl_packet *pkt, char *err,
+                                                  size_t errlen) {
   for (;;) {
     int phase = LIVE_READING;
     struct timespec now = {0, 0};
@@ -471,15 +478,8 @@ static int next_general(rl_capture *cap, rl_packet *pkt, char *err, size_t errle
         continue; /* rl_capture_break() woke us: live_phase decides */
       return 0;
     }
-    if (rc == SEEK_FAILED) {
-      set_err(err, errlen, "read error: ", strerror(errno));
-      return RL_EIO;
-    }
-    if (rc < 0) {
-      const char *msg = pcap_geterr(cap->pcap);
-      set_err(err, errlen, msg, NULL);
-      return !cap->live && is_truncation(msg) ? RL_ETRUNCATED : RL_EIO;
-    }
+    if (rc < 0)
+      return read_error(cap, rc, err, errlen);
     cap->frame++;
     if (cap->has_prog && !pcap_offline_filter(&cap->prog, hdr, data))
       continue;
@@ -488,17 +488,34 @@ static int next_general(rl_capture *cap, rl_packet *pkt, char *err, size_t errle
   }
 }
 
-int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
-  if (cap->fast && !cap->stop && !cap->has_prog) {
-    int rc = next_fast(cap, pkt);
-    if (rc == SEEK_FAILED) {
-      set_err(err, errlen, "read error: ", strerror(errno));
-      return RL_EIO;
-    }
-    if (rc == 1)
+/* rl_capture_next when the record is not wholly in hand: the fast
+ * reader's slow path (the next block, the end of the file), or any other
+ * case. Out of line, as next_general is, so that the record most runs read
+ * costs no call and no saved registers. */
+__attribute__((noinline)) static int next_slow(rl_capture *cap, rl_packet *pkt, char *err,
+                                               size_t errlen) {
+  if (cap->quick && !cap->stop) {
+    if (rl__pcapread_more(cap->quick, pkt) == 1) {
+      pkt->frame = ++cap->frame;
+      pkt->linktype = cap->linktype;
       return 1;
+    }
+    if (hand_over(cap) != 0)
+      return read_error(cap, SEEK_FAILED, err, errlen);
   }
   return next_general(cap, pkt, err, errlen);
+}
+
+int rl_capture_next(rl_capture *cap, rl_packet *pkt, char *err, size_t errlen) {
+  /* The record most runs read: from a file through the fast reader,
+   * unstopped, unfiltered and not copied to a -w file, nothing in
+   * next_general's loop applies but reading and handing out. */
+  if (cap->quick && !cap->stop && rl__pcapread_try(cap->quick, pkt)) {
+    pkt->frame = ++cap->frame;
+    pkt->linktype = cap->linktype;
+    return 1;
+  }
+  return next_slow(cap, pkt, err, errlen);
 }
 
 void rl_capture_break(rl_capture *cap) {
@@ -541,6 +558,7 @@ int rl_capture_dump_open(rl_capture *cap, const char *path, char *err, size_t er
     return rl_err_from_errno(e);
   }
   cap->dumper = pcap_dump_fopen(cap->pcap, fp);
+  cap->quick = NULL; /* records are copied to the file */
   if (!cap->dumper) {
     set_err(err, errlen, pcap_geterr(cap->pcap), NULL);
     fclose(fp);

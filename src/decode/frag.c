@@ -29,15 +29,18 @@ struct frag_dgram {
   uint8_t map[(FRAG_BLOCKS + 7u) / 8u];
 };
 
-/* Capture time in nanoseconds, saturated so that a nonsensical timestamp in
- * a hostile file cannot overflow. */
-static int64_t time_ns(rl_time t) {
-  const int64_t limit = INT64_MAX / 1000000000LL - 1;
-  if (t.sec > limit)
-    return INT64_MAX - 1000000000LL;
-  if (t.sec < -limit)
-    return -(INT64_MAX - 1000000000LL);
-  return t.sec * 1000000000LL + (int64_t)(t.nsec % 1000000000u);
+static int64_t time_ns(rl_time t) { return rl__frag_time_ns(t); }
+
+/* Sets next_expire_ns, and the second before which it cannot be reached:
+ * floor(next / 1e9), so that a time with fewer seconds is earlier whatever
+ * its nanoseconds (time_ns(t) < (t.sec + 1) * 1e9 <= next; a saturated
+ * time is earlier still). */
+static void set_next_expire(rl__frag_table *t, int64_t next) {
+  int64_t s = next / 1000000000LL;
+  if (next % 1000000000LL < 0)
+    s--; /* C division rounds towards zero */
+  t->next_expire_ns = next;
+  t->quiet_before_s = s;
 }
 
 static int64_t add_sat(int64_t a, int64_t b) {
@@ -56,7 +59,7 @@ rl__frag_table *rl__frag_new(const rl_decode_limits *limits) {
   uint32_t timeout = limits && limits->frag_timeout_s ? limits->frag_timeout_s
                                                       : DEFAULT_TIMEOUT_S;
   t->timeout_ns = (int64_t)timeout * 1000000000LL;
-  t->next_expire_ns = INT64_MAX;
+  set_next_expire(t, INT64_MAX);
   t->slots = calloc(t->max_datagrams, sizeof *t->slots);
   t->out = malloc(RL__FRAG_MAX_PAYLOAD);
   if (!t->slots || !t->out) {
@@ -104,7 +107,7 @@ static void recompute_next_expire(rl__frag_table *t) {
   for (uint32_t i = 0; i < t->n; i++)
     if (t->slots[i]->first_ns < first)
       first = t->slots[i]->first_ns;
-  t->next_expire_ns = add_sat(first, t->timeout_ns);
+  set_next_expire(t, add_sat(first, t->timeout_ns));
 }
 
 void rl__frag_expire_due(rl__frag_table *t, rl_time now, rl_stats *stats) {
@@ -167,7 +170,7 @@ static frag_dgram *create(rl__frag_table *t, const rl__frag_in *in,
   t->slots[t->n++] = d;
   int64_t expires = add_sat(d->first_ns, t->timeout_ns);
   if (expires < t->next_expire_ns)
-    t->next_expire_ns = expires;
+    set_next_expire(t, expires);
   return d;
 }
 

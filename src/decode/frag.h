@@ -28,6 +28,7 @@ typedef struct rl__frag_table {
   uint64_t max_bytes;
   int64_t timeout_ns;
   int64_t next_expire_ns; /* no datagram can expire before this */
+  int64_t quiet_before_s; /* nor before this second (see set_next_expire) */
   frag_dgram **slots;     /* n live datagrams, unordered */
   uint32_t n;
   uint64_t bytes;         /* sum of the live datagrams' cap */
@@ -59,9 +60,30 @@ void rl__frag_free(rl__frag_table *t); /* NULL is a no-op */
  * capture time `now`, counting their fragments in ip_fragments_dropped.
  * Cheap when nothing can have expired. */
 void rl__frag_expire_due(rl__frag_table *t, rl_time now, rl_stats *stats);
+
+/* Capture time in nanoseconds, saturated so that a nonsensical timestamp in
+ * a hostile file cannot overflow. */
+static inline int64_t rl__frag_time_ns(rl_time t) {
+  const int64_t limit = INT64_MAX / 1000000000LL - 1;
+  if (t.sec > limit)
+    return INT64_MAX - 1000000000LL;
+  if (t.sec < -limit)
+    return -(INT64_MAX - 1000000000LL);
+  return t.sec * 1000000000LL + (int64_t)(t.nsec % 1000000000u);
+}
+
+/* Whether rl__frag_expire has nothing to do at `now`: the test of
+ * rl__frag_expire_due, inline, since a capture with a datagram left
+ * incomplete (real ones have them) would otherwise make a call per
+ * packet. */
+static inline int rl__frag_quiet(const rl__frag_table *t, rl_time now) {
+  return t->n == 0 || now.sec < t->quiet_before_s ||
+         rl__frag_time_ns(now) < t->next_expire_ns;
+}
+
 static inline void rl__frag_expire(rl__frag_table *t, rl_time now,
                                    rl_stats *stats) {
-  if (t->n != 0)
+  if (!rl__frag_quiet(t, now))
     rl__frag_expire_due(t, now, stats);
 }
 

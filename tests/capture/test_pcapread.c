@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "resplint/capture.h"
+#include "resplint/error.h"
 #include "tmpdir.h"
 
 static void make_tmpdir(void) { rt_tmpdir_make("/tmp", "rl-pcapread"); }
@@ -189,4 +190,73 @@ Test(pcapread, cut_files_end_as_libpcap_says) {
     cut_file(path, cuts[i]);
     read_both(path);
   }
+}
+
+/* A file that shrinks while it is read (a log rotation, a user's
+ * truncate) ends as libpcap ends the file it has become: cleanly, or as
+ * truncated; every record handed out is one that was written, and every
+ * record wholly before the cut is handed out. `keep` is the size the file
+ * is cut to after `first` records were read. */
+static void shrink_while_reading(long keep, int first) {
+  file_spec s = {0, 0, 4, 65535};
+  const char *path = rt_tmp("shrink.pcap"), *ref = rt_tmp("whole.pcap");
+  for (int i = 0; i < 2; i++) {
+    FILE *f = open_file(i ? ref : path, &s);
+    put_records(f, &s, 4000, 0); /* about 3 MiB: many blocks */
+    close_file(f);
+  }
+  /* The records as written, from a copy that keeps them. */
+  pcap_t *p = pcap_open_offline_with_tstamp_precision(ref, PCAP_TSTAMP_PRECISION_NANO,
+                                                      (char[PCAP_ERRBUF_SIZE]){0});
+  cr_assert_not_null(p);
+  rl_capture *cap;
+  char err[512] = "";
+  cr_assert_eq(rl_capture_open_file(&cap, path, err, sizeof err), 0, "%s", err);
+  rl_packet pkt;
+  int rc, n = 0;
+  long end = 24; /* where the records read so far end in the file */
+  while ((rc = rl_capture_next(cap, &pkt, err, sizeof err)) == 1) {
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    cr_assert_eq(pcap_next_ex(p, &h, &d), 1);
+    cr_assert_eq(pkt.caplen, h->caplen, "record %d", n);
+    cr_assert_eq(memcmp(pkt.data, d, h->caplen), 0, "record %d", n);
+    end += 16 + (long)pkt.caplen;
+    if (++n == first)
+      cut_file(path, keep);
+  }
+  cr_assert(rc == 0 || rc == RL_ETRUNCATED, "after %d records: %d (%s)", n, rc, err);
+  if (rc < 0)
+    cr_assert_not_null(strstr(err, "truncated dump file"), "%s", err);
+  cr_assert_geq(end, keep - 16 - 1500, "%d records", n);
+  rl_capture_close(cap);
+  pcap_close(p);
+}
+
+Test(pcapread, shrinks_ahead_of_the_reader) { shrink_while_reading(1500000, 10); }
+Test(pcapread, shrinks_inside_a_block) { shrink_while_reading(24 + 1000, 1); }
+Test(pcapread, shrinks_behind_the_reader) { shrink_while_reading(30000, 200); }
+Test(pcapread, shrinks_to_nothing) { shrink_while_reading(0, 3); }
+
+/* A file still being written is read as far as it has grown. */
+Test(pcapread, grows_while_reading) {
+  file_spec s = {0, 0, 4, 65535};
+  const char *path = rt_tmp("grow.pcap");
+  FILE *f = open_file(path, &s);
+  put_records(f, &s, 20, 0);
+  cr_assert_eq(fflush(f), 0);
+  rl_capture *cap;
+  char err[512] = "";
+  cr_assert_eq(rl_capture_open_file(&cap, path, err, sizeof err), 0, "%s", err);
+  rl_packet pkt;
+  for (int i = 0; i < 5; i++)
+    cr_assert_eq(rl_capture_next(cap, &pkt, err, sizeof err), 1, "%s", err);
+  put_records(f, &s, 200, 20); /* past the first block */
+  close_file(f);
+  int n = 5, rc;
+  while ((rc = rl_capture_next(cap, &pkt, err, sizeof err)) == 1)
+    n++;
+  cr_assert_eq(rc, 0, "%s", err);
+  cr_assert_eq(n, 220);
+  rl_capture_close(cap);
 }
