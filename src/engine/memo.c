@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The table: VM_SETS sets of VM_WAYS entries. A capture's recurring
+/* The table: VM_SETS sets of VM_WAYS entries (8,192). A capture's recurring
  * exchanges come back thousands of exchanges later (many servers and
  * clients interleaved, a capture replayed at other times), so the memo
  * holds a few thousand; a new entry takes a free way of its set, or the
  * oldest. The hint of a connection names an entry, so a connection that
  * repeats its previous exchange compares one entry in place. */
 #define VM_WAYS 4
-#define VM_SETS 1024
+#define VM_SETS 2048
 #define VM_ENTRIES (VM_WAYS * VM_SETS)
 /* Keys above this (huge header sections, many events) are judged without
  * the memo: they are rare. */
@@ -24,8 +24,8 @@
 #define VM_REC_CAP 8192
 /* The bytes of every entry (its key, findings and messages) are written one
  * after the other into this ring, so that the memo's memory is bounded
- * whatever the capture (the arena plus VM_ENTRIES small entries, about
- * 6.5 MiB, touched only as it fills) and storing allocates nothing. Writing
+ * whatever the capture (the arena plus VM_ENTRIES entries of 120 bytes:
+ * 7 MiB, touched only as it fills) and storing allocates nothing. Writing
  * past the end of the ring wraps to its start, over the oldest entries:
  * an entry whose bytes may have been overwritten is no longer valid
  * (live_entry). */
@@ -40,6 +40,9 @@ typedef struct vm_entry {
   uint64_t fdigest; /* RESPLINT_VERIFY_MEMO: of the field arrays (below) */
   rl__record rec;
 } vm_entry;
+
+_Static_assert(sizeof(vm_entry) <= 120 || sizeof(void *) < 8,
+               "the memory bound above counts 120 bytes an entry");
 
 struct rl__vmemo {
   uint8_t key[VM_KEY_CAP];
