@@ -89,6 +89,7 @@ struct rl_engine {
   rl__env env;
   rl__conn_slot conns[RL__CONN_SLOTS];
   rl__vmemo *memo; /* verdicts of recent exchanges; NULL: off */
+  int verify_memo;  /* RESPLINT_VERIFY_MEMO=1 (rl__vmemo_verify) */
   rl__record rec;  /* what judging the current exchange produced */
   rl__record check; /* RESPLINT_VERIFY_MEMO: a fresh judgement of a hit */
   rl__record live;  /* a hit's record with its live steps judged again at
@@ -158,6 +159,7 @@ rl_engine *rl_engine_new(void) {
   rl_engine_set_limits(e, &l);
   e->scratch.env = &e->env;
   e->memo = rl__vmemo_new();
+  e->verify_memo = rl__vmemo_verify(e->memo);
   return e;
 }
 
@@ -1040,7 +1042,7 @@ static int last_field_cut(const rl_message *r) {
 }
 
 void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
-  if (!x || !x->response || rl_engine_prepare(e) < 0) return;
+  if (!x || !x->response || (!e->prepared && rl_engine_prepare(e) < 0)) return;
   /* The http stage describes the fragment where an incomplete section stops
    * as a field line; judged as a field, it would report the cut (a line
    * without a colon, a bare CR, a truncated value), not the server. The
@@ -1064,7 +1066,7 @@ void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
       e->memo ? rl__vmemo_lookup(e->memo, x, &e->env, hint) : NULL;
   if (hit) hit = replay_at(e, hit, x);
   if (hit) {
-    if (rl__vmemo_verify(e->memo)) verify_hit(e, x, hit);
+    if (e->verify_memo) verify_hit(e, x, hit);
     replay(e, hit, x);
     count_skips(e, hit);
   } else {
@@ -1082,7 +1084,7 @@ void rl_engine_note(rl_engine *e, const rl_conn *conn, rl_dir dir,
                     rl_event_kind kind, uint64_t offset, const rl_pktref *at,
                     const char *detail) {
   (void)dir;
-  if ((unsigned)kind >= RL_EV__COUNT || rl_engine_prepare(e) < 0) return;
+  if ((unsigned)kind >= RL_EV__COUNT || (!e->prepared && rl_engine_prepare(e) < 0)) return;
   e->counts.notes++;
   const rl__list *l = &e->by_event[kind];
   for (uint32_t k = 0; k < l->n; k++) {
@@ -1090,8 +1092,13 @@ void rl_engine_note(rl_engine *e, const rl_conn *conn, rl_dir dir,
     rl__match m;
     memset(&m, 0, sizeof m);
     m.count = 1;
-    snprintf(m.detail, sizeof m.detail, "%s",
-             detail ? detail : rl_event_description(kind));
+    /* What snprintf "%s" would write (cut to the buffer), without it: a
+     * capture with many cut or lost segments has a note per event. */
+    const char *d = detail ? detail : rl_event_description(kind);
+    size_t n = strlen(d);
+    if (n >= sizeof m.detail) n = sizeof m.detail - 1;
+    memcpy(m.detail, d, n);
+    m.detail[n] = '\0';
     emit(e, r, NULL, conn, at, offset, &m, rl_event_name(kind));
   }
 }

@@ -47,9 +47,10 @@ _Static_assert(sizeof(vm_entry) <= 120 || sizeof(void *) < 8,
 struct rl__vmemo {
   uint8_t key[VM_KEY_CAP];
   size_t klen;
-  int over;          /* the key did not fit (or, comparing, differs) */
+  int over;          /* the key did not fit */
   /* While comparing in place: the stored key the pieces are checked
-   * against, instead of being copied into key (see rl__vmemo_lookup). */
+   * against, instead of being copied into key (see rl__vmemo_lookup);
+   * NULL once a piece differs. */
   const uint8_t *ref;
   size_t rlen;
   uint64_t hash;
@@ -122,22 +123,35 @@ static int live_entry(const rl__vmemo *vm, const vm_entry *s) {
 /* --- the key -------------------------------------------------------------- */
 
 /* Appends a piece to the key, or, while comparing in place (vm->ref set),
- * checks it against the same place of the stored key: `over` then means
- * "differs", and the rest of the pieces cost one test each. */
-static void put(rl__vmemo *vm, const void *s, size_t n) {
+ * checks it against the same place of the stored key. At the first piece
+ * that differs, the key so far is the stored key's prefix: it is copied,
+ * and this piece and the rest are appended, so that a miss serialises the
+ * key in the same pass. */
+static void append(rl__vmemo *vm, const void *s, size_t n);
+
+static inline void put(rl__vmemo *vm, const void *s, size_t n) {
   if (vm->over)
     return;
+  if (vm->ref && n <= vm->rlen - vm->klen &&
+      (n == 0 || memcmp(vm->ref + vm->klen, s, n) == 0)) {
+    vm->klen += n;
+    return;
+  }
+  append(vm, s, n);
+}
+
+/* put's other half: appending, after taking the compared prefix over if
+ * this piece is the first that differs. */
+static void append(rl__vmemo *vm, const void *s, size_t n) {
   if (vm->ref) {
-    if (n > vm->rlen - vm->klen || (n && memcmp(vm->ref + vm->klen, s, n) != 0)) {
-      vm->over = 1;
-      return;
-    }
-  } else if (n > VM_KEY_CAP - vm->klen) {
+    memcpy(vm->key, vm->ref, vm->klen); /* klen <= rlen <= VM_KEY_CAP */
+    vm->ref = NULL;
+  }
+  if (n > VM_KEY_CAP - vm->klen) {
     vm->over = 1;
     return;
-  } else if (n) {
-    memcpy(vm->key + vm->klen, s, n);
   }
+  if (n) memcpy(vm->key + vm->klen, s, n);
   vm->klen += n;
 }
 
@@ -381,17 +395,19 @@ static int same_key(const rl__vmemo *vm, const vm_entry *s) {
 }
 
 /* Whether exchange x's key is entry s's stored key, compared piece by piece
- * as build_key would write them, without copying any (a mismatch stops at
- * its first differing piece). */
+ * as build_key would write them, without copying any. When it is not, the
+ * key is left serialised in vm->key (see put), unless it is too big. */
 static int same_in_place(rl__vmemo *vm, const vm_entry *s,
                          const rl_exchange *x, const rl__env *env) {
-  if (!live_entry(vm, s))
-    return 0;
-  vm->ref = s->key;
+  vm->ref = live_entry(vm, s) ? s->key : NULL;
   vm->rlen = s->klen;
   build_key(vm, x, env);
+  if (vm->ref && vm->klen == s->klen)
+    return 1; /* every piece was compared and found equal */
+  if (vm->ref) /* equal, but a prefix of the stored key */
+    memcpy(vm->key, vm->ref, vm->klen);
   vm->ref = NULL;
-  return !vm->over && vm->klen == s->klen;
+  return 0;
 }
 
 /* RESPLINT_VERIFY_MEMO: a digest of both messages' field arrays, which a
@@ -440,7 +456,6 @@ const rl__record *rl__vmemo_lookup(rl__vmemo *vm, const rl_exchange *x,
   vm_entry *s = &vm->entries[*hint % VM_ENTRIES];
   if (same_in_place(vm, s, x, env))
     return hit(vm, s, x);
-  build_key(vm, x, env);
   if (vm->over) {
     vm->skipped++;
     return NULL;
