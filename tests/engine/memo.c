@@ -542,3 +542,69 @@ Test(memo, the_key_holds_the_time_when_a_live_rule_can_supersede) {
   rl_engine_free(a);
   rl_engine_free(b);
 }
+
+/* --- the ring ------------------------------------------------------------------ */
+
+/* Findings folded into one digest, for sequences too long to keep. */
+typedef struct digest {
+  uint64_t h, n;
+} digest;
+
+static void fold(digest *d, const void *p, size_t n) {
+  const unsigned char *s = p;
+  for (size_t i = 0; i < n; i++) d->h = (d->h ^ s[i]) * 0x100000001b3ull;
+}
+
+static void digest_finding(void *ctx, const rl_finding *f) {
+  digest *d = ctx;
+  fold(d, f->rule->id, strlen(f->rule->id));
+  fold(d, f->message, strlen(f->message));
+  fold(d, &f->offset, sizeof f->offset);
+  fold(d, &f->evidence_len, sizeof f->evidence_len);
+  if (f->evidence) fold(d, f->evidence, f->evidence_len);
+  d->n++;
+}
+
+/* 4,000 distinct exchanges of about 2 KiB each, then again from the last:
+ * more than the memo's ring holds, so the second pass finds the last
+ * entries still there (hits) and the first ones overwritten (misses), and
+ * every verdict must be what judging says (RESPLINT_VERIFY_MEMO=1 would
+ * abort on stale bytes). */
+#define N_MANY 4000
+static void judge_many(rl_engine *e) {
+  static ex s;
+  static char resp[2048];
+  char pad[1701];
+  memset(pad, 'a', sizeof pad - 1);
+  pad[sizeof pad - 1] = '\0';
+  for (int pass = 0; pass < 2; pass++)
+    for (int k = 0; k < N_MANY; k++) {
+      int i = pass ? N_MANY - 1 - k : k;
+      snprintf(resp, sizeof resp,
+               "HTTP/1.1 200 OK\r\nDate: Sun, 22 Nov 2026 04:00:00 GMT\r\n"
+               "Content-Length: 12\r\nETag: \"%05d\"\r\nX-Pad: %s\r\n\r\n",
+               i, pad);
+      make(&s, resp, REQ, 10000u * (unsigned)i, RESP_TIME + pass);
+      rl_engine_exchange(e, &s.x);
+    }
+}
+
+Test(memo, entries_overwritten_in_the_ring_are_forgotten) {
+  static got unused;
+  static digest on, off;
+  rl_engine *a = catalogue_engine(1, 1, &unused);
+  rl_engine_set_sink(a, digest_finding, &on);
+  judge_many(a);
+  rl_engine *b = catalogue_engine(0, 0, &unused);
+  rl_engine_set_sink(b, digest_finding, &off);
+  judge_many(b);
+  cr_assert_gt(off.n, 0);
+  cr_assert_eq(on.n, off.n);
+  cr_assert_eq(on.h, off.h, "the findings differ with the memo");
+  uint64_t hits, misses;
+  stats(a, &hits, &misses);
+  cr_assert_gt(hits, 0, "the last entries are still there");
+  cr_assert_gt(misses, N_MANY, "the first entries were overwritten");
+  rl_engine_free(a);
+  rl_engine_free(b);
+}
