@@ -60,7 +60,11 @@ typedef struct rl__step {
 /* The last response version seen per connection (SL006), in a small
  * direct-mapped table: bounded memory whatever the number of connections; a
  * collision forgets a connection's history (a missed finding, never a false
- * one, because the slot remembers whose it is). */
+ * one, because the slot remembers whose it is). The slot is the stream
+ * number's: streams are numbered in order of appearance, so two connections
+ * share one only 4,096 streams apart, and which share one does not depend on
+ * where the connection objects happen to be in memory (it did, and SL006
+ * came and went between two runs on the same capture). */
 #define RL__CONN_SLOTS 4096
 /* A rendered message, terminating NUL included. */
 #define RL__MSG_CAP 512
@@ -834,8 +838,7 @@ static rl__conn_slot *remember_version(rl_engine *e, const rl_exchange *x) {
   e->env.prev_version = -1;
   e->env.prev_index = 0;
   if (!x->conn) return NULL;
-  uint64_t key = x->conn->stream * 0x9E3779B97F4A7C15ull ^ (uintptr_t)x->conn;
-  rl__conn_slot *s = &e->conns[(key >> 20) % RL__CONN_SLOTS];
+  rl__conn_slot *s = &e->conns[x->conn->stream % RL__CONN_SLOTS];
   int same = s->conn == x->conn && s->stream == x->conn->stream &&
              x->response->index > 0 && s->version >= 0;
   if (same) {
