@@ -24,7 +24,7 @@
 #define VM_REC_CAP 8192
 /* The bytes of every entry (its key, findings and messages) are written one
  * after the other into this ring, so that the memo's memory is bounded
- * whatever the capture (the arena plus VM_ENTRIES entries of 120 bytes:
+ * whatever the capture (the arena plus VM_ENTRIES entries of 128 bytes:
  * 7 MiB, touched only as it fills) and storing allocates nothing. Writing
  * past the end of the ring wraps to its start, over the oldest entries:
  * an entry whose bytes may have been overwritten is no longer valid
@@ -36,13 +36,18 @@ typedef struct vm_entry {
   uint64_t pos;     /* where its bytes start, counted since the ring's birth */
   const uint8_t *key; /* in the arena, as are rec.finds and rec.text */
   uint32_t klen;
+  /* The entry (index + 1; 0: none yet) of the exchange that last followed
+   * this one on its connection: a capture's recurring conversations repeat
+   * their exchanges in the same order, so it is the likeliest key of the
+   * next lookup after this entry (rl__vmemo_lookup). Any value is safe. */
+  uint32_t next;
   int used;
   uint64_t fdigest; /* RESPLINT_VERIFY_MEMO: of the field arrays (below) */
   rl__record rec;
 } vm_entry;
 
-_Static_assert(sizeof(vm_entry) <= 120 || sizeof(void *) < 8,
-               "the memory bound above counts 120 bytes an entry");
+_Static_assert(sizeof(vm_entry) <= 128 || sizeof(void *) < 8,
+               "the memory bound above counts 128 bytes an entry");
 
 struct rl__vmemo {
   uint8_t key[VM_KEY_CAP];
@@ -389,6 +394,11 @@ static uint64_t hash_key(const uint8_t *p, size_t n) {
   return h ^ (h >> 32);
 }
 
+static int same_bytes(const rl__vmemo *vm, const vm_entry *s) {
+  return s->klen == vm->klen && live_entry(vm, s) &&
+         memcmp(s->key, vm->key, vm->klen) == 0;
+}
+
 static int same_key(const rl__vmemo *vm, const vm_entry *s) {
   return s->hash == vm->hash && s->klen == vm->klen && live_entry(vm, s) &&
          memcmp(s->key, vm->key, vm->klen) == 0;
@@ -453,22 +463,31 @@ const rl__record *rl__vmemo_lookup(rl__vmemo *vm, const rl_exchange *x,
   /* A connection usually repeats its previous exchange: compare with the
    * entry it used last first, in place, so that a hit (nearly every
    * exchange of a repetitive capture) serialises nothing. */
-  vm_entry *s = &vm->entries[*hint % VM_ENTRIES];
-  if (same_in_place(vm, s, x, env))
-    return hit(vm, s, x);
+  vm_entry *prev = &vm->entries[*hint % VM_ENTRIES];
+  if (same_in_place(vm, prev, x, env))
+    return hit(vm, prev, x);
   if (vm->over) {
     vm->skipped++;
     return NULL;
   }
+  /* Else the exchange that followed the previous one last time (a
+   * conversation seen again), compared whole, before hashing. */
+  uint32_t nx = prev->next;
+  if (nx && same_bytes(vm, &vm->entries[nx - 1])) {
+    *hint = nx - 1;
+    return hit(vm, &vm->entries[nx - 1], x);
+  }
   vm->hash = hash_key(vm->key, vm->klen);
   vm->set = (uint32_t)((vm->hash >> 32) % VM_SETS);
-  s = &vm->entries[vm->set * VM_WAYS];
+  vm_entry *s = &vm->entries[vm->set * VM_WAYS];
   for (uint32_t w = 0; w < VM_WAYS; w++)
     if (same_key(vm, &s[w])) {
       *hint = vm->set * VM_WAYS + w;
+      prev->next = *hint + 1;
       return hit(vm, &s[w], x);
     }
   *hint = vm->set * VM_WAYS + victim(vm, s);
+  prev->next = *hint + 1; /* where this key is about to be stored */
   vm->key_bytes += vm->klen;
   vm->misses++;
   if (vm->verify)
@@ -516,6 +535,7 @@ void rl__vmemo_store(rl__vmemo *vm, const rl__record *rec) {
   s->rec.text = (char *)(p + kpad + fbytes);
   s->rec.fcap = s->rec.tcap = 0; /* not the record's own memory */
   s->rec.serial = s->pos + 1;
+  s->next = 0;
   s->used = 1;
 }
 
