@@ -80,6 +80,12 @@ uint64_t rl__builtin_fields(int b) {
   }
 }
 
+int rl__builtin_reads_time(int b) {
+  /* FV004 compares Date with the capture second (and says nothing on a
+   * capture without time); no other built-in reads rl_pktref.ts. */
+  return b == RL_BUILTIN_DATE_SKEW;
+}
+
 int rl__builtin_run(int b, const rl_exchange *x, const rl__env *env,
                     rl__match *m) {
   if (b < 0 || b >= RL_BUILTIN__COUNT) return 0;

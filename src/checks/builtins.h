@@ -206,6 +206,12 @@ uint64_t rl__list_fields(void);
 /* The fields (bit 1 << rl_field_id) of which the response must carry at
  * least one for built-in `b` to hold; 0 when it has no such condition. */
 uint64_t rl__builtin_fields(int b);
+/* 1 when built-in `b` reads the capture time (the response's first.ts: its
+ * second, and whether it is zero), which the verdict memo's key leaves out:
+ * the engine judges the rules that use such a built-in afresh on every
+ * exchange (src/engine/memo.h, "live steps"). A built-in that starts
+ * reading the time must be named here. */
+int rl__builtin_reads_time(int b);
 /* Runs built-in `b`: 1 when it holds (and fills `m`), 0 when not. */
 int rl__builtin_run(int b, const rl_exchange *x, const rl__env *env,
                     rl__match *m);

@@ -156,6 +156,19 @@ int rl__field_each_member(const rl_message *m, rl_field_id id,
 
 /* Byte by byte without snprintf: it runs for every {detail} judged afresh,
  * and formatting "\\x%02x" through stdio cost more than the rest of a check. */
+/* Whether the 8 bytes at p all stand for themselves in rl__escape:
+ * printable ASCII (0x20..0x7e) other than backslash. Each test flags a word
+ * holding such a byte (high bit; below 0x20; 0x7f; 0x5c), as classes_of's. */
+static int plain8(const uint8_t *p) {
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  uint64_t w, d, b;
+  memcpy(&w, p, 8);
+  d = w ^ (0x7f * ones);
+  b = w ^ (0x5c * ones);
+  return !((w & highs) | ((w - 0x20 * ones) & ~w & highs) |
+           ((d - ones) & ~d & highs) | ((b - ones) & ~b & highs));
+}
+
 void rl__escape(char *out, size_t cap, const uint8_t *s, size_t n,
                 size_t max) {
   static const char hex[] = "0123456789abcdef";
@@ -164,6 +177,24 @@ void rl__escape(char *out, size_t cap, const uint8_t *s, size_t n,
   int cut = n > max;
   if (cut) n = max;
   for (size_t i = 0; i < n; i++) {
+    /* A run of bytes that stand for themselves is copied whole (as far as
+     * it fits, as byte by byte would): most values are such a run. */
+    size_t r = i;
+    while (r + 8 <= n && plain8(s + r)) r += 8;
+    while (r < n && s[r] >= 0x20 && s[r] < 0x7f && s[r] != '\\') r++;
+    if (r > i) {
+      size_t k = r - i, room = cap - 1 - o;
+      if (k > room) {
+        memcpy(out + o, s + i, room);
+        o += room;
+        cut = 1;
+        break;
+      }
+      memcpy(out + o, s + i, k);
+      o += k;
+      i = r - 1;
+      continue;
+    }
     uint8_t c = s[i];
     size_t k = (c >= 0x20 && c < 0x7f) ? (c == '\\' ? 2 : 1) : 4;
     if (o + k + 1 > cap) {

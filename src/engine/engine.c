@@ -54,12 +54,17 @@ typedef struct rl__step {
   rl__guard guard;
   unsigned needs;       /* rl_need bits, the implied ones included */
   uint8_t has_versions; /* the record limits response versions */
+  uint8_t live;         /* its check reads the capture time (memo.h) */
 } rl__step;
 
 /* The last response version seen per connection (SL006), in a small
  * direct-mapped table: bounded memory whatever the number of connections; a
  * collision forgets a connection's history (a missed finding, never a false
- * one, because the slot remembers whose it is). */
+ * one, because the slot remembers whose it is). The slot is the stream
+ * number's: streams are numbered in order of appearance, so two connections
+ * share one only 4,096 streams apart, and which share one does not depend on
+ * where the connection objects happen to be in memory (it did, and SL006
+ * came and went between two runs on the same capture). */
 #define RL__CONN_SLOTS 4096
 /* A rendered message, terminating NUL included. */
 #define RL__MSG_CAP 512
@@ -69,7 +74,7 @@ typedef struct rl__conn_slot {
   uint64_t stream;
   int version;
   uint32_t index;
-  uint32_t memo_hint; /* the memo slot of its previous exchange */
+  uint32_t memo_hint; /* the memo entry of its previous exchange */
 } rl__conn_slot;
 
 struct rl_engine {
@@ -88,8 +93,11 @@ struct rl_engine {
   rl__env env;
   rl__conn_slot conns[RL__CONN_SLOTS];
   rl__vmemo *memo; /* verdicts of recent exchanges; NULL: off */
+  int verify_memo;  /* RESPLINT_VERIFY_MEMO=1 (rl__vmemo_verify) */
   rl__record rec;  /* what judging the current exchange produced */
   rl__record check; /* RESPLINT_VERIFY_MEMO: a fresh judgement of a hit */
+  rl__record live;  /* a hit's record with its live steps judged again at
+                       another capture time (replay_at) */
   char msg[RL__MSG_CAP];
 };
 
@@ -155,6 +163,7 @@ rl_engine *rl_engine_new(void) {
   rl_engine_set_limits(e, &l);
   e->scratch.env = &e->env;
   e->memo = rl__vmemo_new();
+  e->verify_memo = rl__vmemo_verify(e->memo);
   return e;
 }
 
@@ -180,6 +189,7 @@ void rl_engine_free(rl_engine *e) {
   rl__vmemo_free(e->memo);
   rl__record_free(&e->rec);
   rl__record_free(&e->check);
+  rl__record_free(&e->live);
   free(e);
 }
 
@@ -590,6 +600,48 @@ static void index_candidates(rl__index *ix, uint64_t fields, uint64_t events,
   add_sets(ix->cand, ix->need, unmet, w);
 }
 
+/* Whether condition c uses a built-in that reads the capture time. */
+static int reads_time(const rl__cond *c) {
+  if (!c) return 0;
+  if (c->kind == RL__C_BUILTIN && rl__builtin_reads_time(c->builtin)) return 1;
+  for (size_t k = 0; k < c->nkids; k++)
+    if (reads_time(c->kids[k])) return 1;
+  return 0;
+}
+
+/* Whether a finding of rule r can make an enabled rule's moot
+ * (superseded_by), whatever the levels (they can change later). */
+static int can_supersede(const rl_engine *e, const rl__rule *r) {
+  for (size_t i = 0; i < e->nrules; i++) {
+    const rl__rule *o = e->rules[i];
+    if (!o->info.enabled) continue;
+    for (size_t k = 0; k < o->nsuperseded_by; k++) {
+      const char *p = o->superseded_by[k];
+      if (strncmp(r->info.id, p, strlen(p)) == 0) return 1;
+    }
+  }
+  return 0;
+}
+
+/* Marks the steps of the rules that read the capture time as live, so that
+ * the memo's key can leave the time out (memo.h). That is exact when a
+ * live rule's verdict changes no other rule's: only supersession reads
+ * other rules' verdicts, so when a live rule could supersede one, no rule
+ * is live and the key holds the time instead. (The other way round, a live
+ * rule superseded by a rule that is not live, is fine: the others'
+ * verdicts follow from the key.) */
+static void mark_live(rl_engine *e) {
+  int key_time = 0;
+  for (size_t i = 0; i < e->nrules; i++) {
+    const rl__rule *r = e->rules[i];
+    e->steps[i].live = r->info.enabled && reads_time(r->check);
+    if (e->steps[i].live && can_supersede(e, r)) key_time = 1;
+  }
+  if (key_time)
+    for (size_t i = 0; i < e->nrules; i++) e->steps[i].live = 0;
+  rl__vmemo_key_time(e->memo, key_time);
+}
+
 int rl_engine_prepare(rl_engine *e) {
   if (e->prepared) return 0;
   free_index(e);
@@ -615,8 +667,10 @@ int rl_engine_prepare(rl_engine *e) {
   /* Each rule fires at most once per response: room for all of them, so
    * judging never allocates. */
   if (rl__record_reserve(&e->rec, e->nrules, RL__MSG_CAP) < 0 ||
-      rl__record_reserve(&e->check, e->nrules, RL__MSG_CAP) < 0)
+      rl__record_reserve(&e->check, e->nrules, RL__MSG_CAP) < 0 ||
+      rl__record_reserve(&e->live, e->nrules, RL__MSG_CAP) < 0)
     return RL_ENOMEM;
+  mark_live(e);
   e->prepared = 1;
   return 0;
 }
@@ -723,11 +777,34 @@ static const char *record_finding(rl__record *rec, uint32_t rule,
   f->ev_base = RL__EVB_NONE;
   f->ev_off = 0;
   f->ev_len = m->has_evidence ? m->evidence_len : 0;
+  f->live = 0;
+  f->fired = 1;
   if (m->has_evidence && m->evidence &&
       rl__evidence_locate(x, m->evidence, m->evidence_len, &f->ev_base,
                           &f->ev_off) < 0)
     rec->cacheable = 0;
   return msg;
+}
+
+/* Judges live rule i on x (everything before its check is met) into rec,
+ * as a live step; returns the step, *m holding what the check found. */
+static const rl__rec_find *judge_live(rl_engine *e, rl__record *rec, uint32_t i,
+                                      const rl_exchange *x, rl__match *m) {
+  const rl__rule *r = e->rules[i];
+  rl__match_init(m);
+  rec->nlive++;
+  if (rl__cond_eval(r->check, x, m, &e->scratch)) {
+    uint64_t off = m->has_evidence && m->offset ? m->offset
+                                                : x->response->stream_offset;
+    record_finding(rec, i, r, x, off, m);
+  } else {
+    rl__rec_find *f = &rec->finds[rec->nfinds++];
+    memset(f, 0, sizeof *f);
+    f->rule = i;
+  }
+  rl__rec_find *f = &rec->finds[rec->nfinds - 1];
+  f->live = 1;
+  return f;
 }
 
 /* Replays a record on exchange x: its findings in order, then its skip
@@ -736,6 +813,7 @@ static void replay(rl_engine *e, const rl__record *rec, const rl_exchange *x) {
   const rl_message *resp = x->response;
   for (uint32_t i = 0; i < rec->nfinds; i++) {
     const rl__rec_find *f = &rec->finds[i];
+    if (!f->fired) continue; /* a live step that did not fire */
     const uint8_t *ev = f->ev_base == RL__EVB_NONE
                             ? NULL
                             : rl__evidence_at(x, f->ev_base, f->ev_off);
@@ -746,6 +824,7 @@ static void replay(rl_engine *e, const rl__record *rec, const rl_exchange *x) {
 
 /* The skip counters of a judged or replayed response. */
 static void count_skips(rl_engine *e, const rl__record *rec) {
+  if (!rec->skipped) return; /* a skip always sets its need's bit */
   for (int n = 0; n < RL_NEED__COUNT; n++) {
     e->counts.rules_skipped[n] += rec->skips[n];
     if (rec->skipped & (1u << n)) e->counts.responses_skipped[n]++;
@@ -759,8 +838,7 @@ static rl__conn_slot *remember_version(rl_engine *e, const rl_exchange *x) {
   e->env.prev_version = -1;
   e->env.prev_index = 0;
   if (!x->conn) return NULL;
-  uint64_t key = x->conn->stream * 0x9E3779B97F4A7C15ull ^ (uintptr_t)x->conn;
-  rl__conn_slot *s = &e->conns[(key >> 20) % RL__CONN_SLOTS];
+  rl__conn_slot *s = &e->conns[x->conn->stream % RL__CONN_SLOTS];
   int same = s->conn == x->conn && s->stream == x->conn->stream &&
              x->response->index > 0 && s->version >= 0;
   if (same) {
@@ -793,9 +871,23 @@ static int superseded(const rl_engine *e, const rl__rule *r,
   return 0;
 }
 
+/* The capture time live steps are judged at (memo.h). */
+static void stamp_time(rl__record *rec, const rl_message *r) {
+  rec->ts_sec = r->first.ts.sec;
+  rec->ts_zero = r->first.ts.sec == 0 && r->first.ts.nsec == 0;
+}
+
+static int same_time(const rl__record *rec, const rl_message *r) {
+  return rec->ts_sec == r->first.ts.sec &&
+         rec->ts_zero == (r->first.ts.sec == 0 && r->first.ts.nsec == 0);
+}
+
+/* How many firing rules judging remembers for supersession. */
+#define FIRED_CAP 64
+
 /* What judging one response accumulates. */
 typedef struct judgement {
-  uint32_t fired[64]; /* rules that produced a finding */
+  uint32_t fired[FIRED_CAP]; /* rules that produced a finding */
   uint32_t nfired;
   uint64_t fields;    /* rl__field_mask of the response */
   uint64_t events;    /* rl__event_mask of the exchange */
@@ -823,6 +915,16 @@ static void judge_rule(rl_engine *e, const rl_exchange *x, uint32_t i,
   const rl__rule *r = e->rules[i];
   if (r->nmethods && !method_ok(r, x->request)) return;
   rl__match m;
+  if (st->live) {
+    const rl__rec_find *f = judge_live(e, j->rec, i, x, &m);
+    if (!f->fired) return;
+    if (j->deliver)
+      hand_out(e, r, x, x->conn, &resp->first, resp->stream_offset + f->off_rel,
+               j->rec->text + f->text, m.has_evidence ? m.evidence : NULL,
+               m.has_evidence ? m.evidence_len : 0);
+    if (j->nfired < sizeof j->fired / sizeof j->fired[0]) j->fired[j->nfired++] = i;
+    return;
+  }
   rl__match_init(&m);
   if (!rl__cond_eval(r->check, x, &m, &e->scratch)) return;
   uint64_t off = m.has_evidence && m.offset ? m.offset : resp->stream_offset;
@@ -871,6 +973,47 @@ static void judge(rl_engine *e, const rl_exchange *x, rl__record *rec,
   judge_pass(e, x, status, 1, &j);
   e->scratch.present_msg = NULL;
   e->env.bytes_of = NULL;
+  stamp_time(rec, resp);
+  /* judge keeps the first FIRED_CAP rules that fire for supersession. A
+   * replay at another time may see other live steps fire: the other rules'
+   * verdicts stay the same only while every step fits (memo.h). */
+  if (rec->nlive && rec->nfinds > FIRED_CAP) rec->cacheable = 0;
+}
+
+/* Replays rec at x's capture time: rec itself when its live steps were
+ * judged at that time (or it has none), else a copy with them judged
+ * again; NULL when a live finding's evidence is not in the exchange (the
+ * caller then judges afresh). The last copy is kept: on a repetitive
+ * capture, every exchange of a second hits one entry. */
+static const rl__record *replay_at(rl_engine *e, const rl__record *rec,
+                                   const rl_exchange *x) {
+  rl__record *out = &e->live;
+  if (!rec->nlive || same_time(rec, x->response)) return rec;
+  if (out->serial == rec->serial && same_time(out, x->response)) return out;
+  rl__record_reset(out);
+  memcpy(out->skips, rec->skips, sizeof rec->skips);
+  out->skipped = rec->skipped;
+  for (uint32_t i = 0; i < rec->nfinds; i++) {
+    const rl__rec_find *f = &rec->finds[i];
+    if (f->live) {
+      rl__match m;
+      judge_live(e, out, f->rule, x, &m);
+      continue;
+    }
+    rl__rec_find *g = &out->finds[out->nfinds++];
+    *g = *f;
+    size_t n = strlen(rec->text + f->text) + 1;
+    memcpy(out->text + out->tlen, rec->text + f->text, n);
+    g->text = out->tlen;
+    out->tlen += (uint32_t)n;
+  }
+  stamp_time(out, x->response);
+  out->serial = rec->serial;
+  if (!out->cacheable) {
+    out->serial = 0;
+    return NULL;
+  }
+  return out;
 }
 
 /* RESPLINT_VERIFY_MEMO: a hit must say exactly what judging says. Findings
@@ -895,12 +1038,14 @@ static void verify_hit(rl_engine *e, const rl_exchange *x, const rl__record *hit
 /* True when the response's header section is incomplete and its last field
  * line is the fragment where it stops (no line ending). */
 static int last_field_cut(const rl_message *r) {
-  return !head_complete(r) && r->nfields > 0 &&
-         r->fields[r->nfields - 1].eol == RL_EOL_NONE;
+  /* The line ending first: it is there on nearly every response, and
+   * head_complete reads the section's end. */
+  return r->nfields > 0 && r->fields[r->nfields - 1].eol == RL_EOL_NONE &&
+         !head_complete(r);
 }
 
 void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
-  if (!x || !x->response || rl_engine_prepare(e) < 0) return;
+  if (!x || !x->response || (!e->prepared && rl_engine_prepare(e) < 0)) return;
   /* The http stage describes the fragment where an incomplete section stops
    * as a field line; judged as a field, it would report the cut (a line
    * without a colon, a bare CR, a truncated value), not the server. The
@@ -922,8 +1067,9 @@ void rl_engine_exchange(rl_engine *e, const rl_exchange *x) {
   uint32_t no_hint = 0, *hint = slot ? &slot->memo_hint : &no_hint;
   const rl__record *hit =
       e->memo ? rl__vmemo_lookup(e->memo, x, &e->env, hint) : NULL;
+  if (hit) hit = replay_at(e, hit, x);
   if (hit) {
-    if (rl__vmemo_verify(e->memo)) verify_hit(e, x, hit);
+    if (e->verify_memo) verify_hit(e, x, hit);
     replay(e, hit, x);
     count_skips(e, hit);
   } else {
@@ -941,7 +1087,7 @@ void rl_engine_note(rl_engine *e, const rl_conn *conn, rl_dir dir,
                     rl_event_kind kind, uint64_t offset, const rl_pktref *at,
                     const char *detail) {
   (void)dir;
-  if ((unsigned)kind >= RL_EV__COUNT || rl_engine_prepare(e) < 0) return;
+  if ((unsigned)kind >= RL_EV__COUNT || (!e->prepared && rl_engine_prepare(e) < 0)) return;
   e->counts.notes++;
   const rl__list *l = &e->by_event[kind];
   for (uint32_t k = 0; k < l->n; k++) {
@@ -949,8 +1095,13 @@ void rl_engine_note(rl_engine *e, const rl_conn *conn, rl_dir dir,
     rl__match m;
     memset(&m, 0, sizeof m);
     m.count = 1;
-    snprintf(m.detail, sizeof m.detail, "%s",
-             detail ? detail : rl_event_description(kind));
+    /* What snprintf "%s" would write (cut to the buffer), without it: a
+     * capture with many cut or lost segments has a note per event. */
+    const char *d = detail ? detail : rl_event_description(kind);
+    size_t n = strlen(d);
+    if (n >= sizeof m.detail) n = sizeof m.detail - 1;
+    memcpy(m.detail, d, n);
+    m.detail[n] = '\0';
     emit(e, r, NULL, conn, at, offset, &m, rl_event_name(kind));
   }
 }

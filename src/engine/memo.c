@@ -8,42 +8,68 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Direct-mapped: consecutive responses of one server land in one slot, and
- * a few servers interleaved on a capture rarely collide in 256. */
-#define VM_SLOTS 256
+/* The table: VM_SETS sets of VM_WAYS entries (8,192). A capture's recurring
+ * exchanges come back thousands of exchanges later (many servers and
+ * clients interleaved, a capture replayed at other times), so the memo
+ * holds a few thousand; a new entry takes a free way of its set, or the
+ * oldest. The hint of a connection names an entry, so a connection that
+ * repeats its previous exchange compares one entry in place. */
+#define VM_WAYS 4
+#define VM_SETS 2048
+#define VM_ENTRIES (VM_WAYS * VM_SETS)
 /* Keys above this (huge header sections, many events) are judged without
- * the memo: they are rare, and the memo's memory stays bounded
- * (VM_SLOTS * (VM_KEY_CAP + a record)). */
+ * the memo: they are rare. */
 #define VM_KEY_CAP 4096
 /* A record above this many bytes (findings and their messages) is not kept. */
 #define VM_REC_CAP 8192
+/* The bytes of every entry (its key, findings and messages) are written one
+ * after the other into this ring, so that the memo's memory is bounded
+ * whatever the capture (the arena plus VM_ENTRIES entries of 128 bytes:
+ * 7 MiB, touched only as it fills) and storing allocates nothing. Writing
+ * past the end of the ring wraps to its start, over the oldest entries:
+ * an entry whose bytes may have been overwritten is no longer valid
+ * (live_entry). */
+#define VM_ARENA ((size_t)6 << 20)
 
 typedef struct vm_entry {
   uint64_t hash;
-  uint8_t *key;
-  uint32_t klen, kcap;
+  uint64_t pos;     /* where its bytes start, counted since the ring's birth */
+  const uint8_t *key; /* in the arena, as are rec.finds and rec.text */
+  uint32_t klen;
+  /* The entry (index + 1; 0: none yet) of the exchange that last followed
+   * this one on its connection: a capture's recurring conversations repeat
+   * their exchanges in the same order, so it is the likeliest key of the
+   * next lookup after this entry (rl__vmemo_lookup). Any value is safe. */
+  uint32_t next;
   int used;
   uint64_t fdigest; /* RESPLINT_VERIFY_MEMO: of the field arrays (below) */
   rl__record rec;
 } vm_entry;
 
+_Static_assert(sizeof(vm_entry) <= 128 || sizeof(void *) < 8,
+               "the memory bound above counts 128 bytes an entry");
+
 struct rl__vmemo {
   uint8_t key[VM_KEY_CAP];
   size_t klen;
-  int over;          /* the key did not fit (or, comparing, differs) */
+  int over;          /* the key did not fit */
   /* While comparing in place: the stored key the pieces are checked
-   * against, instead of being copied into key (see rl__vmemo_lookup). */
+   * against, instead of being copied into key (see rl__vmemo_lookup);
+   * NULL once a piece differs. */
   const uint8_t *ref;
   size_t rlen;
   uint64_t hash;
-  uint32_t slot;     /* where the key hashed to */
+  uint32_t set;      /* where the key hashed to */
   uint64_t fdigest;  /* of the last missed lookup's field arrays (verify) */
   int pending;       /* the last lookup missed with a valid key */
+  int key_time;      /* the key holds the capture time (rl__vmemo_key_time) */
   int verify;
   int print_stats;
   uint64_t hits, misses, skipped;
   uint64_t key_bytes; /* summed over lookups, for the stats line */
-  vm_entry slots[VM_SLOTS];
+  uint8_t *arena;    /* VM_ARENA bytes, allocated by the first store */
+  uint64_t head;     /* where the next entry goes, counted like pos */
+  vm_entry entries[VM_ENTRIES];
 };
 
 rl__vmemo *rl__vmemo_new(void) {
@@ -67,20 +93,23 @@ void rl__vmemo_free(rl__vmemo *vm) {
             (unsigned long long)vm->skipped,
             n ? (double)vm->key_bytes / (double)n : 0.0);
   }
-  for (size_t i = 0; i < VM_SLOTS; i++) {
-    free(vm->slots[i].key);
-    rl__record_free(&vm->slots[i].rec);
-  }
+  free(vm->arena);
   free(vm);
 }
 
 void rl__vmemo_clear(rl__vmemo *vm) {
   if (!vm) return;
-  for (size_t i = 0; i < VM_SLOTS; i++) vm->slots[i].used = 0;
+  for (size_t i = 0; i < VM_ENTRIES; i++) vm->entries[i].used = 0;
   vm->pending = 0;
 }
 
 int rl__vmemo_verify(const rl__vmemo *vm) { return vm && vm->verify; }
+
+void rl__vmemo_key_time(rl__vmemo *vm, int on) {
+  if (!vm || vm->key_time == on) return;
+  rl__vmemo_clear(vm); /* entries stored under the other kind of key */
+  vm->key_time = on;
+}
 
 void rl__vmemo_stats(const rl__vmemo *vm, uint64_t *hits, uint64_t *misses,
                      uint64_t *skipped) {
@@ -89,25 +118,45 @@ void rl__vmemo_stats(const rl__vmemo *vm, uint64_t *hits, uint64_t *misses,
   *skipped = vm ? vm->skipped : 0;
 }
 
+/* Whether entry s holds a key whose bytes are still in the arena: writing
+ * at head has overwritten everything more than VM_ARENA bytes behind it,
+ * and an entry's first byte is its oldest. */
+static int live_entry(const rl__vmemo *vm, const vm_entry *s) {
+  return s->used && vm->head - s->pos <= VM_ARENA;
+}
+
 /* --- the key -------------------------------------------------------------- */
 
 /* Appends a piece to the key, or, while comparing in place (vm->ref set),
- * checks it against the same place of the stored key: `over` then means
- * "differs", and the rest of the pieces cost one test each. */
-static void put(rl__vmemo *vm, const void *s, size_t n) {
+ * checks it against the same place of the stored key. At the first piece
+ * that differs, the key so far is the stored key's prefix: it is copied,
+ * and this piece and the rest are appended, so that a miss serialises the
+ * key in the same pass. */
+static void append(rl__vmemo *vm, const void *s, size_t n);
+
+static inline void put(rl__vmemo *vm, const void *s, size_t n) {
   if (vm->over)
     return;
+  if (vm->ref && n <= vm->rlen - vm->klen &&
+      (n == 0 || memcmp(vm->ref + vm->klen, s, n) == 0)) {
+    vm->klen += n;
+    return;
+  }
+  append(vm, s, n);
+}
+
+/* put's other half: appending, after taking the compared prefix over if
+ * this piece is the first that differs. */
+static void append(rl__vmemo *vm, const void *s, size_t n) {
   if (vm->ref) {
-    if (n > vm->rlen - vm->klen || (n && memcmp(vm->ref + vm->klen, s, n) != 0)) {
-      vm->over = 1;
-      return;
-    }
-  } else if (n > VM_KEY_CAP - vm->klen) {
+    memcpy(vm->key, vm->ref, vm->klen); /* klen <= rlen <= VM_KEY_CAP */
+    vm->ref = NULL;
+  }
+  if (n > VM_KEY_CAP - vm->klen) {
     vm->over = 1;
     return;
-  } else if (n) {
-    memcpy(vm->key + vm->klen, s, n);
   }
+  if (n) memcpy(vm->key + vm->klen, s, n);
   vm->klen += n;
 }
 
@@ -275,14 +324,16 @@ _Static_assert(sizeof(key_head) == sizeof(key_exchange) + 2 * sizeof(key_msg),
  *    relative to stream_offset, and absolute when hpe_name is set because
  *    the detail prints it; hpe_name, reason, evidence span, extra bytes);
  *  - request_state, interim, after_close;
- *  - the capture second of the response's first packet, and whether its
- *    time is zero (FV004 date-skew, rl__chk_date_skew);
+ *  - only when vm->key_time: the capture second of the response's first
+ *    packet, and whether its time is zero (FV004 date-skew,
+ *    rl__chk_date_skew); otherwise the rules that read them are live
+ *    (memo.h) and judged afresh at each capture second;
  *  - SL006's history: env.prev_version, and env.prev_index when the version
  *    differs (the only case where its message prints it);
  *  - the engine's limits (HF012, HF013, FV004).
  * Not in it, because no check reads them: stream_offset (findings keep
- * offsets relative to it), index, the packets other than first.ts.sec,
- * conn and source. Rule levels are not in it either: changing one clears
+ * offsets relative to it), index, the packets (first.ts only through live
+ * rules or key_time), conn and source. Rule levels are not in it either: changing one clears
  * the memo. A check that reads anything else must add it here, or the memo
  * would replay a stale verdict (RESPLINT_VERIFY_MEMO=1 catches that). */
 static void build_key(rl__vmemo *vm, const rl_exchange *x, const rl__env *env) {
@@ -290,8 +341,10 @@ static void build_key(rl__vmemo *vm, const rl_exchange *x, const rl__env *env) {
   key_head k;
   key_exchange *h = &k.x;
   memset(h, 0, sizeof *h);
-  h->ts_sec = r->first.ts.sec;
-  h->ts_zero = r->first.ts.sec == 0 && r->first.ts.nsec == 0;
+  if (vm->key_time) {
+    h->ts_sec = r->first.ts.sec;
+    h->ts_zero = r->first.ts.sec == 0 && r->first.ts.nsec == 0;
+  }
   h->prev_version = env->prev_version;
   if (env->prev_version >= 0 &&
       env->prev_version != r->http_major * 16 + r->http_minor)
@@ -341,23 +394,30 @@ static uint64_t hash_key(const uint8_t *p, size_t n) {
   return h ^ (h >> 32);
 }
 
+static int same_bytes(const rl__vmemo *vm, const vm_entry *s) {
+  return s->klen == vm->klen && live_entry(vm, s) &&
+         memcmp(s->key, vm->key, vm->klen) == 0;
+}
+
 static int same_key(const rl__vmemo *vm, const vm_entry *s) {
-  return s->used && s->klen == vm->klen &&
+  return s->hash == vm->hash && s->klen == vm->klen && live_entry(vm, s) &&
          memcmp(s->key, vm->key, vm->klen) == 0;
 }
 
 /* Whether exchange x's key is entry s's stored key, compared piece by piece
- * as build_key would write them, without copying any (a mismatch stops at
- * its first differing piece). */
+ * as build_key would write them, without copying any. When it is not, the
+ * key is left serialised in vm->key (see put), unless it is too big. */
 static int same_in_place(rl__vmemo *vm, const vm_entry *s,
                          const rl_exchange *x, const rl__env *env) {
-  if (!s->used)
-    return 0;
-  vm->ref = s->key;
+  vm->ref = live_entry(vm, s) ? s->key : NULL;
   vm->rlen = s->klen;
   build_key(vm, x, env);
+  if (vm->ref && vm->klen == s->klen)
+    return 1; /* every piece was compared and found equal */
+  if (vm->ref) /* equal, but a prefix of the stored key */
+    memcpy(vm->key, vm->ref, vm->klen);
   vm->ref = NULL;
-  return !vm->over && vm->klen == s->klen;
+  return 0;
 }
 
 /* RESPLINT_VERIFY_MEMO: a digest of both messages' field arrays, which a
@@ -372,6 +432,17 @@ static uint64_t fields_digest(const rl_exchange *x) {
     d = rotl(d, 17) ^ hash_key((const uint8_t *)q->fields,
                                (size_t)q->nfields * sizeof *q->fields);
   return d;
+}
+
+/* The way of set s a new key takes: a free one (never used, or its bytes
+ * overwritten), else the oldest. */
+static uint32_t victim(const rl__vmemo *vm, const vm_entry *s) {
+  uint32_t old = 0;
+  for (uint32_t w = 0; w < VM_WAYS; w++) {
+    if (!live_entry(vm, &s[w])) return w;
+    if (s[w].pos < s[old].pos) old = w;
+  }
+  return old;
 }
 
 static const rl__record *hit(rl__vmemo *vm, const vm_entry *s,
@@ -392,20 +463,31 @@ const rl__record *rl__vmemo_lookup(rl__vmemo *vm, const rl_exchange *x,
   /* A connection usually repeats its previous exchange: compare with the
    * entry it used last first, in place, so that a hit (nearly every
    * exchange of a repetitive capture) serialises nothing. */
-  vm_entry *s = &vm->slots[*hint % VM_SLOTS];
-  if (same_in_place(vm, s, x, env))
-    return hit(vm, s, x);
-  build_key(vm, x, env);
+  vm_entry *prev = &vm->entries[*hint % VM_ENTRIES];
+  if (same_in_place(vm, prev, x, env))
+    return hit(vm, prev, x);
   if (vm->over) {
     vm->skipped++;
     return NULL;
   }
+  /* Else the exchange that followed the previous one last time (a
+   * conversation seen again), compared whole, before hashing. */
+  uint32_t nx = prev->next;
+  if (nx && same_bytes(vm, &vm->entries[nx - 1])) {
+    *hint = nx - 1;
+    return hit(vm, &vm->entries[nx - 1], x);
+  }
   vm->hash = hash_key(vm->key, vm->klen);
-  vm->slot = (uint32_t)((vm->hash >> 32) % VM_SLOTS);
-  *hint = vm->slot;
-  s = &vm->slots[vm->slot];
-  if (s->hash == vm->hash && same_key(vm, s))
-    return hit(vm, s, x);
+  vm->set = (uint32_t)((vm->hash >> 32) % VM_SETS);
+  vm_entry *s = &vm->entries[vm->set * VM_WAYS];
+  for (uint32_t w = 0; w < VM_WAYS; w++)
+    if (same_key(vm, &s[w])) {
+      *hint = vm->set * VM_WAYS + w;
+      prev->next = *hint + 1;
+      return hit(vm, &s[w], x);
+    }
+  *hint = vm->set * VM_WAYS + victim(vm, s);
+  prev->next = *hint + 1; /* where this key is about to be stored */
   vm->key_bytes += vm->klen;
   vm->misses++;
   if (vm->verify)
@@ -414,41 +496,46 @@ const rl__record *rl__vmemo_lookup(rl__vmemo *vm, const rl_exchange *x,
   return NULL;
 }
 
-static int grow(void **p, uint32_t *cap, size_t need, size_t size) {
-  if (need <= *cap) return 0;
-  void *np = realloc(*p, need * size);
-  if (!np) return -1;
-  *p = np;
-  *cap = (uint32_t)need;
-  return 0;
+/* n bytes of the arena at vm->head, 8-aligned, wrapping to the ring's start
+ * when they do not fit before its end; their position goes to *pos. */
+static uint8_t *arena_take(rl__vmemo *vm, size_t n, uint64_t *pos) {
+  n = (n + 7) & ~(size_t)7;
+  size_t at = (size_t)(vm->head % VM_ARENA);
+  if (n > VM_ARENA - at) {
+    vm->head += VM_ARENA - at;
+    at = 0;
+  }
+  *pos = vm->head;
+  vm->head += n;
+  return vm->arena + at;
 }
 
 void rl__vmemo_store(rl__vmemo *vm, const rl__record *rec) {
   if (!vm->pending) return;
   vm->pending = 0;
-  if (!rec->cacheable ||
-      rec->nfinds * sizeof(rl__rec_find) + rec->tlen > VM_REC_CAP)
+  size_t fbytes = rec->nfinds * sizeof(rl__rec_find);
+  if (!rec->cacheable || fbytes + rec->tlen > VM_REC_CAP)
     return;
-  vm_entry *s = &vm->slots[vm->slot];
-  s->used = 0;
-  /* Buffers grow to the largest entry a slot has held, then are reused: no
-   * allocation once the memo is warm. */
-  if (grow((void **)&s->key, &s->kcap, vm->klen, 1) < 0 ||
-      grow((void **)&s->rec.finds, &s->rec.fcap, rec->nfinds ? rec->nfinds : 1,
-           sizeof *rec->finds) < 0 ||
-      grow((void **)&s->rec.text, &s->rec.tcap, rec->tlen ? rec->tlen : 1, 1) < 0)
+  if (!vm->arena && !(vm->arena = malloc(VM_ARENA)))
     return;
-  memcpy(s->key, vm->key, vm->klen);
+  /* The way victim() chose for this key at lookup. */
+  vm_entry *s = &vm->entries[vm->set * VM_WAYS +
+                             victim(vm, &vm->entries[vm->set * VM_WAYS])];
+  size_t kpad = (vm->klen + 7) & ~(size_t)7; /* the findings are 8-aligned */
+  uint8_t *p = arena_take(vm, kpad + fbytes + rec->tlen, &s->pos);
+  memcpy(p, vm->key, vm->klen);
+  if (fbytes) memcpy(p + kpad, rec->finds, fbytes);
+  if (rec->tlen) memcpy(p + kpad + fbytes, rec->text, rec->tlen);
+  s->key = p;
   s->klen = (uint32_t)vm->klen;
   s->hash = vm->hash;
   s->fdigest = vm->fdigest;
-  if (rec->nfinds) memcpy(s->rec.finds, rec->finds, rec->nfinds * sizeof *rec->finds);
-  if (rec->tlen) memcpy(s->rec.text, rec->text, rec->tlen);
-  s->rec.nfinds = rec->nfinds;
-  s->rec.tlen = rec->tlen;
-  memcpy(s->rec.skips, rec->skips, sizeof rec->skips);
-  s->rec.skipped = rec->skipped;
-  s->rec.cacheable = 1;
+  s->rec = *rec;
+  s->rec.finds = (rl__rec_find *)(void *)(p + kpad);
+  s->rec.text = (char *)(p + kpad + fbytes);
+  s->rec.fcap = s->rec.tcap = 0; /* not the record's own memory */
+  s->rec.serial = s->pos + 1;
+  s->next = 0;
   s->used = 1;
 }
 
@@ -516,6 +603,15 @@ const uint8_t *rl__evidence_at(const rl_exchange *x, uint32_t base,
   return s ? s + off : NULL;
 }
 
+static int grow(void **p, uint32_t *cap, size_t need, size_t size) {
+  if (need <= *cap) return 0;
+  void *np = realloc(*p, need * size);
+  if (!np) return -1;
+  *p = np;
+  *cap = (uint32_t)need;
+  return 0;
+}
+
 int rl__record_reserve(rl__record *rec, size_t nrules, size_t msg_cap) {
   if (grow((void **)&rec->finds, &rec->fcap, nrules ? nrules : 1,
            sizeof *rec->finds) < 0)
@@ -529,6 +625,10 @@ void rl__record_reset(rl__record *rec) {
   memset(rec->skips, 0, sizeof rec->skips);
   rec->skipped = 0;
   rec->cacheable = 1;
+  rec->nlive = 0;
+  rec->ts_zero = 0;
+  rec->ts_sec = 0;
+  rec->serial = 0;
 }
 
 void rl__record_free(rl__record *rec) {
@@ -539,12 +639,16 @@ void rl__record_free(rl__record *rec) {
 
 int rl__record_equal(const rl__record *a, const rl__record *b) {
   if (a->nfinds != b->nfinds || a->skipped != b->skipped ||
-      a->cacheable != b->cacheable ||
+      a->cacheable != b->cacheable || a->nlive != b->nlive ||
       memcmp(a->skips, b->skips, sizeof a->skips) != 0)
     return 0;
   for (uint32_t i = 0; i < a->nfinds; i++) {
     const rl__rec_find *f = &a->finds[i], *g = &b->finds[i];
-    if (f->rule != g->rule || f->ev_base != g->ev_base ||
+    if (f->rule != g->rule || f->live != g->live || f->fired != g->fired)
+      return 0;
+    if (!f->fired)
+      continue; /* a live step that did not fire says nothing more */
+    if (f->ev_base != g->ev_base ||
         f->ev_off != g->ev_off || f->ev_len != g->ev_len ||
         f->off_rel != g->off_rel || strcmp(a->text + f->text, b->text + g->text))
       return 0;
