@@ -156,7 +156,7 @@ typedef struct rl__ep_slot {
 } rl__ep_slot;
 
 /* 64 endpoint slots: escape.c hashes to 5 bits for 32 sets of two. */
-enum { RL__EP_SLOTS = 64, RL__OUT_CAP = 64 * 1024 };
+enum { RL__EP_SLOTS = 64, RL__OUT_CAP = 64 * 1024, RL__RULE_HINTS = 256 };
 
 struct rl_report {
   rl_report_options opt;
@@ -191,6 +191,9 @@ struct rl_report {
   uint64_t findings[RL_LEVEL__COUNT];
   rl__rule_count *rules;
   size_t nrules, caprules;
+  /* Where a rule's counter was last found, by its rule info's address
+   * (report.c): a guess, confirmed by comparing the ID. */
+  uint8_t rule_hint[RL__RULE_HINTS];
   rl__rule_count *cur; /* the current finding's rule (NULL on ENOMEM) */
   char *path_text;     /* the path as the format writes it, cached */
   size_t path_text_len;
