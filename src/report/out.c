@@ -121,28 +121,58 @@ static char *digits_before(char *e, uint64_t v) {
   return e;
 }
 
-/* The digits go to a scratch buffer first and move to d with one copy of
- * fixed size, which compiles to a few moves instead of a memcpy call:
- * callers give a number RL__U64_MAX bytes, so what the copy writes past the
- * digits lands in room that the next piece overwrites. */
+/* The number of decimal digits of v: from its bit length (log10(2) is
+ * about 1233/4096), corrected by one comparison. */
+static unsigned digit_count(uint64_t v) {
+  static const uint64_t pow10[20] = {1ull,
+                                     10ull,
+                                     100ull,
+                                     1000ull,
+                                     10000ull,
+                                     100000ull,
+                                     1000000ull,
+                                     10000000ull,
+                                     100000000ull,
+                                     1000000000ull,
+                                     10000000000ull,
+                                     100000000000ull,
+                                     1000000000000ull,
+                                     10000000000000ull,
+                                     100000000000000ull,
+                                     1000000000000000ull,
+                                     10000000000000000ull,
+                                     100000000000000000ull,
+                                     1000000000000000000ull,
+                                     10000000000000000000ull};
+  if (v < 10)
+    return 1;
+  unsigned bits = 64 - (unsigned)__builtin_clzll(v);
+  unsigned n = (bits * 1233) >> 12; /* digits - 1 or digits, below 20 */
+  return n + (v >= pow10[n]);
+}
+
+/* The digits are written in place, right to left from the end that their
+ * count gives: no scratch buffer and no copy. */
 char *rl__fmt_u64(char *d, uint64_t v) {
-  if (v < 10) { /* indexes: most are one digit */
-    *d = (char)('0' + v);
-    return d + 1;
-  }
-  char tmp[2 * RL__U64_MAX] = {0}; /* the copy reads all of it */
-  char *s = digits_before(tmp + RL__U64_MAX, v);
-  memcpy(d, s, RL__U64_MAX);
-  return d + (tmp + RL__U64_MAX - s);
+  char *e = d + digit_count(v);
+  digits_before(e, v);
+  return e;
 }
 
 char *rl__fmt_padded(char *d, uint32_t v, unsigned width) {
-  char tmp[2 * RL__U64_MAX] = {0}; /* the copy reads all of it */
-  char *e = tmp + RL__U64_MAX, *s = digits_before(e, v);
-  while ((unsigned)(e - s) < width)
-    *--s = '0';
-  memcpy(d, s, RL__U64_MAX);
-  return d + (e - s);
+  unsigned n = digit_count(v);
+  if (n < width) {
+    memcpy(d, "0000000000", 10); /* fixed size, a move or two; width <= 10 */
+    n = width;
+  }
+  char *e = d + n;
+  digits_before(e, v);
+  return e;
+}
+
+char *rl__fmt_2digits(char *d, uint32_t v) {
+  memcpy(d, digits2 + v * 2, 2);
+  return d + 2;
 }
 
 void rl__out_u64(rl__out *o, uint64_t v) {

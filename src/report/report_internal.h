@@ -51,6 +51,7 @@ static inline void rl__out_commit(rl__out *o, char *end) { o->len = (size_t)(end
 enum { RL__U64_MAX = 20 };
 char *rl__fmt_u64(char *d, uint64_t v);
 char *rl__fmt_padded(char *d, uint32_t v, unsigned width); /* zero-padded, as %0*u */
+char *rl__fmt_2digits(char *d, uint32_t v);                 /* v < 100, as %02u */
 static inline char *rl__fmt_mem(char *d, const void *p, size_t n) {
   memcpy(d, p, n);
   return d + n;
