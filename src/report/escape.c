@@ -8,9 +8,8 @@
  * UTF-8 at all become \u00XX of the byte so the document stays valid.
  *
  * Nearly every byte a report writes needs no escape at all, so each writer
- * finds runs of plain bytes eight at a time (plain8 and its relatives) and
- * copies them with one append; only the bytes that need an escape go one by
- * one. */
+ * finds runs of plain bytes sixteen at a time (plain16) and copies them
+ * whole; only the bytes that need an escape go one by one. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,53 +19,70 @@
 static const char hex[] = "0123456789abcdef";
 static const char HEX[] = "0123456789ABCDEF"; /* RFC 3986 prefers upper case */
 
-/* --- eight bytes at a time ------------------------------------------------
- * The tests below are the classic "has a zero byte" bit tricks: exact about
- * whether any byte of the word qualifies (not about which one), which is all
- * a run needs; the byte loops that follow find the exact place. */
-
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
 static inline uint64_t load8(const uint8_t *p) {
   uint64_t w;
   memcpy(&w, p, sizeof w);
   return w;
 }
-/* Nonzero when some byte of w is below n (n <= 128). */
-static inline uint64_t has_below(uint64_t w, uint8_t n) {
-  return (w - ONES * n) & ~w & HIGHS;
-}
-static inline uint64_t has_byte(uint64_t w, uint8_t b) {
-  return has_below(w ^ (ONES * b), 1);
-}
-/* Nonzero when some byte is outside printable ASCII (0x20..0x7e): below
- * 0x20, or 0x7f and above (0x7f + 1 sets the high bit; a carry out of 0xff
- * does not matter, 0xff is caught by its own high bit). */
-static inline uint64_t unprintable8(uint64_t w) {
-  return (((w + ONES) | w) & HIGHS) | has_below(w, 0x20);
+
+/* --- sixteen bytes at a time ------------------------------------------------
+ * With the compiler's vector types (GCC and Clang; SSE2 on x86-64, NEON on
+ * ARM, plain words elsewhere) one comparison tests 16 bytes: a byte of the
+ * result is all ones where the test holds. Compared as signed bytes, every
+ * byte from 0x80 up is negative, so "below 0x20" takes the controls and all
+ * non-ASCII bytes at once. */
+
+typedef int8_t rl__v16 __attribute__((vector_size(16)));
+
+/* Of the 16 bytes at p, how many come before the first that is not
+ * printable ASCII (0x20..0x7e) or is a or b: 16 when none is. A writer
+ * that has no second special byte passes the same one twice. */
+static inline unsigned plain16(const uint8_t *p, int8_t a, int8_t b) {
+  rl__v16 v;
+  memcpy(&v, p, sizeof v);
+  rl__v16 bad = (v < 0x20) | (v == 0x7f) | (v == a) | (v == b);
+  uint64_t w[2];
+  memcpy(w, &bad, sizeof w);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (w[0])
+    return (unsigned)__builtin_ctzll(w[0]) / 8;
+  return w[1] ? 8 + (unsigned)__builtin_ctzll(w[1]) / 8 : 16;
+#else
+  if (w[0])
+    return (unsigned)__builtin_clzll(w[0]) / 8;
+  return w[1] ? 8 + (unsigned)__builtin_clzll(w[1]) / 8 : 16;
+#endif
 }
 
-/* Advances i past the bytes of p/n that satisfy `plain`; `special8` is
- * nonzero for a word holding any byte that does not. A macro so that both
- * tests inline into each writer's loop. */
-#define PLAIN_RUN(p, n, i, special8, plain)               \
-  do {                                                    \
-    while ((i) + 8 <= (n) && !special8(load8((p) + (i)))) \
-      (i) += 8;                                           \
-    while ((i) < (n) && plain((p)[i]))                    \
-      (i)++;                                              \
-  } while (0)
+/* plain16 over the last left (< 16) bytes of a string, read from a copy
+ * padded with spaces (plain) so that nothing past the end is read; the
+ * copy is left in t for a writer that stores 16 bytes at a time. Returns at
+ * most left. */
+static inline unsigned plain16_tail(uint8_t t[16], const uint8_t *p, size_t left, int8_t a,
+                                    int8_t b) {
+  memset(t, ' ', 16);
+  memcpy(t, p, left);
+  unsigned k = plain16(t, a, b);
+  return k < left ? k : (unsigned)left;
+}
+
+/* The end of the run of plain bytes of p/n that starts at i. */
+static inline size_t plain_end(const uint8_t *p, size_t n, size_t i, int8_t a, int8_t b) {
+  while (n - i >= 16) {
+    unsigned k = plain16(p + i, a, b);
+    i += k;
+    if (k < 16)
+      return i;
+  }
+  if (i < n) {
+    uint8_t t[16];
+    i += plain16_tail(t, p + i, n - i, a, b);
+  }
+  return i;
+}
 
 static inline int print_byte(uint8_t b) { return b >= 0x20 && b < 0x7f; }
 static inline int wire_plain(uint8_t b) { return print_byte(b) && b != '\\'; }
-static inline uint64_t wire_special8(uint64_t w) {
-  return unprintable8(w) | has_byte(w, '\\');
-}
-static inline int json_plain(uint8_t b) { return wire_plain(b) && b != '"'; }
-static inline uint64_t json_special8(uint64_t w) {
-  return wire_special8(w) | has_byte(w, '"');
-}
 
 /* --- text ------------------------------------------------------------------ */
 
@@ -97,7 +113,7 @@ void rl__put_wire(rl__out *o, const uint8_t *p, size_t n) {
   size_t i = 0;
   while (i < n) {
     size_t start = i;
-    PLAIN_RUN(p, n, i, wire_special8, wire_plain);
+    i = plain_end(p, n, i, '\\', '\\');
     rl__out_mem(o, p + start, i - start);
     if (i == n)
       break;
@@ -116,7 +132,7 @@ static int put_clean(rl__out *o, const char *s, size_t n) {
   int plain = 1;
   while (i < n) {
     size_t start = i;
-    PLAIN_RUN(p, n, i, unprintable8, print_byte);
+    i = plain_end(p, n, i, 0x7f, 0x7f); /* no special byte besides the unprintable */
     rl__out_mem(o, p + start, i - start);
     if (i == n)
       break;
@@ -224,7 +240,7 @@ static void put_json_slow(rl__out *o, const uint8_t *p, size_t n) {
   size_t i = 0;
   while (i < n) {
     size_t start = i;
-    PLAIN_RUN(p, n, i, json_special8, json_plain);
+    i = plain_end(p, n, i, '"', '\\');
     rl__out_mem(o, p + start, i - start);
     if (i < n) {
       char tmp[8];
@@ -233,21 +249,28 @@ static void put_json_slow(rl__out *o, const uint8_t *p, size_t n) {
   }
 }
 
-/* Plain words are stored straight into the reserved room, without a bounds
- * check or a memcpy call each: field values, messages and paths are short,
- * and the calls cost more than the bytes. */
+/* Plain bytes are stored straight into the reserved room 16 at a time,
+ * without a bounds check or a memcpy call each: field values, messages and
+ * paths are short, and the calls cost more than the bytes. A store may
+ * reach up to 15 bytes past the plain ones (the next piece overwrites
+ * them): RL__JSON_BOUND's room for a memo's copy covers that, since 6 bytes
+ * are reserved for each byte still to come besides those 64. */
 char *rl__fmt_json(char *d, const uint8_t *p, size_t n) {
   *d++ = '"';
   size_t i = 0;
   while (i < n) {
-    while (i + 8 <= n && !json_special8(load8(p + i))) {
-      memcpy(d, p + i, 8);
-      d += 8;
-      i += 8;
+    unsigned k;
+    if (n - i >= 16) {
+      k = plain16(p + i, '"', '\\');
+      memcpy(d, p + i, 16);
+    } else {
+      uint8_t t[16];
+      k = plain16_tail(t, p + i, n - i, '"', '\\');
+      memcpy(d, t, 16);
     }
-    while (i < n && json_plain(p[i]))
-      *d++ = (char)p[i++];
-    if (i < n)
+    d += k;
+    i += k;
+    if (k < 16 && i < n)
       d = json_special(d, p, n, &i);
   }
   *d++ = '"';
