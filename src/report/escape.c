@@ -408,7 +408,7 @@ void rl__put_uri(rl__out *o, const char *path) {
 
 /* The date and time of a second ("2024-05-01T12:00:00"), or 0 when the
  * second cannot be converted. */
-static size_t format_day(char *buf, size_t n, int64_t sec) {
+static size_t format_second(char *buf, size_t n, int64_t sec) {
   time_t t = (time_t)sec;
   struct tm tm;
   if (!gmtime_r(&t, &tm))
@@ -416,11 +416,52 @@ static size_t format_day(char *buf, size_t n, int64_t sec) {
   return strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
-/* A capture's findings come many to the second: gmtime_r and strftime run
- * once per second and only the fraction is formatted per finding. */
+/* Seconds from the epoch to the end of year 9999: their dates have
+ * four-digit years, and gmtime_r converts every one of them. */
+#define DAYS_EXACT_END 253402300800LL
+
+/* The same from the report's cache of the day's date: POSIX time has 86400
+ * seconds in every day, so the second's date is its day's date and the time
+ * of day is the remainder, exactly what gmtime_r computes. strftime runs once
+ * a day instead of once a second. */
+static size_t format_second_cached(rl_report *r, char *buf, size_t n, int64_t sec) {
+  if (sec < 0 || sec >= DAYS_EXACT_END)
+    return format_second(buf, n, sec);
+  int64_t day = sec / 86400;
+  uint32_t tod = (uint32_t)(sec % 86400);
+  if (!r->date_valid || r->date_day != day) {
+    time_t t = (time_t)(day * 86400);
+    struct tm tm;
+    r->date_len = gmtime_r(&t, &tm) ? strftime(r->date, sizeof r->date, "%Y-%m-%d", &tm) : 0;
+    r->date_day = day;
+    r->date_valid = 1;
+  }
+  if (!r->date_len)
+    return format_second(buf, n, sec);
+  char *d = rl__fmt_mem(buf, r->date, r->date_len);
+  *d++ = 'T';
+  d = rl__fmt_2digits(d, tod / 3600);
+  *d++ = ':';
+  d = rl__fmt_2digits(d, tod / 60 % 60);
+  *d++ = ':';
+  d = rl__fmt_2digits(d, tod % 60);
+  return (size_t)(d - buf);
+}
+
+/* Microseconds as six digits: three pairs, no loop. */
+static char *fmt_micros(char *d, uint32_t us) {
+  if (us >= 1000000) /* not from a well-formed capture */
+    return rl__fmt_padded(d, us, 6);
+  d = rl__fmt_2digits(d, us / 10000);
+  d = rl__fmt_2digits(d, us / 100 % 100);
+  return rl__fmt_2digits(d, us % 100);
+}
+
+/* A capture's findings come many to the second: the date and time are
+ * formatted once per second and only the fraction per finding. */
 char *rl__fmt_ts(rl_report *r, char *d, rl_time ts) {
   if (!r->ts_valid || r->ts_sec != ts.sec) {
-    r->ts_len = format_day(r->ts_day, sizeof r->ts_day, ts.sec);
+    r->ts_len = format_second_cached(r, r->ts_day, sizeof r->ts_day, ts.sec);
     r->ts_sec = ts.sec;
     r->ts_valid = 1;
   }
@@ -430,7 +471,7 @@ char *rl__fmt_ts(rl_report *r, char *d, rl_time ts) {
   d += r->ts_len;
   *d++ = '.';
   if (ts.nsec % 1000 == 0)
-    d = rl__fmt_padded(d, ts.nsec / 1000, 6);
+    d = fmt_micros(d, ts.nsec / 1000);
   else
     d = rl__fmt_padded(d, ts.nsec, 9);
   *d++ = 'Z';

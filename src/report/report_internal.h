@@ -178,6 +178,12 @@ struct rl_report {
   int ts_valid;
   size_t ts_len;
   char ts_day[40];
+  /* The date part of the last day formatted, for a second not seen last
+   * (the copies of a capture shifted in time alternate between seconds). */
+  int64_t date_day;
+  int date_valid;
+  size_t date_len;
+  char date[24];
 
   /* The current input. */
   char *path;
