@@ -530,7 +530,7 @@ static int same_endpoint(const rl_endpoint *a, const rl_endpoint *b) {
  * inet_ntop, whose zero-run compression is not worth repeating here. Two
  * ways per set, since servers interleave their connections round-robin and
  * a direct-mapped cache lost a quarter of them to collisions on (a). */
-const rl__ep_slot *rl__endpoints(rl_report *r, const rl_conn *c) {
+static rl__ep_slot *ep_slot(rl_report *r, const rl_conn *c) {
   uint32_t key = ((uint32_t)c->client.port << 16 | c->server.port) ^
                  (uint32_t)c->client.addr[15] << 8 ^ c->client.addr[3];
   uint32_t set = (key * 2654435769u) >> 27; /* Fibonacci hashing: 32 sets */
@@ -551,5 +551,19 @@ const rl__ep_slot *rl__endpoints(rl_report *r, const rl_conn *c) {
   format_endpoint(&c->client, s->ctext, sizeof s->ctext, &s->clen);
   format_endpoint(&c->server, s->stext, sizeof s->stext, &s->slen);
   s->used = 1;
+  s->conn_fn = NULL;
   return s;
+}
+
+const rl__ep_slot *rl__endpoints(rl_report *r, const rl_conn *c) { return ep_slot(r, c); }
+
+const char *rl__conn_text(rl_report *r, const rl_conn *c, rl__conn_fn *build, size_t *len) {
+  rl__ep_slot *s = ep_slot(r, c);
+  if (s->conn_fn != build || s->conn_stream != c->stream) {
+    s->conn_len = build(s->conn, c->stream, s);
+    s->conn_fn = build;
+    s->conn_stream = c->stream;
+  }
+  *len = s->conn_len;
+  return s->conn;
 }

@@ -40,6 +40,20 @@ size_t rl__json_where_bound(const rl_finding *f, const rl__loc *loc) {
   return n;
 }
 
+/* ,"stream":N,"client":"A","server":"B": the same for every finding of a
+ * connection. Formatted endpoints are digits, dots, colons, hex and
+ * brackets: nothing JSON escapes, so they are copied as they are. */
+static size_t fmt_conn(char *buf, uint64_t stream, const rl__ep_slot *ep) {
+  char *d = RL__FMT_LIT(buf, ",\"stream\":");
+  d = rl__fmt_u64(d, stream);
+  d = RL__FMT_LIT(d, ",\"client\":\"");
+  d = rl__fmt_mem(d, ep->ctext, ep->clen);
+  d = RL__FMT_LIT(d, "\",\"server\":\"");
+  d = rl__fmt_mem(d, ep->stext, ep->slen);
+  *d++ = '"';
+  return (size_t)(d - buf);
+}
+
 char *rl__json_where(rl_report *r, char *d, const rl_finding *f, const rl__loc *loc) {
   const rl_exchange *x = f->x;
   const rl_message *m = x ? x->response : NULL;
@@ -50,19 +64,13 @@ char *rl__json_where(rl_report *r, char *d, const rl_finding *f, const rl__loc *
   d = RL__FMT_LIT(d, ",\"ts\":\"");
   d = rl__fmt_ts(r, d, at.ts);
   *d++ = '"';
-  if (conn) {
+  if (conn && conn->client.ipver) { /* a transcript has no addresses */
+    size_t n;
+    const char *text = rl__conn_text(r, conn, fmt_conn, &n);
+    d = rl__fmt_mem(d, text, n);
+  } else if (conn) {
     d = RL__FMT_LIT(d, ",\"stream\":");
     d = rl__fmt_u64(d, conn->stream);
-  }
-  if (conn && conn->client.ipver) { /* a transcript has no addresses */
-    /* Formatted endpoints are digits, dots, colons, hex and brackets:
-     * nothing JSON escapes, so they are copied as they are. */
-    const rl__ep_slot *ep = rl__endpoints(r, conn);
-    d = RL__FMT_LIT(d, ",\"client\":\"");
-    d = rl__fmt_mem(d, ep->ctext, ep->clen);
-    d = RL__FMT_LIT(d, "\",\"server\":\"");
-    d = rl__fmt_mem(d, ep->stext, ep->slen);
-    *d++ = '"';
   }
   if (m && m->status_code >= 0) {
     d = RL__FMT_LIT(d, ",\"status\":");

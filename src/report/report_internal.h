@@ -149,11 +149,24 @@ typedef struct rl__junit_state {
 /* The formatted endpoints of one connection (escape.c), cached, since
  * inet_ntop and snprintf cost more than the rest of a JSON line; ctext and
  * stext are not NUL-terminated. */
+enum { RL__CONN_MAX = 192 };
+struct rl__ep_slot;
+/* Writes a connection's text as a format shows it, from its stream number
+ * and formatted endpoints, into buf (RL__CONN_MAX bytes); returns the
+ * length. */
+typedef size_t rl__conn_fn(char *buf, uint64_t stream, const struct rl__ep_slot *ep);
 typedef struct rl__ep_slot {
   rl_endpoint client, server;
   char ctext[64], stext[64];
   uint8_t clen, slen;
   uint8_t used;
+  /* The connection's text as conn_fn wrote it for stream conn_stream
+   * (rl__conn_text): a format writes the same for every finding of a
+   * connection. */
+  rl__conn_fn *conn_fn;
+  uint64_t conn_stream;
+  size_t conn_len;
+  char conn[RL__CONN_MAX];
 } rl__ep_slot;
 
 /* 64 endpoint slots: escape.c hashes to 5 bits for 32 sets of two. */
@@ -274,6 +287,10 @@ enum { RL__TS_MAX = 64 };
 /* The connection's endpoints as rl_endpoint_format writes them, from the
  * report's cache; valid until the next call. */
 const rl__ep_slot *rl__endpoints(rl_report *r, const rl_conn *conn);
+/* The connection's text as `build` writes it, from the same cache (its key
+ * is the endpoints' values, the stream number and the builder, everything
+ * the text is made of); valid until the next call. */
+const char *rl__conn_text(rl_report *r, const rl_conn *conn, rl__conn_fn *build, size_t *len);
 
 /* --- locations (locate.c) ------------------------------------------------- */
 
