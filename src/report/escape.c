@@ -485,29 +485,28 @@ void rl__put_ts(rl_report *r, rl__out *o, rl_time ts) {
 
 /* --- endpoints ---------------------------------------------------------------- */
 
-/* "a.b.c.d:port", exactly as inet_ntop and "%s:%u" write it. */
-static size_t format_v4(const rl_endpoint *ep, char *buf) {
-  size_t n = 0;
-  for (int i = 0; i < 4; i++) {
-    unsigned v = ep->addr[i];
-    if (i)
-      buf[n++] = '.';
-    if (v >= 100)
-      buf[n++] = (char)('0' + v / 100);
-    if (v >= 10)
-      buf[n++] = (char)('0' + v / 10 % 10);
-    buf[n++] = (char)('0' + v % 10);
+/* One byte of an IPv4 address in decimal, without leading zeros. */
+static char *fmt_octet(char *d, unsigned v) {
+  if (v >= 100) {
+    *d++ = (char)('0' + v / 100);
+    return rl__fmt_2digits(d, v % 100);
   }
-  buf[n++] = ':';
-  char tmp[5];
-  size_t k = sizeof tmp;
-  unsigned port = ep->port;
-  do {
-    tmp[--k] = (char)('0' + port % 10);
-    port /= 10;
-  } while (port);
-  memcpy(buf + n, tmp + k, sizeof tmp - k);
-  return n + sizeof tmp - k;
+  if (v >= 10)
+    return rl__fmt_2digits(d, v);
+  *d++ = (char)('0' + v);
+  return d;
+}
+
+/* "a.b.c.d:port", exactly as inet_ntop and "%s:%u" write it (buf has room
+ * for the address and RL__U64_MAX). */
+static size_t format_v4(const rl_endpoint *ep, char *buf) {
+  char *d = fmt_octet(buf, ep->addr[0]);
+  for (int i = 1; i < 4; i++) {
+    *d++ = '.';
+    d = fmt_octet(d, ep->addr[i]);
+  }
+  *d++ = ':';
+  return (size_t)(rl__fmt_u64(d, ep->port) - buf);
 }
 
 static void format_endpoint(const rl_endpoint *ep, char *buf, size_t cap, uint8_t *len) {
@@ -533,7 +532,7 @@ static int same_endpoint(const rl_endpoint *a, const rl_endpoint *b) {
 static rl__ep_slot *ep_slot(rl_report *r, const rl_conn *c) {
   uint32_t key = ((uint32_t)c->client.port << 16 | c->server.port) ^
                  (uint32_t)c->client.addr[15] << 8 ^ c->client.addr[3];
-  uint32_t set = (key * 2654435769u) >> 27; /* Fibonacci hashing: 32 sets */
+  uint32_t set = (key * 2654435769u) >> (32 - RL__EP_SET_BITS); /* Fibonacci hashing */
   rl__ep_slot *way = &r->ep[set * 2];
   for (int k = 0; k < 2; k++) {
     rl__ep_slot *s = &way[k];

@@ -92,7 +92,7 @@ char *rl__out_reserve(rl__out *o, size_t n) {
 }
 
 /* Two digits at a time: a finding carries five numbers. */
-static const char digits2[] = "00010203040506070809101112131415161718192021222324"
+const char rl__digits2[201] = "00010203040506070809101112131415161718192021222324"
                               "25262728293031323334353637383940414243444546474849"
                               "50515253545556575859606162636465666768697071727374"
                               "75767778798081828384858687888990919293949596979899";
@@ -109,12 +109,12 @@ static char *digits_before(char *e, uint64_t v) {
   while (w >= 100) {
     uint32_t q = w / 100;
     e -= 2;
-    memcpy(e, digits2 + (w - q * 100) * 2, 2);
+    memcpy(e, rl__digits2 + (w - q * 100) * 2, 2);
     w = q;
   }
   if (w >= 10) {
     e -= 2;
-    memcpy(e, digits2 + w * 2, 2);
+    memcpy(e, rl__digits2 + w * 2, 2);
   } else {
     *--e = (char)('0' + w);
   }
@@ -154,6 +154,13 @@ static unsigned digit_count(uint64_t v) {
 /* The digits are written in place, right to left from the end that their
  * count gives: no scratch buffer and no copy. */
 char *rl__fmt_u64(char *d, uint64_t v) {
+  if (v < 100) { /* indexes, small offsets */
+    if (v < 10) {
+      *d = (char)('0' + v);
+      return d + 1;
+    }
+    return rl__fmt_2digits(d, (uint32_t)v);
+  }
   char *e = d + digit_count(v);
   digits_before(e, v);
   return e;
@@ -168,11 +175,6 @@ char *rl__fmt_padded(char *d, uint32_t v, unsigned width) {
   char *e = d + n;
   digits_before(e, v);
   return e;
-}
-
-char *rl__fmt_2digits(char *d, uint32_t v) {
-  memcpy(d, digits2 + v * 2, 2);
-  return d + 2;
 }
 
 void rl__out_u64(rl__out *o, uint64_t v) {

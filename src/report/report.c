@@ -244,16 +244,12 @@ char *rl__build_text(rl_report *r, const rl_finding *f, size_t bound, size_t *le
   return buf;
 }
 
-rl__rule_count *rl__rule_cache(rl_report *r, const rl_finding *f) {
-  rl__rule_count *c = r->cur;
-  if (c && (c->head_rule != f->rule || c->head_level != f->level)) {
-    free(c->head);
-    free(c->cite);
-    c->head = c->cite = NULL;
-    c->head_rule = f->rule;
-    c->head_level = f->level;
-  }
-  return c;
+void rl__rule_cache_reset(rl__rule_count *c, const rl_finding *f) {
+  free(c->head);
+  free(c->cite);
+  c->head = c->cite = NULL;
+  c->head_rule = f->rule;
+  c->head_level = f->level;
 }
 
 void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot, size_t *len,
@@ -266,13 +262,7 @@ void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot, 
     build(r, o, f);
 }
 
-void rl__report_finding_done(rl_report *r) {
-  /* Batched, the buffer goes out once half full, always at the end of a
-   * finding and with the FILE flushed behind it, so that what else is
-   * written to the same file or terminal (warnings on stderr, 2>&1) falls
-   * between lines, never inside one. */
-  if (r->opt.batch && r->o->len < r->o->cap / 2 && !r->o->partial)
-    return;
+void rl__report_finding_flush(rl_report *r) {
   rl__out_flush(r->o);
   r->o->partial = 0;
   if (r->o->f)

@@ -51,7 +51,11 @@ static inline void rl__out_commit(rl__out *o, char *end) { o->len = (size_t)(end
 enum { RL__U64_MAX = 20 };
 char *rl__fmt_u64(char *d, uint64_t v);
 char *rl__fmt_padded(char *d, uint32_t v, unsigned width); /* zero-padded, as %0*u */
-char *rl__fmt_2digits(char *d, uint32_t v);                 /* v < 100, as %02u */
+extern const char rl__digits2[201]; /* "000102...99": two digits at a time */
+static inline char *rl__fmt_2digits(char *d, uint32_t v) { /* v < 100, as %02u */
+  memcpy(d, rl__digits2 + 2 * v, 2);
+  return d + 2;
+}
 static inline char *rl__fmt_mem(char *d, const void *p, size_t n) {
   memcpy(d, p, n);
   return d + n;
@@ -90,6 +94,22 @@ typedef struct rl__plain_memo {
   uint32_t len;
   char text[RL__MEMO_MAX];
 } rl__plain_memo;
+
+/* The part of a JSON line about the response and its request,
+ * ,"status":S,"method":M,"target":T,"index":I (json.c), kept with
+ * everything it is made of: a response's findings repeat it, and so do the
+ * responses of a server to the same request. Requests whose method and
+ * target together are longer than RL__REQ_KEY_MAX are not kept. */
+enum { RL__REQ_KEY_MAX = 256, RL__REQ_TEXT_MAX = 6 * RL__REQ_KEY_MAX + 128 };
+typedef struct rl__req_part {
+  int valid;
+  int has_m, status;           /* the response: status and index when has_m */
+  uint64_t index;
+  uint64_t mlen, tlen;         /* method and target lengths, UINT64_MAX when not shown */
+  uint8_t key[RL__REQ_KEY_MAX]; /* their bytes, one after the other */
+  size_t len;
+  char text[RL__REQ_TEXT_MAX];
+} rl__req_part;
 
 /* Findings of one rule, for the summary. Strings are owned copies: a
  * finding's pointers live only during its callback. */
@@ -169,8 +189,13 @@ typedef struct rl__ep_slot {
   char conn[RL__CONN_MAX];
 } rl__ep_slot;
 
-/* 64 endpoint slots: escape.c hashes to 5 bits for 32 sets of two. */
-enum { RL__EP_SLOTS = 64, RL__OUT_CAP = 64 * 1024, RL__RULE_HINTS = 256 };
+/* 256 endpoint slots, 128 sets of two ways (escape.c hashes to
+ * RL__EP_SET_BITS): a capture of real traffic has hundreds of connections
+ * open at once, and 32 sets lost a fifth of (c)'s to collisions. */
+enum { RL__EP_SET_BITS = 7, RL__EP_SLOTS = 2 << RL__EP_SET_BITS };
+enum { RL__OUT_CAP = 64 * 1024, RL__RULE_HINTS = 256 };
+/* "frame":F,"ts":"T": keys, a number and a timestamp (RL__TS_MAX: 64). */
+enum { RL__AT_MAX = 16 + RL__U64_MAX + 64 };
 
 struct rl_report {
   rl_report_options opt;
@@ -184,9 +209,16 @@ struct rl_report {
 
   /* Caches of formatted text (escape.c): endpoints per connection, and the
    * date-time part of the last timestamp's second. */
-  rl__ep_slot ep[RL__EP_SLOTS];      /* 32 sets of two ways */
+  rl__ep_slot ep[RL__EP_SLOTS];      /* sets of two ways */
   uint8_t ep_last[RL__EP_SLOTS / 2]; /* the way of each set used last */
   rl__plain_memo method, target; /* the last request's, for JSON */
+  rl__req_part req;
+  /* "frame":F,"ts":"T" of the last finding, with the packet it was made
+   * of (json.c): a response's findings repeat it. */
+  rl_pktref at;
+  int at_valid;
+  size_t at_len;
+  char at_text[RL__AT_MAX];
   int64_t ts_sec;
   int ts_valid;
   size_t ts_len;
@@ -330,7 +362,15 @@ const uint8_t *rl__request_line(const rl_exchange *x, size_t *len);
 /* Ends a finding of a streaming format (text, JSON Lines): flushes it to the
  * FILE and the FILE itself unless the caller allowed batching, so that a
  * live capture or a terminal shows each finding as it comes. */
-void rl__report_finding_done(rl_report *r);
+void rl__report_finding_flush(rl_report *r);
+static inline void rl__report_finding_done(rl_report *r) {
+  /* Batched, the buffer goes out once half full, always at the end of a
+   * finding and with the FILE flushed behind it, so that what else is
+   * written to the same file or terminal (warnings on stderr, 2>&1) falls
+   * between lines, never inside one. */
+  if (!r->opt.batch || r->o->len >= r->o->cap / 2 || r->o->partial)
+    rl__report_finding_flush(r);
+}
 
 /* What a format writes for every finding of a rule or an input, built once:
  * `build` writes it (at most `bound` bytes) into a fresh heap buffer.
@@ -340,7 +380,13 @@ char *rl__build_text(rl_report *r, const rl_finding *f, size_t bound, size_t *le
                      rl__build_fn *build);
 /* The current finding's rule counter with its cached text reset when the
  * text was built for another rule info or level; NULL on ENOMEM. */
-rl__rule_count *rl__rule_cache(rl_report *r, const rl_finding *f);
+void rl__rule_cache_reset(rl__rule_count *c, const rl_finding *f);
+static inline rl__rule_count *rl__rule_cache(rl_report *r, const rl_finding *f) {
+  rl__rule_count *c = r->cur;
+  if (c && (c->head_rule != f->rule || c->head_level != f->level))
+    rl__rule_cache_reset(c, f);
+  return c;
+}
 /* Writes the text cached in *slot, building it first when missing (each
  * finding writes it uncached when the memory cannot be had). */
 void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot, size_t *len,
