@@ -294,7 +294,10 @@ char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n) 
     /* The whole memo in one fixed-size copy (a few moves, no call): the
      * bound leaves room for it, and the quote overwrites what follows. */
     *d = '"';
-    memcpy(d + 1, m->text, RL__MEMO_MAX);
+    if (n <= RL__MEMO_COPY)
+      memcpy(d + 1, m->text, RL__MEMO_COPY);
+    else
+      memcpy(d + 1, m->text, n);
     d[n + 1] = '"';
     return d + n + 2;
   }

@@ -65,10 +65,6 @@ static char *fmt_request_fresh(rl_report *r, char *d, const rl_message *m,
     d = fmt_span(d, method, sizeof method - 1, q, q->method, &r->method);
     d = fmt_span(d, target, sizeof target - 1, q, q->target, &r->target);
   }
-  if (m) {
-    d = RL__FMT_LIT(d, ",\"index\":");
-    d = rl__fmt_u64(d, m->index);
-  }
   return d;
 }
 
@@ -88,8 +84,8 @@ static const uint8_t *span_bytes(const rl_message *q, rl_span sp, uint64_t *len)
 static size_t shown_len(uint64_t len) { return len == REQ_ABSENT ? 0 : (size_t)len; }
 
 /* fmt_request_fresh through r->req: its key is every value the text is
- * made of (whether there is a response, its status and index, the bytes of
- * the method and target shown or their absence), so a hit writes what
+ * made of (whether there is a response and its status, the bytes of the
+ * method and target shown or their absence), so a hit writes what
  * formatting would. */
 static char *fmt_request(rl_report *r, char *d, const rl_message *m, const rl_message *q) {
   rl__req_part *c = &r->req;
@@ -97,9 +93,8 @@ static char *fmt_request(rl_report *r, char *d, const rl_message *m, const rl_me
   const uint8_t *mp = span_bytes(q, q ? q->method : (rl_span){0, 0}, &mlen);
   const uint8_t *tp = span_bytes(q, q ? q->target : (rl_span){0, 0}, &tlen);
   int has_m = m != NULL, status = m ? m->status_code : 0;
-  uint64_t index = m ? m->index : 0;
   size_t ml = shown_len(mlen), tl = shown_len(tlen);
-  if (c->valid && c->has_m == has_m && c->status == status && c->index == index &&
+  if (c->valid && c->has_m == has_m && c->status == status &&
       c->mlen == mlen && c->tlen == tlen && (ml == 0 || memcmp(c->key, mp, ml) == 0) &&
       (tl == 0 || memcmp(c->key + ml, tp, tl) == 0))
     return rl__fmt_mem(d, c->text, c->len);
@@ -109,7 +104,6 @@ static char *fmt_request(rl_report *r, char *d, const rl_message *m, const rl_me
   if (c->valid) {
     c->has_m = has_m;
     c->status = status;
-    c->index = index;
     c->mlen = mlen;
     c->tlen = tlen;
     if (ml)
@@ -159,6 +153,10 @@ char *rl__json_where(rl_report *r, char *d, const rl_finding *f, const rl__loc *
     d = rl__fmt_u64(d, conn->stream);
   }
   d = fmt_request(r, d, m, paired_request(x));
+  if (m) { /* apart from the request's part: it counts up on a connection */
+    d = RL__FMT_LIT(d, ",\"index\":");
+    d = rl__fmt_u64(d, m->index);
+  }
   d = RL__FMT_LIT(d, ",\"evidence\":");
   d = rl__fmt_json_memo(r->cur ? &r->cur->ev : NULL, d, loc->ev, loc->evlen);
   d = RL__FMT_LIT(d, ",\"offset\":");

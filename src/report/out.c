@@ -154,12 +154,18 @@ static unsigned digit_count(uint64_t v) {
 /* The digits are written in place, right to left from the end that their
  * count gives: no scratch buffer and no copy. */
 char *rl__fmt_u64(char *d, uint64_t v) {
-  if (v < 100) { /* indexes, small offsets */
-    if (v < 10) {
-      *d = (char)('0' + v);
+  if (v < 10000) { /* statuses, indexes, offsets: two pairs at most */
+    uint32_t hi = (uint32_t)v / 100, lo = (uint32_t)v % 100;
+    if (hi >= 10)
+      d = rl__fmt_2digits(d, hi);
+    else if (hi)
+      *d++ = (char)('0' + hi);
+    else if (lo < 10) {
+      *d = (char)('0' + lo);
       return d + 1;
-    }
-    return rl__fmt_2digits(d, (uint32_t)v);
+    } else
+      return rl__fmt_2digits(d, lo);
+    return rl__fmt_2digits(d, lo);
   }
   char *e = d + digit_count(v);
   digits_before(e, v);

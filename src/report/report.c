@@ -145,10 +145,17 @@ static size_t hint_slot(const rl_rule_info *rule) {
  * of the counter this rule info found last) makes it one. The hint is only
  * a guess: the counter is taken when its ID is the rule's, which is what the
  * search compares too, so the answer is the search's whatever the hint. */
+static rl__rule_count *rule_search(rl_report *r, const rl_rule_info *rule, uint8_t *hint);
+
 static rl__rule_count *rule_count(rl_report *r, const rl_rule_info *rule) {
   uint8_t *hint = &r->rule_hint[hint_slot(rule)];
   if (*hint && *hint <= r->nrules && strcmp(r->rules[*hint - 1].id, rule->id) == 0)
     return &r->rules[*hint - 1];
+  return rule_search(r, rule, hint);
+}
+
+/* The search, and the insertion of a new counter, out of line. */
+static rl__rule_count *rule_search(rl_report *r, const rl_rule_info *rule, uint8_t *hint) {
   size_t lo = 0, hi = r->nrules;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;

@@ -88,23 +88,24 @@ static inline void rl__out_str(rl__out *o, const char *s) { rl__out_mem(o, s, st
 /* The last string a writer escaped for JSON when escaping left it as it
  * was: the engine's verdict memo replays a rule's findings with
  * byte-identical messages and evidence again and again, and comparing and
- * copying them costs a third of escaping them again. */
-enum { RL__MEMO_MAX = 64 };
+ * copying them costs a third of escaping them again. Up to RL__MEMO_MAX
+ * bytes (messages run to 80 or 90 with their values); one of at most
+ * RL__MEMO_COPY is copied in one fixed-size move. */
+enum { RL__MEMO_MAX = 256, RL__MEMO_COPY = 64 };
 typedef struct rl__plain_memo {
   uint32_t len;
   char text[RL__MEMO_MAX];
 } rl__plain_memo;
 
 /* The part of a JSON line about the response and its request,
- * ,"status":S,"method":M,"target":T,"index":I (json.c), kept with
+ * ,"status":S,"method":M,"target":T (json.c), kept with
  * everything it is made of: a response's findings repeat it, and so do the
  * responses of a server to the same request. Requests whose method and
  * target together are longer than RL__REQ_KEY_MAX are not kept. */
 enum { RL__REQ_KEY_MAX = 256, RL__REQ_TEXT_MAX = 6 * RL__REQ_KEY_MAX + 128 };
 typedef struct rl__req_part {
   int valid;
-  int has_m, status;           /* the response: status and index when has_m */
-  uint64_t index;
+  int has_m, status;           /* the response, and its status when has_m */
   uint64_t mlen, tlen;         /* method and target lengths, UINT64_MAX when not shown */
   uint8_t key[RL__REQ_KEY_MAX]; /* their bytes, one after the other */
   size_t len;
@@ -292,7 +293,7 @@ void rl__put_json(rl__out *o, const uint8_t *p, size_t n);
 void rl__put_json_str(rl__out *o, const char *s);
 /* The same stored at d, which has room for RL__JSON_BOUND(n) bytes. */
 char *rl__fmt_json(char *d, const uint8_t *p, size_t n);
-#define RL__JSON_BOUND(n) (6 * (size_t)(n) + 2 + RL__MEMO_MAX) /* + a memo's copy */
+#define RL__JSON_BOUND(n) (6 * (size_t)(n) + 2 + RL__MEMO_COPY) /* + a memo's copy */
 /* rl__fmt_json through a memo (NULL: none), and rl__put_json likewise. */
 char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n);
 void rl__put_json_memo(rl__out *o, rl__plain_memo *m, const uint8_t *p, size_t n);
