@@ -151,22 +151,30 @@ static unsigned digit_count(uint64_t v) {
   return n + (v >= pow10[n]);
 }
 
-/* The digits are written in place, right to left from the end that their
- * count gives: no scratch buffer and no copy. */
-char *rl__fmt_u64(char *d, uint64_t v) {
-  if (v < 10000) { /* statuses, indexes, offsets: two pairs at most */
-    uint32_t hi = (uint32_t)v / 100, lo = (uint32_t)v % 100;
-    if (hi >= 10)
-      d = rl__fmt_2digits(d, hi);
-    else if (hi)
-      *d++ = (char)('0' + hi);
-    else if (lo < 10) {
-      *d = (char)('0' + lo);
-      return d + 1;
-    } else
-      return rl__fmt_2digits(d, lo);
-    return rl__fmt_2digits(d, lo);
+/* v < 10000 without leading zeros: two digit pairs at most. */
+static char *fmt_small(char *d, uint32_t v) {
+  uint32_t hi = v / 100, lo = v % 100;
+  if (hi >= 10)
+    d = rl__fmt_2digits(d, hi);
+  else if (hi)
+    *d++ = (char)('0' + hi);
+  else if (lo < 10) {
+    *d = (char)('0' + lo);
+    return d + 1;
   }
+  return rl__fmt_2digits(d, lo);
+}
+
+char *rl__fmt_u64(char *d, uint64_t v) {
+  if (v < 10000) /* statuses, indexes, small offsets */
+    return fmt_small(d, (uint32_t)v);
+  if (v < 100000000) { /* frame numbers, offsets: the high part, then four digits */
+    uint32_t hi = (uint32_t)v / 10000, lo = (uint32_t)v % 10000;
+    d = fmt_small(d, hi);
+    d = rl__fmt_2digits(d, lo / 100);
+    return rl__fmt_2digits(d, lo % 100);
+  }
+  /* Longer: in place, right to left from the end that the count gives. */
   char *e = d + digit_count(v);
   digits_before(e, v);
   return e;
