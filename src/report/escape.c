@@ -287,17 +287,15 @@ void rl__put_json(rl__out *o, const uint8_t *p, size_t n) {
   rl__out_ch(o, '"');
 }
 
-char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n) {
+/* What the inline rl__fmt_json_memo leaves: no bytes, a memo hit too long
+ * for the fixed-size copy, and escaping (a memo of up to RL__MEMO_COPY bytes
+ * was compared there already). */
+char *rl__fmt_json_memo_slow(rl__plain_memo *m, char *d, const uint8_t *p, size_t n) {
   if (n == 0) /* p may be NULL (no evidence): memcmp must not see it */
     return RL__FMT_LIT(d, "\"\"");
-  if (m && n == m->len && memcmp(p, m->text, n) == 0) {
-    /* The whole memo in one fixed-size copy (a few moves, no call): the
-     * bound leaves room for it, and the quote overwrites what follows. */
+  if (m && n > RL__MEMO_COPY && n == m->len && memcmp(p, m->text, n) == 0) {
     *d = '"';
-    if (n <= RL__MEMO_COPY)
-      memcpy(d + 1, m->text, RL__MEMO_COPY);
-    else
-      memcpy(d + 1, m->text, n);
+    memcpy(d + 1, m->text, n);
     d[n + 1] = '"';
     return d + n + 2;
   }

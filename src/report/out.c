@@ -78,9 +78,7 @@ void rl__out_slow(rl__out *o, const void *p, size_t n) {
   o->len = n;
 }
 
-char *rl__out_reserve(rl__out *o, size_t n) {
-  if (n <= o->cap - o->len)
-    return o->buf + o->len;
+char *rl__out_reserve_slow(rl__out *o, size_t n) {
   if (o->heap)
     return grow(o, n) ? o->buf + o->len : NULL;
   if (n > o->cap)

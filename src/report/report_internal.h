@@ -43,7 +43,10 @@ void rl__out_u64(rl__out *o, uint64_t v);               /* decimal */
  * with the rl__fmt_ helpers below, without a bounds check per piece (each
  * check and memcpy call cost more than the few bytes of a key or a number),
  * and ends with rl__out_commit. */
-char *rl__out_reserve(rl__out *o, size_t n);
+char *rl__out_reserve_slow(rl__out *o, size_t n);
+static inline char *rl__out_reserve(rl__out *o, size_t n) {
+  return n <= o->cap - o->len ? o->buf + o->len : rl__out_reserve_slow(o, n);
+}
 static inline void rl__out_commit(rl__out *o, char *end) { o->len = (size_t)(end - o->buf); }
 /* The stores after a reserve: each writes at d and returns the end. The
  * numbers need RL__U64_MAX bytes of room at d whatever their length (they
@@ -295,7 +298,18 @@ void rl__put_json_str(rl__out *o, const char *s);
 char *rl__fmt_json(char *d, const uint8_t *p, size_t n);
 #define RL__JSON_BOUND(n) (6 * (size_t)(n) + 2 + RL__MEMO_COPY) /* + a memo's copy */
 /* rl__fmt_json through a memo (NULL: none), and rl__put_json likewise. */
-char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n);
+char *rl__fmt_json_memo_slow(rl__plain_memo *m, char *d, const uint8_t *p, size_t n);
+static inline char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n) {
+  if (m && n && n <= RL__MEMO_COPY && n == m->len && memcmp(p, m->text, n) == 0) {
+    /* The whole memo in one fixed-size copy (a few moves, no call): the
+     * bound leaves room for it, and the quote overwrites what follows. */
+    *d = '"';
+    memcpy(d + 1, m->text, RL__MEMO_COPY);
+    d[n + 1] = '"';
+    return d + n + 2;
+  }
+  return rl__fmt_json_memo_slow(m, d, p, n);
+}
 void rl__put_json_memo(rl__out *o, rl__plain_memo *m, const uint8_t *p, size_t n);
 /* Writes p/n text-escaped and then XML-escaped (for element text and
  * attribute values): pure ASCII with no character XML 1.0 forbids. */
