@@ -48,9 +48,9 @@ static inline char *rl__out_reserve(rl__out *o, size_t n) {
   return n <= o->cap - o->len ? o->buf + o->len : rl__out_reserve_slow(o, n);
 }
 static inline void rl__out_commit(rl__out *o, char *end) { o->len = (size_t)(end - o->buf); }
-/* The stores after a reserve: each writes at d and returns the end. The
- * numbers need RL__U64_MAX bytes of room at d whatever their length (they
- * store a fixed-size block; width <= 10 for rl__fmt_padded). */
+/* The stores after a reserve: each writes at d and returns the end. A
+ * number needs room for its digits, RL__U64_MAX at most; rl__fmt_padded
+ * (width <= 10) stores ten zeros before its digits. */
 enum { RL__U64_MAX = 20 };
 char *rl__fmt_u64(char *d, uint64_t v);
 char *rl__fmt_padded(char *d, uint32_t v, unsigned width); /* zero-padded, as %0*u */
