@@ -8,9 +8,8 @@
  * UTF-8 at all become \u00XX of the byte so the document stays valid.
  *
  * Nearly every byte a report writes needs no escape at all, so each writer
- * finds runs of plain bytes eight at a time (plain8 and its relatives) and
- * copies them with one append; only the bytes that need an escape go one by
- * one. */
+ * finds runs of plain bytes sixteen at a time (plain16) and copies them
+ * whole; only the bytes that need an escape go one by one. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,53 +19,70 @@
 static const char hex[] = "0123456789abcdef";
 static const char HEX[] = "0123456789ABCDEF"; /* RFC 3986 prefers upper case */
 
-/* --- eight bytes at a time ------------------------------------------------
- * The tests below are the classic "has a zero byte" bit tricks: exact about
- * whether any byte of the word qualifies (not about which one), which is all
- * a run needs; the byte loops that follow find the exact place. */
-
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
 static inline uint64_t load8(const uint8_t *p) {
   uint64_t w;
   memcpy(&w, p, sizeof w);
   return w;
 }
-/* Nonzero when some byte of w is below n (n <= 128). */
-static inline uint64_t has_below(uint64_t w, uint8_t n) {
-  return (w - ONES * n) & ~w & HIGHS;
-}
-static inline uint64_t has_byte(uint64_t w, uint8_t b) {
-  return has_below(w ^ (ONES * b), 1);
-}
-/* Nonzero when some byte is outside printable ASCII (0x20..0x7e): below
- * 0x20, or 0x7f and above (0x7f + 1 sets the high bit; a carry out of 0xff
- * does not matter, 0xff is caught by its own high bit). */
-static inline uint64_t unprintable8(uint64_t w) {
-  return (((w + ONES) | w) & HIGHS) | has_below(w, 0x20);
+
+/* --- sixteen bytes at a time ------------------------------------------------
+ * With the compiler's vector types (GCC and Clang; SSE2 on x86-64, NEON on
+ * ARM, plain words elsewhere) one comparison tests 16 bytes: a byte of the
+ * result is all ones where the test holds. Compared as signed bytes, every
+ * byte from 0x80 up is negative, so "below 0x20" takes the controls and all
+ * non-ASCII bytes at once. */
+
+typedef int8_t rl__v16 __attribute__((vector_size(16)));
+
+/* Of the 16 bytes at p, how many come before the first that is not
+ * printable ASCII (0x20..0x7e) or is a or b: 16 when none is. A writer
+ * that has no second special byte passes the same one twice. */
+static inline unsigned plain16(const uint8_t *p, int8_t a, int8_t b) {
+  rl__v16 v;
+  memcpy(&v, p, sizeof v);
+  rl__v16 bad = (v < 0x20) | (v == 0x7f) | (v == a) | (v == b);
+  uint64_t w[2];
+  memcpy(w, &bad, sizeof w);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (w[0])
+    return (unsigned)__builtin_ctzll(w[0]) / 8;
+  return w[1] ? 8 + (unsigned)__builtin_ctzll(w[1]) / 8 : 16;
+#else
+  if (w[0])
+    return (unsigned)__builtin_clzll(w[0]) / 8;
+  return w[1] ? 8 + (unsigned)__builtin_clzll(w[1]) / 8 : 16;
+#endif
 }
 
-/* Advances i past the bytes of p/n that satisfy `plain`; `special8` is
- * nonzero for a word holding any byte that does not. A macro so that both
- * tests inline into each writer's loop. */
-#define PLAIN_RUN(p, n, i, special8, plain)               \
-  do {                                                    \
-    while ((i) + 8 <= (n) && !special8(load8((p) + (i)))) \
-      (i) += 8;                                           \
-    while ((i) < (n) && plain((p)[i]))                    \
-      (i)++;                                              \
-  } while (0)
+/* plain16 over the last left (< 16) bytes of a string, read from a copy
+ * padded with spaces (plain) so that nothing past the end is read; the
+ * copy is left in t for a writer that stores 16 bytes at a time. Returns at
+ * most left. */
+static inline unsigned plain16_tail(uint8_t t[16], const uint8_t *p, size_t left, int8_t a,
+                                    int8_t b) {
+  memset(t, ' ', 16);
+  memcpy(t, p, left);
+  unsigned k = plain16(t, a, b);
+  return k < left ? k : (unsigned)left;
+}
+
+/* The end of the run of plain bytes of p/n that starts at i. */
+static inline size_t plain_end(const uint8_t *p, size_t n, size_t i, int8_t a, int8_t b) {
+  while (n - i >= 16) {
+    unsigned k = plain16(p + i, a, b);
+    i += k;
+    if (k < 16)
+      return i;
+  }
+  if (i < n) {
+    uint8_t t[16];
+    i += plain16_tail(t, p + i, n - i, a, b);
+  }
+  return i;
+}
 
 static inline int print_byte(uint8_t b) { return b >= 0x20 && b < 0x7f; }
 static inline int wire_plain(uint8_t b) { return print_byte(b) && b != '\\'; }
-static inline uint64_t wire_special8(uint64_t w) {
-  return unprintable8(w) | has_byte(w, '\\');
-}
-static inline int json_plain(uint8_t b) { return wire_plain(b) && b != '"'; }
-static inline uint64_t json_special8(uint64_t w) {
-  return wire_special8(w) | has_byte(w, '"');
-}
 
 /* --- text ------------------------------------------------------------------ */
 
@@ -97,7 +113,7 @@ void rl__put_wire(rl__out *o, const uint8_t *p, size_t n) {
   size_t i = 0;
   while (i < n) {
     size_t start = i;
-    PLAIN_RUN(p, n, i, wire_special8, wire_plain);
+    i = plain_end(p, n, i, '\\', '\\');
     rl__out_mem(o, p + start, i - start);
     if (i == n)
       break;
@@ -116,7 +132,7 @@ static int put_clean(rl__out *o, const char *s, size_t n) {
   int plain = 1;
   while (i < n) {
     size_t start = i;
-    PLAIN_RUN(p, n, i, unprintable8, print_byte);
+    i = plain_end(p, n, i, 0x7f, 0x7f); /* no special byte besides the unprintable */
     rl__out_mem(o, p + start, i - start);
     if (i == n)
       break;
@@ -224,7 +240,7 @@ static void put_json_slow(rl__out *o, const uint8_t *p, size_t n) {
   size_t i = 0;
   while (i < n) {
     size_t start = i;
-    PLAIN_RUN(p, n, i, json_special8, json_plain);
+    i = plain_end(p, n, i, '"', '\\');
     rl__out_mem(o, p + start, i - start);
     if (i < n) {
       char tmp[8];
@@ -233,21 +249,28 @@ static void put_json_slow(rl__out *o, const uint8_t *p, size_t n) {
   }
 }
 
-/* Plain words are stored straight into the reserved room, without a bounds
- * check or a memcpy call each: field values, messages and paths are short,
- * and the calls cost more than the bytes. */
+/* Plain bytes are stored straight into the reserved room 16 at a time,
+ * without a bounds check or a memcpy call each: field values, messages and
+ * paths are short, and the calls cost more than the bytes. A store may
+ * reach up to 15 bytes past the plain ones (the next piece overwrites
+ * them): RL__JSON_BOUND's room for a memo's copy covers that, since 6 bytes
+ * are reserved for each byte still to come besides those 64. */
 char *rl__fmt_json(char *d, const uint8_t *p, size_t n) {
   *d++ = '"';
   size_t i = 0;
   while (i < n) {
-    while (i + 8 <= n && !json_special8(load8(p + i))) {
-      memcpy(d, p + i, 8);
-      d += 8;
-      i += 8;
+    unsigned k;
+    if (n - i >= 16) {
+      k = plain16(p + i, '"', '\\');
+      memcpy(d, p + i, 16);
+    } else {
+      uint8_t t[16];
+      k = plain16_tail(t, p + i, n - i, '"', '\\');
+      memcpy(d, t, 16);
     }
-    while (i < n && json_plain(p[i]))
-      *d++ = (char)p[i++];
-    if (i < n)
+    d += k;
+    i += k;
+    if (k < 16 && i < n)
       d = json_special(d, p, n, &i);
   }
   *d++ = '"';
@@ -264,14 +287,15 @@ void rl__put_json(rl__out *o, const uint8_t *p, size_t n) {
   rl__out_ch(o, '"');
 }
 
-char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n) {
+/* What the inline rl__fmt_json_memo leaves: no bytes, a memo hit too long
+ * for the fixed-size copy, and escaping (a memo of up to RL__MEMO_COPY bytes
+ * was compared there already). */
+char *rl__fmt_json_memo_slow(rl__plain_memo *m, char *d, const uint8_t *p, size_t n) {
   if (n == 0) /* p may be NULL (no evidence): memcmp must not see it */
     return RL__FMT_LIT(d, "\"\"");
-  if (m && n == m->len && memcmp(p, m->text, n) == 0) {
-    /* The whole memo in one fixed-size copy (a few moves, no call): the
-     * bound leaves room for it, and the quote overwrites what follows. */
+  if (m && n > RL__MEMO_COPY && n == m->len && memcmp(p, m->text, n) == 0) {
     *d = '"';
-    memcpy(d + 1, m->text, RL__MEMO_MAX);
+    memcpy(d + 1, m->text, n);
     d[n + 1] = '"';
     return d + n + 2;
   }
@@ -385,7 +409,7 @@ void rl__put_uri(rl__out *o, const char *path) {
 
 /* The date and time of a second ("2024-05-01T12:00:00"), or 0 when the
  * second cannot be converted. */
-static size_t format_day(char *buf, size_t n, int64_t sec) {
+static size_t format_second(char *buf, size_t n, int64_t sec) {
   time_t t = (time_t)sec;
   struct tm tm;
   if (!gmtime_r(&t, &tm))
@@ -393,11 +417,52 @@ static size_t format_day(char *buf, size_t n, int64_t sec) {
   return strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
-/* A capture's findings come many to the second: gmtime_r and strftime run
- * once per second and only the fraction is formatted per finding. */
+/* Seconds from the epoch to the end of year 9999: their dates have
+ * four-digit years, and gmtime_r converts every one of them. */
+#define DAYS_EXACT_END 253402300800LL
+
+/* The same from the report's cache of the day's date: POSIX time has 86400
+ * seconds in every day, so the second's date is its day's date and the time
+ * of day is the remainder, exactly what gmtime_r computes. strftime runs once
+ * a day instead of once a second. */
+static size_t format_second_cached(rl_report *r, char *buf, size_t n, int64_t sec) {
+  if (sec < 0 || sec >= DAYS_EXACT_END)
+    return format_second(buf, n, sec);
+  int64_t day = sec / 86400;
+  uint32_t tod = (uint32_t)(sec % 86400);
+  if (!r->date_valid || r->date_day != day) {
+    time_t t = (time_t)(day * 86400);
+    struct tm tm;
+    r->date_len = gmtime_r(&t, &tm) ? strftime(r->date, sizeof r->date, "%Y-%m-%d", &tm) : 0;
+    r->date_day = day;
+    r->date_valid = 1;
+  }
+  if (!r->date_len)
+    return format_second(buf, n, sec);
+  char *d = rl__fmt_mem(buf, r->date, r->date_len);
+  *d++ = 'T';
+  d = rl__fmt_2digits(d, tod / 3600);
+  *d++ = ':';
+  d = rl__fmt_2digits(d, tod / 60 % 60);
+  *d++ = ':';
+  d = rl__fmt_2digits(d, tod % 60);
+  return (size_t)(d - buf);
+}
+
+/* Microseconds as six digits: three pairs, no loop. */
+static char *fmt_micros(char *d, uint32_t us) {
+  if (us >= 1000000) /* not from a well-formed capture */
+    return rl__fmt_padded(d, us, 6);
+  d = rl__fmt_2digits(d, us / 10000);
+  d = rl__fmt_2digits(d, us / 100 % 100);
+  return rl__fmt_2digits(d, us % 100);
+}
+
+/* A capture's findings come many to the second: the date and time are
+ * formatted once per second and only the fraction per finding. */
 char *rl__fmt_ts(rl_report *r, char *d, rl_time ts) {
   if (!r->ts_valid || r->ts_sec != ts.sec) {
-    r->ts_len = format_day(r->ts_day, sizeof r->ts_day, ts.sec);
+    r->ts_len = format_second_cached(r, r->ts_day, sizeof r->ts_day, ts.sec);
     r->ts_sec = ts.sec;
     r->ts_valid = 1;
   }
@@ -407,7 +472,7 @@ char *rl__fmt_ts(rl_report *r, char *d, rl_time ts) {
   d += r->ts_len;
   *d++ = '.';
   if (ts.nsec % 1000 == 0)
-    d = rl__fmt_padded(d, ts.nsec / 1000, 6);
+    d = fmt_micros(d, ts.nsec / 1000);
   else
     d = rl__fmt_padded(d, ts.nsec, 9);
   *d++ = 'Z';
@@ -421,29 +486,28 @@ void rl__put_ts(rl_report *r, rl__out *o, rl_time ts) {
 
 /* --- endpoints ---------------------------------------------------------------- */
 
-/* "a.b.c.d:port", exactly as inet_ntop and "%s:%u" write it. */
-static size_t format_v4(const rl_endpoint *ep, char *buf) {
-  size_t n = 0;
-  for (int i = 0; i < 4; i++) {
-    unsigned v = ep->addr[i];
-    if (i)
-      buf[n++] = '.';
-    if (v >= 100)
-      buf[n++] = (char)('0' + v / 100);
-    if (v >= 10)
-      buf[n++] = (char)('0' + v / 10 % 10);
-    buf[n++] = (char)('0' + v % 10);
+/* One byte of an IPv4 address in decimal, without leading zeros. */
+static char *fmt_octet(char *d, unsigned v) {
+  if (v >= 100) {
+    *d++ = (char)('0' + v / 100);
+    return rl__fmt_2digits(d, v % 100);
   }
-  buf[n++] = ':';
-  char tmp[5];
-  size_t k = sizeof tmp;
-  unsigned port = ep->port;
-  do {
-    tmp[--k] = (char)('0' + port % 10);
-    port /= 10;
-  } while (port);
-  memcpy(buf + n, tmp + k, sizeof tmp - k);
-  return n + sizeof tmp - k;
+  if (v >= 10)
+    return rl__fmt_2digits(d, v);
+  *d++ = (char)('0' + v);
+  return d;
+}
+
+/* "a.b.c.d:port", exactly as inet_ntop and "%s:%u" write it (buf has room
+ * for the address and RL__U64_MAX). */
+static size_t format_v4(const rl_endpoint *ep, char *buf) {
+  char *d = fmt_octet(buf, ep->addr[0]);
+  for (int i = 1; i < 4; i++) {
+    *d++ = '.';
+    d = fmt_octet(d, ep->addr[i]);
+  }
+  *d++ = ':';
+  return (size_t)(rl__fmt_u64(d, ep->port) - buf);
 }
 
 static void format_endpoint(const rl_endpoint *ep, char *buf, size_t cap, uint8_t *len) {
@@ -466,10 +530,10 @@ static int same_endpoint(const rl_endpoint *a, const rl_endpoint *b) {
  * inet_ntop, whose zero-run compression is not worth repeating here. Two
  * ways per set, since servers interleave their connections round-robin and
  * a direct-mapped cache lost a quarter of them to collisions on (a). */
-const rl__ep_slot *rl__endpoints(rl_report *r, const rl_conn *c) {
+static rl__ep_slot *ep_slot(rl_report *r, const rl_conn *c) {
   uint32_t key = ((uint32_t)c->client.port << 16 | c->server.port) ^
                  (uint32_t)c->client.addr[15] << 8 ^ c->client.addr[3];
-  uint32_t set = (key * 2654435769u) >> 27; /* Fibonacci hashing: 32 sets */
+  uint32_t set = (key * 2654435769u) >> (32 - RL__EP_SET_BITS); /* Fibonacci hashing */
   rl__ep_slot *way = &r->ep[set * 2];
   for (int k = 0; k < 2; k++) {
     rl__ep_slot *s = &way[k];
@@ -487,5 +551,19 @@ const rl__ep_slot *rl__endpoints(rl_report *r, const rl_conn *c) {
   format_endpoint(&c->client, s->ctext, sizeof s->ctext, &s->clen);
   format_endpoint(&c->server, s->stext, sizeof s->stext, &s->slen);
   s->used = 1;
+  s->conn_fn = NULL;
   return s;
+}
+
+const rl__ep_slot *rl__endpoints(rl_report *r, const rl_conn *c) { return ep_slot(r, c); }
+
+const char *rl__conn_text(rl_report *r, const rl_conn *c, rl__conn_fn *build, size_t *len) {
+  rl__ep_slot *s = ep_slot(r, c);
+  if (s->conn_fn != build || s->conn_stream != c->stream) {
+    s->conn_len = build(s->conn, c->stream, s);
+    s->conn_fn = build;
+    s->conn_stream = c->stream;
+  }
+  *len = s->conn_len;
+  return s->conn;
 }

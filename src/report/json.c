@@ -40,41 +40,120 @@ size_t rl__json_where_bound(const rl_finding *f, const rl__loc *loc) {
   return n;
 }
 
-char *rl__json_where(rl_report *r, char *d, const rl_finding *f, const rl__loc *loc) {
-  const rl_exchange *x = f->x;
-  const rl_message *m = x ? x->response : NULL;
-  rl_pktref at = m ? m->first : f->at;
-  const rl_conn *conn = x && x->conn ? x->conn : f->conn;
-  d = RL__FMT_LIT(d, "\"frame\":");
-  d = rl__fmt_u64(d, at.frame);
-  d = RL__FMT_LIT(d, ",\"ts\":\"");
-  d = rl__fmt_ts(r, d, at.ts);
+/* ,"stream":N,"client":"A","server":"B": the same for every finding of a
+ * connection. Formatted endpoints are digits, dots, colons, hex and
+ * brackets: nothing JSON escapes, so they are copied as they are. */
+static size_t fmt_conn(char *buf, uint64_t stream, const rl__ep_slot *ep) {
+  char *d = RL__FMT_LIT(buf, ",\"stream\":");
+  d = rl__fmt_u64(d, stream);
+  d = RL__FMT_LIT(d, ",\"client\":\"");
+  d = rl__fmt_mem(d, ep->ctext, ep->clen);
+  d = RL__FMT_LIT(d, "\",\"server\":\"");
+  d = rl__fmt_mem(d, ep->stext, ep->slen);
   *d++ = '"';
-  if (conn) {
-    d = RL__FMT_LIT(d, ",\"stream\":");
-    d = rl__fmt_u64(d, conn->stream);
-  }
-  if (conn && conn->client.ipver) { /* a transcript has no addresses */
-    /* Formatted endpoints are digits, dots, colons, hex and brackets:
-     * nothing JSON escapes, so they are copied as they are. */
-    const rl__ep_slot *ep = rl__endpoints(r, conn);
-    d = RL__FMT_LIT(d, ",\"client\":\"");
-    d = rl__fmt_mem(d, ep->ctext, ep->clen);
-    d = RL__FMT_LIT(d, "\",\"server\":\"");
-    d = rl__fmt_mem(d, ep->stext, ep->slen);
-    *d++ = '"';
-  }
+  return (size_t)(d - buf);
+}
+
+static char *fmt_request_fresh(rl_report *r, char *d, const rl_message *m,
+                               const rl_message *q) {
   if (m && m->status_code >= 0) {
     d = RL__FMT_LIT(d, ",\"status\":");
     d = rl__fmt_u64(d, (uint64_t)m->status_code);
   }
-  const rl_message *q = paired_request(x);
   if (q) {
     static const char method[] = ",\"method\":", target[] = ",\"target\":";
     d = fmt_span(d, method, sizeof method - 1, q, q->method, &r->method);
     d = fmt_span(d, target, sizeof target - 1, q, q->target, &r->target);
   }
-  if (m) {
+  return d;
+}
+
+#define REQ_ABSENT UINT64_MAX /* no span is this long */
+
+/* The bytes of a span fmt_span writes, or NULL with *len REQ_ABSENT when
+ * it writes nothing. */
+static const uint8_t *span_bytes(const rl_message *q, rl_span sp, uint64_t *len) {
+  if (!q || !q->raw || sp.off + (uint64_t)sp.len > q->raw_len) {
+    *len = REQ_ABSENT;
+    return NULL;
+  }
+  *len = sp.len;
+  return q->raw + sp.off;
+}
+
+static size_t shown_len(uint64_t len) { return len == REQ_ABSENT ? 0 : (size_t)len; }
+
+/* fmt_request_fresh through r->req: its key is every value the text is
+ * made of (whether there is a response and its status, the bytes of the
+ * method and target shown or their absence), so a hit writes what
+ * formatting would. */
+static char *fmt_request(rl_report *r, char *d, const rl_message *m, const rl_message *q) {
+  rl__req_part *c = &r->req;
+  uint64_t mlen, tlen;
+  const uint8_t *mp = span_bytes(q, q ? q->method : (rl_span){0, 0}, &mlen);
+  const uint8_t *tp = span_bytes(q, q ? q->target : (rl_span){0, 0}, &tlen);
+  int has_m = m != NULL, status = m ? m->status_code : 0;
+  size_t ml = shown_len(mlen), tl = shown_len(tlen);
+  if (c->valid && c->has_m == has_m && c->status == status &&
+      c->mlen == mlen && c->tlen == tlen && (ml == 0 || memcmp(c->key, mp, ml) == 0) &&
+      (tl == 0 || memcmp(c->key + ml, tp, tl) == 0))
+    return rl__fmt_mem(d, c->text, c->len);
+  char *start = d;
+  d = fmt_request_fresh(r, d, m, q);
+  c->valid = ml + tl <= RL__REQ_KEY_MAX && (size_t)(d - start) <= RL__REQ_TEXT_MAX;
+  if (c->valid) {
+    c->has_m = has_m;
+    c->status = status;
+    c->mlen = mlen;
+    c->tlen = tlen;
+    if (ml)
+      memcpy(c->key, mp, ml);
+    if (tl)
+      memcpy(c->key + ml, tp, tl);
+    c->len = (size_t)(d - start);
+    memcpy(c->text, start, c->len);
+  }
+  return d;
+}
+
+/* "frame":F,"ts":"T", through r->at: the key is the frame number and the
+ * time, all the text is made of (the date-time cache behind rl__fmt_ts is
+ * exact by its own key). Copied whole: the room is RL__AT_MAX either way. */
+static char *fmt_at(rl_report *r, char *d, rl_pktref at) {
+  if (r->at_valid && r->at.frame == at.frame && r->at.ts.sec == at.ts.sec &&
+      r->at.ts.nsec == at.ts.nsec) {
+    memcpy(d, r->at_text, RL__AT_MAX);
+    return d + r->at_len;
+  }
+  char *start = d;
+  d = RL__FMT_LIT(d, "\"frame\":");
+  d = rl__fmt_u64(d, at.frame);
+  d = RL__FMT_LIT(d, ",\"ts\":\"");
+  d = rl__fmt_ts(r, d, at.ts);
+  *d++ = '"';
+  r->at = at;
+  r->at_valid = 1;
+  r->at_len = (size_t)(d - start);
+  memcpy(r->at_text, start, RL__AT_MAX);
+  return d;
+}
+
+char *rl__json_where(rl_report *r, char *d, const rl_finding *f, const rl__loc *loc) {
+  const rl_exchange *x = f->x;
+  const rl_message *m = x ? x->response : NULL;
+  rl_pktref at = m ? m->first : f->at;
+  const rl_conn *conn = x && x->conn ? x->conn : f->conn;
+  d = fmt_at(r, d, at);
+  if (conn && conn->client.ipver) { /* a transcript has no addresses */
+    size_t n;
+    const char *text = rl__conn_text(r, conn, fmt_conn, &n);
+    d = rl__fmt_mem(d, text, n);
+  } else if (conn) {
+    d = RL__FMT_LIT(d, ",\"stream\":");
+    d = rl__fmt_u64(d, conn->stream);
+  }
+  d = fmt_request(r, d, m, paired_request(x));
+  if (m) { /* apart from the request's part: it counts up on a connection */
     d = RL__FMT_LIT(d, ",\"index\":");
     d = rl__fmt_u64(d, m->index);
   }

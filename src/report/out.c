@@ -78,9 +78,7 @@ void rl__out_slow(rl__out *o, const void *p, size_t n) {
   o->len = n;
 }
 
-char *rl__out_reserve(rl__out *o, size_t n) {
-  if (n <= o->cap - o->len)
-    return o->buf + o->len;
+char *rl__out_reserve_slow(rl__out *o, size_t n) {
   if (o->heap)
     return grow(o, n) ? o->buf + o->len : NULL;
   if (n > o->cap)
@@ -92,7 +90,7 @@ char *rl__out_reserve(rl__out *o, size_t n) {
 }
 
 /* Two digits at a time: a finding carries five numbers. */
-static const char digits2[] = "00010203040506070809101112131415161718192021222324"
+const char rl__digits2[201] = "00010203040506070809101112131415161718192021222324"
                               "25262728293031323334353637383940414243444546474849"
                               "50515253545556575859606162636465666768697071727374"
                               "75767778798081828384858687888990919293949596979899";
@@ -109,40 +107,86 @@ static char *digits_before(char *e, uint64_t v) {
   while (w >= 100) {
     uint32_t q = w / 100;
     e -= 2;
-    memcpy(e, digits2 + (w - q * 100) * 2, 2);
+    memcpy(e, rl__digits2 + (w - q * 100) * 2, 2);
     w = q;
   }
   if (w >= 10) {
     e -= 2;
-    memcpy(e, digits2 + w * 2, 2);
+    memcpy(e, rl__digits2 + w * 2, 2);
   } else {
     *--e = (char)('0' + w);
   }
   return e;
 }
 
-/* The digits go to a scratch buffer first and move to d with one copy of
- * fixed size, which compiles to a few moves instead of a memcpy call:
- * callers give a number RL__U64_MAX bytes, so what the copy writes past the
- * digits lands in room that the next piece overwrites. */
-char *rl__fmt_u64(char *d, uint64_t v) {
-  if (v < 10) { /* indexes: most are one digit */
-    *d = (char)('0' + v);
+/* The number of decimal digits of v: from its bit length (log10(2) is
+ * about 1233/4096), corrected by one comparison. */
+static unsigned digit_count(uint64_t v) {
+  static const uint64_t pow10[20] = {1ull,
+                                     10ull,
+                                     100ull,
+                                     1000ull,
+                                     10000ull,
+                                     100000ull,
+                                     1000000ull,
+                                     10000000ull,
+                                     100000000ull,
+                                     1000000000ull,
+                                     10000000000ull,
+                                     100000000000ull,
+                                     1000000000000ull,
+                                     10000000000000ull,
+                                     100000000000000ull,
+                                     1000000000000000ull,
+                                     10000000000000000ull,
+                                     100000000000000000ull,
+                                     1000000000000000000ull,
+                                     10000000000000000000ull};
+  if (v < 10)
+    return 1;
+  unsigned bits = 64 - (unsigned)__builtin_clzll(v);
+  unsigned n = (bits * 1233) >> 12; /* digits - 1 or digits, below 20 */
+  return n + (v >= pow10[n]);
+}
+
+/* v < 10000 without leading zeros: two digit pairs at most. */
+static char *fmt_small(char *d, uint32_t v) {
+  uint32_t hi = v / 100, lo = v % 100;
+  if (hi >= 10)
+    d = rl__fmt_2digits(d, hi);
+  else if (hi)
+    *d++ = (char)('0' + hi);
+  else if (lo < 10) {
+    *d = (char)('0' + lo);
     return d + 1;
   }
-  char tmp[2 * RL__U64_MAX] = {0}; /* the copy reads all of it */
-  char *s = digits_before(tmp + RL__U64_MAX, v);
-  memcpy(d, s, RL__U64_MAX);
-  return d + (tmp + RL__U64_MAX - s);
+  return rl__fmt_2digits(d, lo);
+}
+
+char *rl__fmt_u64(char *d, uint64_t v) {
+  if (v < 10000) /* statuses, indexes, small offsets */
+    return fmt_small(d, (uint32_t)v);
+  if (v < 100000000) { /* frame numbers, offsets: the high part, then four digits */
+    uint32_t hi = (uint32_t)v / 10000, lo = (uint32_t)v % 10000;
+    d = fmt_small(d, hi);
+    d = rl__fmt_2digits(d, lo / 100);
+    return rl__fmt_2digits(d, lo % 100);
+  }
+  /* Longer: in place, right to left from the end that the count gives. */
+  char *e = d + digit_count(v);
+  digits_before(e, v);
+  return e;
 }
 
 char *rl__fmt_padded(char *d, uint32_t v, unsigned width) {
-  char tmp[2 * RL__U64_MAX] = {0}; /* the copy reads all of it */
-  char *e = tmp + RL__U64_MAX, *s = digits_before(e, v);
-  while ((unsigned)(e - s) < width)
-    *--s = '0';
-  memcpy(d, s, RL__U64_MAX);
-  return d + (e - s);
+  unsigned n = digit_count(v);
+  if (n < width) {
+    memcpy(d, "0000000000", 10); /* fixed size, a move or two; width <= 10 */
+    n = width;
+  }
+  char *e = d + n;
+  digits_before(e, v);
+  return e;
 }
 
 void rl__out_u64(rl__out *o, uint64_t v) {

@@ -132,15 +132,38 @@ void rl_report_begin_input(rl_report *r, const char *path) {
   r->fmt->begin_input(r);
 }
 
+/* The slot of rule_hint for a rule info (Fibonacci hashing of its address:
+ * infos lie in an array, so the low bits alone would collide). */
+static size_t hint_slot(const rl_rule_info *rule) {
+  return (size_t)(((uint64_t)(uintptr_t)rule * 0x9e3779b97f4a7c15ull) >> 56);
+}
+
 /* The rule's counter, kept sorted by ID so the summary lists rules in ID
- * order whatever order they fired in. NULL on ENOMEM. */
+ * order whatever order they fired in. NULL on ENOMEM.
+ *
+ * A binary search costs five or six strcmp a finding; the hint (index + 1
+ * of the counter this rule info found last) makes it one. The hint is only
+ * a guess: the counter is taken when its ID is the rule's, which is what the
+ * search compares too, so the answer is the search's whatever the hint. */
+static rl__rule_count *rule_search(rl_report *r, const rl_rule_info *rule, uint8_t *hint);
+
 static rl__rule_count *rule_count(rl_report *r, const rl_rule_info *rule) {
+  uint8_t *hint = &r->rule_hint[hint_slot(rule)];
+  if (*hint && *hint <= r->nrules && strcmp(r->rules[*hint - 1].id, rule->id) == 0)
+    return &r->rules[*hint - 1];
+  return rule_search(r, rule, hint);
+}
+
+/* The search, and the insertion of a new counter, out of line. */
+static rl__rule_count *rule_search(rl_report *r, const rl_rule_info *rule, uint8_t *hint) {
   size_t lo = 0, hi = r->nrules;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     int c = strcmp(r->rules[mid].id, rule->id);
-    if (c == 0)
+    if (c == 0) {
+      *hint = mid < UINT8_MAX ? (uint8_t)(mid + 1) : 0;
       return &r->rules[mid];
+    }
     if (c < 0)
       lo = mid + 1;
     else
@@ -167,6 +190,7 @@ static rl__rule_count *rule_count(rl_report *r, const rl_rule_info *rule) {
   memmove(&r->rules[lo + 1], &r->rules[lo], (r->nrules - lo) * sizeof *r->rules);
   r->rules[lo] = c;
   r->nrules++;
+  memset(r->rule_hint, 0, sizeof r->rule_hint); /* the counters behind lo moved */
   return &r->rules[lo];
 }
 
@@ -227,16 +251,12 @@ char *rl__build_text(rl_report *r, const rl_finding *f, size_t bound, size_t *le
   return buf;
 }
 
-rl__rule_count *rl__rule_cache(rl_report *r, const rl_finding *f) {
-  rl__rule_count *c = r->cur;
-  if (c && (c->head_rule != f->rule || c->head_level != f->level)) {
-    free(c->head);
-    free(c->cite);
-    c->head = c->cite = NULL;
-    c->head_rule = f->rule;
-    c->head_level = f->level;
-  }
-  return c;
+void rl__rule_cache_reset(rl__rule_count *c, const rl_finding *f) {
+  free(c->head);
+  free(c->cite);
+  c->head = c->cite = NULL;
+  c->head_rule = f->rule;
+  c->head_level = f->level;
 }
 
 void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot, size_t *len,
@@ -249,13 +269,7 @@ void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot, 
     build(r, o, f);
 }
 
-void rl__report_finding_done(rl_report *r) {
-  /* Batched, the buffer goes out once half full, always at the end of a
-   * finding and with the FILE flushed behind it, so that what else is
-   * written to the same file or terminal (warnings on stderr, 2>&1) falls
-   * between lines, never inside one. */
-  if (r->opt.batch && r->o->len < r->o->cap / 2 && !r->o->partial)
-    return;
+void rl__report_finding_flush(rl_report *r) {
   rl__out_flush(r->o);
   r->o->partial = 0;
   if (r->o->f)

@@ -43,14 +43,22 @@ void rl__out_u64(rl__out *o, uint64_t v);               /* decimal */
  * with the rl__fmt_ helpers below, without a bounds check per piece (each
  * check and memcpy call cost more than the few bytes of a key or a number),
  * and ends with rl__out_commit. */
-char *rl__out_reserve(rl__out *o, size_t n);
+char *rl__out_reserve_slow(rl__out *o, size_t n);
+static inline char *rl__out_reserve(rl__out *o, size_t n) {
+  return n <= o->cap - o->len ? o->buf + o->len : rl__out_reserve_slow(o, n);
+}
 static inline void rl__out_commit(rl__out *o, char *end) { o->len = (size_t)(end - o->buf); }
-/* The stores after a reserve: each writes at d and returns the end. The
- * numbers need RL__U64_MAX bytes of room at d whatever their length (they
- * store a fixed-size block; width <= 10 for rl__fmt_padded). */
+/* The stores after a reserve: each writes at d and returns the end. A
+ * number needs room for its digits, RL__U64_MAX at most; rl__fmt_padded
+ * (width <= 10) stores ten zeros before its digits. */
 enum { RL__U64_MAX = 20 };
 char *rl__fmt_u64(char *d, uint64_t v);
 char *rl__fmt_padded(char *d, uint32_t v, unsigned width); /* zero-padded, as %0*u */
+extern const char rl__digits2[201]; /* "000102...99": two digits at a time */
+static inline char *rl__fmt_2digits(char *d, uint32_t v) { /* v < 100, as %02u */
+  memcpy(d, rl__digits2 + 2 * v, 2);
+  return d + 2;
+}
 static inline char *rl__fmt_mem(char *d, const void *p, size_t n) {
   memcpy(d, p, n);
   return d + n;
@@ -83,12 +91,29 @@ static inline void rl__out_str(rl__out *o, const char *s) { rl__out_mem(o, s, st
 /* The last string a writer escaped for JSON when escaping left it as it
  * was: the engine's verdict memo replays a rule's findings with
  * byte-identical messages and evidence again and again, and comparing and
- * copying them costs a third of escaping them again. */
-enum { RL__MEMO_MAX = 64 };
+ * copying them costs a third of escaping them again. Up to RL__MEMO_MAX
+ * bytes (messages run to 80 or 90 with their values); one of at most
+ * RL__MEMO_COPY is copied in one fixed-size move. */
+enum { RL__MEMO_MAX = 256, RL__MEMO_COPY = 64 };
 typedef struct rl__plain_memo {
   uint32_t len;
   char text[RL__MEMO_MAX];
 } rl__plain_memo;
+
+/* The part of a JSON line about the response and its request,
+ * ,"status":S,"method":M,"target":T (json.c), kept with
+ * everything it is made of: a response's findings repeat it, and so do the
+ * responses of a server to the same request. Requests whose method and
+ * target together are longer than RL__REQ_KEY_MAX are not kept. */
+enum { RL__REQ_KEY_MAX = 256, RL__REQ_TEXT_MAX = 6 * RL__REQ_KEY_MAX + 128 };
+typedef struct rl__req_part {
+  int valid;
+  int has_m, status;           /* the response, and its status when has_m */
+  uint64_t mlen, tlen;         /* method and target lengths, UINT64_MAX when not shown */
+  uint8_t key[RL__REQ_KEY_MAX]; /* their bytes, one after the other */
+  size_t len;
+  char text[RL__REQ_TEXT_MAX];
+} rl__req_part;
 
 /* Findings of one rule, for the summary. Strings are owned copies: a
  * finding's pointers live only during its callback. */
@@ -148,15 +173,33 @@ typedef struct rl__junit_state {
 /* The formatted endpoints of one connection (escape.c), cached, since
  * inet_ntop and snprintf cost more than the rest of a JSON line; ctext and
  * stext are not NUL-terminated. */
+enum { RL__CONN_MAX = 192 };
+struct rl__ep_slot;
+/* Writes a connection's text as a format shows it, from its stream number
+ * and formatted endpoints, into buf (RL__CONN_MAX bytes); returns the
+ * length. */
+typedef size_t rl__conn_fn(char *buf, uint64_t stream, const struct rl__ep_slot *ep);
 typedef struct rl__ep_slot {
   rl_endpoint client, server;
   char ctext[64], stext[64];
   uint8_t clen, slen;
   uint8_t used;
+  /* The connection's text as conn_fn wrote it for stream conn_stream
+   * (rl__conn_text): a format writes the same for every finding of a
+   * connection. */
+  rl__conn_fn *conn_fn;
+  uint64_t conn_stream;
+  size_t conn_len;
+  char conn[RL__CONN_MAX];
 } rl__ep_slot;
 
-/* 64 endpoint slots: escape.c hashes to 5 bits for 32 sets of two. */
-enum { RL__EP_SLOTS = 64, RL__OUT_CAP = 64 * 1024 };
+/* 256 endpoint slots, 128 sets of two ways (escape.c hashes to
+ * RL__EP_SET_BITS): a capture of real traffic has hundreds of connections
+ * open at once, and 32 sets lost a fifth of (c)'s to collisions. */
+enum { RL__EP_SET_BITS = 7, RL__EP_SLOTS = 2 << RL__EP_SET_BITS };
+enum { RL__OUT_CAP = 64 * 1024, RL__RULE_HINTS = 256 };
+/* "frame":F,"ts":"T": keys, a number and a timestamp (RL__TS_MAX: 64). */
+enum { RL__AT_MAX = 16 + RL__U64_MAX + 64 };
 
 struct rl_report {
   rl_report_options opt;
@@ -170,13 +213,26 @@ struct rl_report {
 
   /* Caches of formatted text (escape.c): endpoints per connection, and the
    * date-time part of the last timestamp's second. */
-  rl__ep_slot ep[RL__EP_SLOTS];      /* 32 sets of two ways */
+  rl__ep_slot ep[RL__EP_SLOTS];      /* sets of two ways */
   uint8_t ep_last[RL__EP_SLOTS / 2]; /* the way of each set used last */
   rl__plain_memo method, target; /* the last request's, for JSON */
+  rl__req_part req;
+  /* "frame":F,"ts":"T" of the last finding, with the packet it was made
+   * of (json.c): a response's findings repeat it. */
+  rl_pktref at;
+  int at_valid;
+  size_t at_len;
+  char at_text[RL__AT_MAX];
   int64_t ts_sec;
   int ts_valid;
   size_t ts_len;
   char ts_day[40];
+  /* The date part of the last day formatted, for a second not seen last
+   * (the copies of a capture shifted in time alternate between seconds). */
+  int64_t date_day;
+  int date_valid;
+  size_t date_len;
+  char date[24];
 
   /* The current input. */
   char *path;
@@ -191,6 +247,9 @@ struct rl_report {
   uint64_t findings[RL_LEVEL__COUNT];
   rl__rule_count *rules;
   size_t nrules, caprules;
+  /* Where a rule's counter was last found, by its rule info's address
+   * (report.c): a guess, confirmed by comparing the ID. */
+  uint8_t rule_hint[RL__RULE_HINTS];
   rl__rule_count *cur; /* the current finding's rule (NULL on ENOMEM) */
   char *path_text;     /* the path as the format writes it, cached */
   size_t path_text_len;
@@ -237,9 +296,20 @@ void rl__put_json(rl__out *o, const uint8_t *p, size_t n);
 void rl__put_json_str(rl__out *o, const char *s);
 /* The same stored at d, which has room for RL__JSON_BOUND(n) bytes. */
 char *rl__fmt_json(char *d, const uint8_t *p, size_t n);
-#define RL__JSON_BOUND(n) (6 * (size_t)(n) + 2 + RL__MEMO_MAX) /* + a memo's copy */
+#define RL__JSON_BOUND(n) (6 * (size_t)(n) + 2 + RL__MEMO_COPY) /* + a memo's copy */
 /* rl__fmt_json through a memo (NULL: none), and rl__put_json likewise. */
-char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n);
+char *rl__fmt_json_memo_slow(rl__plain_memo *m, char *d, const uint8_t *p, size_t n);
+static inline char *rl__fmt_json_memo(rl__plain_memo *m, char *d, const uint8_t *p, size_t n) {
+  if (m && n && n <= RL__MEMO_COPY && n == m->len && memcmp(p, m->text, n) == 0) {
+    /* The whole memo in one fixed-size copy (a few moves, no call): the
+     * bound leaves room for it, and the quote overwrites what follows. */
+    *d = '"';
+    memcpy(d + 1, m->text, RL__MEMO_COPY);
+    d[n + 1] = '"';
+    return d + n + 2;
+  }
+  return rl__fmt_json_memo_slow(m, d, p, n);
+}
 void rl__put_json_memo(rl__out *o, rl__plain_memo *m, const uint8_t *p, size_t n);
 /* Writes p/n text-escaped and then XML-escaped (for element text and
  * attribute values): pure ASCII with no character XML 1.0 forbids. */
@@ -264,6 +334,10 @@ enum { RL__TS_MAX = 64 };
 /* The connection's endpoints as rl_endpoint_format writes them, from the
  * report's cache; valid until the next call. */
 const rl__ep_slot *rl__endpoints(rl_report *r, const rl_conn *conn);
+/* The connection's text as `build` writes it, from the same cache (its key
+ * is the endpoints' values, the stream number and the builder, everything
+ * the text is made of); valid until the next call. */
+const char *rl__conn_text(rl_report *r, const rl_conn *conn, rl__conn_fn *build, size_t *len);
 
 /* --- locations (locate.c) ------------------------------------------------- */
 
@@ -303,7 +377,15 @@ const uint8_t *rl__request_line(const rl_exchange *x, size_t *len);
 /* Ends a finding of a streaming format (text, JSON Lines): flushes it to the
  * FILE and the FILE itself unless the caller allowed batching, so that a
  * live capture or a terminal shows each finding as it comes. */
-void rl__report_finding_done(rl_report *r);
+void rl__report_finding_flush(rl_report *r);
+static inline void rl__report_finding_done(rl_report *r) {
+  /* Batched, the buffer goes out once half full, always at the end of a
+   * finding and with the FILE flushed behind it, so that what else is
+   * written to the same file or terminal (warnings on stderr, 2>&1) falls
+   * between lines, never inside one. */
+  if (!r->opt.batch || r->o->len >= r->o->cap / 2 || r->o->partial)
+    rl__report_finding_flush(r);
+}
 
 /* What a format writes for every finding of a rule or an input, built once:
  * `build` writes it (at most `bound` bytes) into a fresh heap buffer.
@@ -313,7 +395,13 @@ char *rl__build_text(rl_report *r, const rl_finding *f, size_t bound, size_t *le
                      rl__build_fn *build);
 /* The current finding's rule counter with its cached text reset when the
  * text was built for another rule info or level; NULL on ENOMEM. */
-rl__rule_count *rl__rule_cache(rl_report *r, const rl_finding *f);
+void rl__rule_cache_reset(rl__rule_count *c, const rl_finding *f);
+static inline rl__rule_count *rl__rule_cache(rl_report *r, const rl_finding *f) {
+  rl__rule_count *c = r->cur;
+  if (c && (c->head_rule != f->rule || c->head_level != f->level))
+    rl__rule_cache_reset(c, f);
+  return c;
+}
 /* Writes the text cached in *slot, building it first when missing (each
  * finding writes it uncached when the memory cannot be had). */
 void rl__put_cached(rl_report *r, rl__out *o, const rl_finding *f, char **slot, size_t *len,

@@ -205,19 +205,30 @@ static void put_headline(rl_report *r, const rl_finding *f, const rl__loc *loc) 
   rl__out_ch(o, '\n');
 }
 
+/* "    stream N, CLIENT -> SERVER": the same for every finding of a
+ * connection. */
+static size_t fmt_conn(char *buf, uint64_t stream, const rl__ep_slot *ep) {
+  char *d = RL__FMT_LIT(buf, "    stream ");
+  d = rl__fmt_u64(d, stream);
+  d = RL__FMT_LIT(d, ", ");
+  d = rl__fmt_mem(d, ep->ctext, ep->clen);
+  d = RL__FMT_LIT(d, " -> ");
+  d = rl__fmt_mem(d, ep->stext, ep->slen);
+  return (size_t)(d - buf);
+}
+
 static void put_where(rl_report *r, const rl_finding *f) {
   rl__out *o = r->o;
   const rl_conn *conn = f->x && f->x->conn ? f->x->conn : f->conn;
   if (!conn)
     return;
-  RL__OUT_LIT(o, "    stream ");
-  rl__out_u64(o, conn->stream);
   if (conn->client.ipver) { /* a transcript has no addresses */
-    const rl__ep_slot *ep = rl__endpoints(r, conn);
-    RL__OUT_LIT(o, ", ");
-    rl__out_mem(o, ep->ctext, ep->clen);
-    RL__OUT_LIT(o, " -> ");
-    rl__out_mem(o, ep->stext, ep->slen);
+    size_t n;
+    const char *text = rl__conn_text(r, conn, fmt_conn, &n);
+    rl__out_mem(o, text, n);
+  } else {
+    RL__OUT_LIT(o, "    stream ");
+    rl__out_u64(o, conn->stream);
   }
   if (f->x && f->x->response) {
     RL__OUT_LIT(o, ", response ");
