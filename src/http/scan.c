@@ -26,6 +26,24 @@ size_t rl__find_eol(const uint8_t *p, size_t len) {
   return cr != NULL ? (size_t)(cr - p) : n;
 }
 
+int rl__fieldvec_set(rl__fieldvec *fv, const rl_field *v, uint32_t n) {
+  fv->n = 0;
+  if (n > fv->cap) {
+    uint32_t cap = fv->cap ? fv->cap : 32;
+    while (cap < n)
+      cap *= 2;
+    rl_field *nv = realloc(fv->v, cap * sizeof *nv);
+    if (nv == NULL)
+      return RL_ENOMEM;
+    fv->v = nv;
+    fv->cap = cap;
+  }
+  if (n > 0)
+    memcpy(fv->v, v, n * sizeof *v);
+  fv->n = n;
+  return 0;
+}
+
 static rl_field *fieldvec_push(rl__fieldvec *fv) {
   if (fv->n == fv->cap) {
     uint32_t cap = fv->cap ? fv->cap * 2 : 32;

@@ -23,6 +23,9 @@ typedef struct rl__fieldvec {
 
 void rl__fieldvec_free(rl__fieldvec *fv);
 
+/* Makes `fv` a copy of v[0, n). Returns 0 or RL_ENOMEM (fv then empty). */
+int rl__fieldvec_set(rl__fieldvec *fv, const rl_field *v, uint32_t n);
+
 /* The index of the first CR or LF in p[0, len), len if there is none. */
 size_t rl__find_eol(const uint8_t *p, size_t len);
 
