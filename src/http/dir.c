@@ -186,7 +186,7 @@ static void start_message(rl__hdir *d, const uint8_t *prefix, size_t plen,
 /* A start pattern was completed by byte p[i] of the packet being stepped
  * through: starts the message at its first byte. Returns the bytes of the
  * packet consumed. */
-static size_t start_matched(rl__hdir *d, size_t i, const rl_pktref *at) {
+static inline size_t start_matched(rl__hdir *d, size_t i, const rl_pktref *at) {
   if (d->match_off >= d->off) {
     /* The whole pattern is in this packet (the usual case): llhttp reads
      * it from here with the rest, in one run instead of two (and the
@@ -462,7 +462,7 @@ static void restore_head(rl__hdir *d, const rl__sec *s, uint64_t pos,
   d->parser.data = d;
   d->parser.error_pos = (const char *)p + s->len;
   d->paused = P_HEADERS;
-  d->cur->sec = pos;
+  d->cur->sec = d->last_sec = pos;
   h->n_restored++;
   if (h->verify_scan)
     verify_restore(d, p, len);
@@ -503,7 +503,7 @@ static void record_head(rl__hdir *d, const uint8_t *p, size_t len,
     s->lenient = d->lenient;
     s->has_parser = 1;
   }
-  d->cur->sec = pos;
+  d->cur->sec = d->last_sec = pos;
 }
 
 /* The length of a section ending with CRLF CRLF within the first
@@ -533,9 +533,14 @@ static int restore_any(rl__hdir *d, const uint8_t *p, size_t len,
                        uint32_t *hash) {
   const rl__secmemo *mo = &d->hc->http->secs;
   uint8_t server = (uint8_t)is_server(d);
-  uint64_t pos;
-  *hash = rl__sec_hash(p, len);
-  const rl__sec *s = rl__sec_find_parsed(mo, *hash, p, len, server, d->lenient, &pos);
+  /* A connection often repeats its last section (a client polling, a
+   * server's answers to it): that entry is tried before any hashing. */
+  uint64_t pos = d->last_sec;
+  const rl__sec *s = rl__sec_parsed_at(mo, pos, p, len, server, d->lenient);
+  if (s == NULL) {
+    *hash = rl__sec_hash(p, len);
+    s = rl__sec_find_parsed(mo, *hash, p, len, server, d->lenient, &pos);
+  }
   size_t n;
   if (s == NULL && (n = short_section(p, len)) > 0)
     s = rl__sec_find_parsed(mo, rl__sec_hash(p, n), p, len, server, d->lenient, &pos);
@@ -773,20 +778,40 @@ static void pre_take(rl__hdir *d, uint8_t c, uint8_t matched) {
   d->pre = pre;
 }
 
+/* Whether byte c, at the start of a line, may begin a message. */
+static int may_start(const rl__hdir *d, uint8_t c) {
+  return is_server(d) ? pat_eq(c, at_line[0]) : c >= 'A' && c <= 'Z';
+}
+
 /* SEEK, inside a line: nothing there can start a message, so the bytes up
  * to the next CR or LF are skipped at once instead of one by one (a SEEK
- * may run over megabytes of TLS or of content after a gap). Returns how
- * many bytes were skipped. */
-static size_t seek_skip_line(rl__hdir *d, const uint8_t *p, size_t len) {
-  size_t n = rl__find_eol(p, len);
-  if (n == 0)
-    return 0;
-  /* pre_take of the first byte decides everything: for the bytes after it
-   * (neither CR nor LF either) it changes nothing more. */
-  if (d->pre & RL__PRE_ON)
-    pre_take(d, p[0], 0);
-  d->skipped += n;
-  return n;
+ * may run over megabytes of TLS or of content after a gap), then the CRs
+ * and LFs ending the line, and so on until a line starts with a byte that
+ * may begin a message. Each byte is taken as step_seek's byte loop would
+ * take it; pre_take of a line's first byte decides everything for the
+ * bytes after it (neither CR nor LF either). Returns the bytes skipped. */
+static size_t seek_lines(rl__hdir *d, const uint8_t *p, size_t len) {
+  int pre_on = (d->pre & RL__PRE_ON) != 0;
+  size_t i = 0;
+  while (i < len) {
+    size_t n = rl__find_eol(p + i, len - i);
+    if (n > 0 && pre_on)
+      pre_take(d, p[i], 0);
+    i += n;
+    if (i == len)
+      break;
+    do {
+      if (pre_on)
+        pre_take(d, p[i], 0);
+      i++;
+    } while (i < len && (p[i] == '\r' || p[i] == '\n'));
+    if (i == len || may_start(d, p[i])) {
+      d->line_start = 1;
+      break;
+    }
+  }
+  d->skipped += i;
+  return i;
 }
 
 /* SEEK: find a line that starts a message. */
@@ -803,7 +828,7 @@ static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
   }
   for (size_t i = 0; i < len; i++) {
     if (d->match == 0 && !d->line_start) {
-      i += seek_skip_line(d, p + i, len - i);
+      i += seek_lines(d, p + i, len - i);
       if (i == len)
         return len;
     }

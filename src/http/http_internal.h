@@ -130,6 +130,7 @@ typedef struct rl__hdir {
   uint32_t ext_chunk;     /* chunk whose extension was already recorded */
   uint32_t messages;      /* messages started so far (the next index) */
   rl__hmsg *cur;          /* the message being parsed */
+  uint64_t last_sec;      /* the section memo entry of the last message */
   llhttp_t parser;
 } rl__hdir;
 

@@ -74,14 +74,26 @@ rl__sec *rl__sec_find(const rl__secmemo *mo, uint32_t hash, const uint8_t *p,
   return NULL;
 }
 
+static int parsed_match(const rl__sec *s, const uint8_t *p, size_t len,
+                        uint8_t is_response, uint8_t lenient) {
+  return s->has_parser && s->len <= len && s->is_response == is_response &&
+         s->lenient == lenient && memcmp(rl__sec_bytes(s), p, s->len) == 0;
+}
+
+rl__sec *rl__sec_parsed_at(const rl__secmemo *mo, uint64_t pos,
+                           const uint8_t *p, size_t len, uint8_t is_response,
+                           uint8_t lenient) {
+  rl__sec *s = rl__sec_at(mo, pos);
+  return s != NULL && parsed_match(s, p, len, is_response, lenient) ? s : NULL;
+}
+
 rl__sec *rl__sec_find_parsed(const rl__secmemo *mo, uint32_t hash,
                              const uint8_t *p, size_t len, uint8_t is_response,
                              uint8_t lenient, uint64_t *pos) {
   uint64_t at = first_pos(mo, hash);
   rl__sec *s;
   for (int k = 0; k < MAX_WALK && (s = rl__sec_at(mo, at)) != NULL; k++) {
-    if (s->has_parser && s->len <= len && s->is_response == is_response &&
-        s->lenient == lenient && memcmp(rl__sec_bytes(s), p, s->len) == 0) {
+    if (parsed_match(s, p, len, is_response, lenient)) {
       *pos = at;
       return s;
     }

@@ -95,6 +95,12 @@ rl__sec *rl__sec_find_parsed(const rl__secmemo *mo, uint32_t hash,
                              const uint8_t *p, size_t len, uint8_t is_response,
                              uint8_t lenient, uint64_t *pos);
 
+/* The entry at `pos` if it has a parser state as rl__sec_find_parsed
+ * requires, or NULL. */
+rl__sec *rl__sec_parsed_at(const rl__secmemo *mo, uint64_t pos,
+                           const uint8_t *p, size_t len, uint8_t is_response,
+                           uint8_t lenient);
+
 /* Remembers the description `m` (raw, raw_len, is_response and the
  * start-line spans) with its fields fv[0, n). `hash` is
  * rl__sec_hash(m->raw, m->raw_len). Returns the new entry (its parser not
