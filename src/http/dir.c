@@ -468,6 +468,14 @@ static void restore_head(rl__hdir *d, const rl__sec *s, uint64_t pos,
     verify_restore(d, p, len);
 }
 
+/* Room for the fields of the section p[0, n): no more than its lines. */
+static uint32_t field_room(const uint8_t *p, size_t n) {
+  uint32_t lines = 0;
+  for (const uint8_t *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+    lines++;
+  return lines;
+}
+
 /* A fresh parser paused at the end of the header section p[0, len): keeps
  * its state with the section's description for the next time. Only a
  * pause outside any span is kept (none is open at a section's end). */
@@ -484,18 +492,10 @@ static void record_head(rl__hdir *d, const uint8_t *p, size_t len,
   uint64_t pos;
   uint8_t server = (uint8_t)is_server(d);
   rl__sec *s = rl__sec_find(&h->secs, hash, p, (uint32_t)n, server, &pos);
-  if (s == NULL) {
-    rl_message m;
-    memset(&m, 0, sizeof m);
-    m.raw = p;
-    m.raw_len = (uint32_t)n;
-    m.is_response = server;
-    m.status_code = -1;
-    h->n_scanned++;
-    if (rl__scan_head(&m, &h->scratch_f) < 0 ||
-        (s = rl__sec_add(&h->secs, hash, &m, &h->scratch_f, &pos)) == NULL)
-      return;
-  }
+  if (s == NULL &&
+      (s = rl__sec_add(&h->secs, hash, p, (uint32_t)n, server,
+                       field_room(p, n), &pos)) == NULL)
+    return;
   if (!s->has_parser) {
     s->parser = d->parser;
     s->parser.data = NULL;

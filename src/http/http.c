@@ -80,7 +80,6 @@ void rl_http_free(rl_http *http) {
             "from the llhttp memo and checked against llhttp, %llu parsed\n",
             (unsigned long long)http->n_restored,
             (unsigned long long)http->n_parsed);
-  rl__fieldvec_free(&http->scratch_f);
   rl__secmemo_free(&http->secs);
   free(http);
 }
@@ -463,9 +462,9 @@ static int describe_from(const rl__sec *s, rl_message *out, rl__fieldvec *fv) {
  * parsed with the memo names its entry: raw was copied from the very bytes
  * llhttp read (dir.c), so when it holds all of them it is that section and
  * no search or compare is needed (RESPLINT_VERIFY_SCAN compares anyway). */
-static const rl__sec *find_head(rl_http *h, const rl__hmsg *m,
-                                const rl_message *out, uint32_t *hash) {
-  const rl__sec *s = rl__sec_at(&h->secs, m->sec);
+static rl__sec *find_head(rl_http *h, const rl__hmsg *m, const rl_message *out,
+                          uint32_t *hash) {
+  rl__sec *s = rl__sec_at(&h->secs, m->sec);
   if (s != NULL && s->len == out->raw_len && s->is_response == out->is_response) {
     if (h->verify_scan && s->len > 0 &&
         memcmp(rl__sec_bytes(s), out->raw, s->len) != 0) {
@@ -485,18 +484,23 @@ static const rl__sec *find_head(rl_http *h, const rl__hmsg *m,
 static void describe_head(rl_http *h, const rl__hmsg *m, rl_message *out,
                           rl__fieldvec *fv) {
   uint32_t hash = 0;
-  const rl__sec *s = find_head(h, m, out, &hash);
-  if (s != NULL && describe_from(s, out, fv)) {
+  rl__sec *s = find_head(h, m, out, &hash);
+  if (s != NULL && s->has_desc && describe_from(s, out, fv)) {
     h->n_memo++;
     if (h->verify_scan)
       verify_head(out, fv, "the head memo");
     return;
   }
   h->n_scanned++;
-  uint64_t pos;
   /* Not remembered when out of memory half-way (fields would be missing). */
-  if (rl__scan_head(out, fv) >= 0 && s == NULL)
-    rl__sec_add(&h->secs, hash, out, fv, &pos);
+  if (rl__scan_head(out, fv) < 0)
+    return;
+  uint64_t pos;
+  if (s == NULL)
+    s = rl__sec_add(&h->secs, hash, out->raw, out->raw_len, out->is_response,
+                    fv->n, &pos);
+  if (s != NULL && !s->has_desc)
+    rl__sec_describe(s, out, fv);
 }
 
 static void fill_message(rl_http *h, rl__hmsg *m, rl_message *out,

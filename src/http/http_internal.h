@@ -158,7 +158,6 @@ struct rl_http {
   uint64_t held;           /* raw and trl bytes of every live message */
   llhttp_settings_t settings;
   rl__fieldvec resp_f, req_f, trl_f, rtrl_f;
-  rl__fieldvec scratch_f;  /* a section described for the memo alone */
   rl__secmemo secs;        /* header sections seen before (secmemo.h) */
   rl__hmsg *pool;          /* given-back messages, linked by next */
   uint32_t pooled;

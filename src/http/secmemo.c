@@ -115,13 +115,14 @@ static int ring_ready(rl__secmemo *mo) {
   return 1;
 }
 
-rl__sec *rl__sec_add(rl__secmemo *mo, uint32_t hash, const rl_message *m,
-                     const rl__fieldvec *fv, uint64_t *pos) {
-  size_t fbytes = (size_t)fv->n * sizeof(rl_field);
-  size_t size = (sizeof(rl__sec) + fbytes + m->raw_len + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+rl__sec *rl__sec_add(rl__secmemo *mo, uint32_t hash, const uint8_t *p,
+                     uint32_t len, uint8_t is_response, uint32_t cap,
+                     uint64_t *pos) {
+  size_t fbytes = (size_t)cap * sizeof(rl_field);
+  size_t size = (sizeof(rl__sec) + fbytes + len + ALIGN - 1) & ~(size_t)(ALIGN - 1);
   /* A section of many short lines could make an entry far larger than its
    * bytes: such an entry would push out dozens of common ones. */
-  if (m->raw_len > RL__SEC_MAX || size > RL__SEC_RING / 16 || !ring_ready(mo))
+  if (len > RL__SEC_MAX || size > RL__SEC_RING / 16 || !ring_ready(mo))
     return NULL;
   uint64_t off = mo->head % RL__SEC_RING;
   if (off + size > RL__SEC_RING)
@@ -130,9 +131,20 @@ rl__sec *rl__sec_add(rl__secmemo *mo, uint32_t hash, const rl_message *m,
   memset(s, 0, sizeof *s);
   uint64_t *b = &mo->bucket[hash & (RL__SEC_BUCKETS - 1)];
   s->next = *b;
-  s->len = m->raw_len;
+  s->len = len;
+  s->cap = cap;
+  s->is_response = is_response;
+  if (len > 0)
+    memcpy((uint8_t *)rl__sec_bytes(s), p, len);
+  *b = *pos = mo->head;
+  mo->head += size;
+  return s;
+}
+
+int rl__sec_describe(rl__sec *s, const rl_message *m, const rl__fieldvec *fv) {
+  if (fv->n > s->cap)
+    return -1;
   s->nfields = fv->n;
-  s->is_response = m->is_response;
   s->start_eol = m->start_eol;
   s->status_code = m->status_code;
   s->start_line = m->start_line;
@@ -141,11 +153,8 @@ rl__sec *rl__sec_add(rl__secmemo *mo, uint32_t hash, const rl_message *m,
   s->reason = m->reason;
   s->method = m->method;
   s->target = m->target;
-  if (fbytes > 0)
-    memcpy((uint8_t *)(s + 1), fv->v, fbytes);
-  if (m->raw_len > 0)
-    memcpy((uint8_t *)rl__sec_bytes(s), m->raw, m->raw_len);
-  *b = *pos = mo->head;
-  mo->head += size;
-  return s;
+  if (fv->n > 0)
+    memcpy((rl_field *)(s + 1), fv->v, (size_t)fv->n * sizeof(rl_field));
+  s->has_desc = 1;
+  return 0;
 }

@@ -43,14 +43,19 @@ enum {
   RL__SEC_BUCKETS = 4096      /* a power of two */
 };
 
-/* One remembered section; its fields and then its bytes follow it. */
+/* One remembered section; room for `cap` fields and then its bytes follow
+ * it. The description is filled in when a message with the section is
+ * first described (most sections are parsed long before, and a section
+ * seen once is never described from the memo: no scan is spent on it). */
 typedef struct rl__sec {
   uint64_t next;          /* the bucket's previous entry (0: none) */
   uint32_t len;           /* the section's bytes */
+  uint32_t cap;           /* room for fields */
   uint32_t nfields;       /* its fields, before any field-count cap */
   uint8_t is_response;
   uint8_t has_parser;     /* `parser` and `lenient` are set */
   uint8_t lenient;        /* the lenient flags llhttp started with */
+  uint8_t has_desc;       /* the description (nfields, fields, spans) is set */
   uint8_t start_eol;
   int status_code;
   rl_span start_line, version, status, reason, method, target;
@@ -77,7 +82,7 @@ static inline const rl_field *rl__sec_fields(const rl__sec *s) {
 }
 
 static inline const uint8_t *rl__sec_bytes(const rl__sec *s) {
-  return (const uint8_t *)(rl__sec_fields(s) + s->nfields);
+  return (const uint8_t *)(rl__sec_fields(s) + s->cap);
 }
 
 /* The entry at position `pos`, or NULL when it was overwritten. */
@@ -101,12 +106,17 @@ rl__sec *rl__sec_parsed_at(const rl__secmemo *mo, uint64_t pos,
                            const uint8_t *p, size_t len, uint8_t is_response,
                            uint8_t lenient);
 
-/* Remembers the description `m` (raw, raw_len, is_response and the
- * start-line spans) with its fields fv[0, n). `hash` is
- * rl__sec_hash(m->raw, m->raw_len). Returns the new entry (its parser not
- * set) and its position, or NULL when the section is too large or memory
- * ran out. */
-rl__sec *rl__sec_add(rl__secmemo *mo, uint32_t hash, const rl_message *m,
-                     const rl__fieldvec *fv, uint64_t *pos);
+/* Remembers the section p[0, len) of kind `is_response` with room for
+ * `cap` fields, undescribed and without a parser state. `hash` is
+ * rl__sec_hash(p, len). Returns the new entry and its position, or NULL
+ * when the section is too large or memory ran out. */
+rl__sec *rl__sec_add(rl__secmemo *mo, uint32_t hash, const uint8_t *p,
+                     uint32_t len, uint8_t is_response, uint32_t cap,
+                     uint64_t *pos);
+
+/* Sets the description of `s` from `m` (the start-line spans) and the
+ * fields fv[0, n) that rl__scan_head found in s's bytes. Returns 0, or -1
+ * when the fields do not fit. */
+int rl__sec_describe(rl__sec *s, const rl_message *m, const rl__fieldvec *fv);
 
 #endif
