@@ -692,6 +692,12 @@ static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
     enter_seek(d, 0, d->off);
     return 0;
   }
+  if (d->match == 0 && len >= BOUNDARY_LEN &&
+      memcmp(p, at_boundary, BOUNDARY_LEN) == 0) {
+    /* The usual case, taken whole: what the loop below would do. */
+    start_message(d, NULL, 0, d->off, at, at);
+    return 0;
+  }
   for (size_t i = 0; i < len; i++) {
     if (pat_eq(p[i], at_boundary[d->match])) {
       if (!match_take(d, p[i], BOUNDARY_LEN, d->off + i, at))
