@@ -556,7 +556,7 @@ static llhttp_errno_t execute_fresh(rl__hdir *d, const uint8_t *p, size_t len) {
   d->fresh = 0;
   if (d->replaying || d->state != RL__D_HEAD)
     return llhttp_execute(&d->parser, (const char *)p, len);
-  uint32_t hash;
+  uint32_t hash = 0;
   if (restore_any(d, p, len, &hash))
     return HPE_PAUSED;
   d->hc->http->n_parsed++;
