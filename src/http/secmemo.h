@@ -44,9 +44,10 @@ enum {
 };
 
 /* One remembered section; room for `cap` fields and then its bytes follow
- * it. The description is filled in when a message with the section is
- * first described (most sections are parsed long before, and a section
- * seen once is never described from the memo: no scan is spent on it). */
+ * it. The description is filled in by the first describe_head of the
+ * section, not when llhttp first parses it, so that a section is scanned
+ * once however it is found (a request waiting long for its response may
+ * find its entry overwritten, and is then scanned where it is described). */
 typedef struct rl__sec {
   uint64_t next;          /* the bucket's previous entry (0: none) */
   uint32_t len;           /* the section's bytes */
