@@ -119,6 +119,7 @@ static void parser_init(rl__hdir *d) {
               &d->hc->http->settings);
   d->parser.data = d;
   d->parser.lenient_flags = d->lenient;
+  d->fresh = 1;
   d->paused = P_NONE;
   d->in_chunk = 0;
   d->ext_chunk = 0;
@@ -180,6 +181,21 @@ static void start_message(rl__hdir *d, const uint8_t *prefix, size_t plen,
    * rest of it still belongs to the header section being drained. */
   if (used < plen && d->state == RL__D_DRAIN)
     step_drain(d, prefix + used, plen - used, at);
+}
+
+/* A start pattern was completed by byte p[i] of the packet being stepped
+ * through: starts the message at its first byte. Returns the bytes of the
+ * packet consumed. */
+static inline size_t start_matched(rl__hdir *d, size_t i, const rl_pktref *at) {
+  if (d->match_off >= d->off) {
+    /* The whole pattern is in this packet (the usual case): llhttp reads
+     * it from here with the rest, in one run instead of two (and the
+     * section memo can find the section whole). */
+    start_message(d, NULL, 0, d->match_off, &d->match_at, at);
+    return (size_t)(d->match_off - d->off);
+  }
+  start_message(d, d->mbuf, d->match, d->match_off, &d->match_at, at);
+  return i + 1;
 }
 
 /* --- after the header section ---------------------------------------------- */
@@ -292,6 +308,7 @@ static int headers_done(rl__hdir *d, uint64_t end_off) {
 /* --- errors and recovery --------------------------------------------------- */
 
 static int on_pause(rl__hdir *d, uint64_t off);
+static llhttp_errno_t execute(rl__hdir *d, const uint8_t *p, size_t len);
 
 /* The lenient flag that makes llhttp 8.1 accept what it just rejected, or 0
  * when no flag helps. */
@@ -326,7 +343,7 @@ static int retry_lenient(rl__hdir *d, uint8_t flag) {
   d->lenient = lenient;
   d->parser.lenient_flags = lenient;
   d->replaying = 1;
-  llhttp_errno_t e = llhttp_execute(&d->parser, (const char *)m->raw, m->raw_len);
+  llhttp_errno_t e = execute(d, m->raw, m->raw_len);
   d->replaying = 0;
   if (e == HPE_PAUSED && d->paused == P_HEADERS) {
     /* Some checks run when the section ends (Content-Length with
@@ -394,6 +411,166 @@ static void parse_error(rl__hdir *d, llhttp_errno_t e, const uint8_t *p,
   m->cut = RL_CUT_PARSE_ERROR;
   finish_cur(d, off);
   enter_seek(d, 0, off);
+}
+
+/* --- the section memo ------------------------------------------------------ */
+
+/* Whether two llhttp states agree in every member (the struct has padding,
+ * so not memcmp). */
+static int same_parser(const llhttp_t *a, const llhttp_t *b) {
+  return a->_index == b->_index && a->_span_pos0 == b->_span_pos0 &&
+         a->_span_cb0 == b->_span_cb0 && a->error == b->error &&
+         a->reason == b->reason && a->error_pos == b->error_pos &&
+         a->data == b->data && a->_current == b->_current &&
+         a->content_length == b->content_length && a->type == b->type &&
+         a->method == b->method && a->http_major == b->http_major &&
+         a->http_minor == b->http_minor && a->header_state == b->header_state &&
+         a->lenient_flags == b->lenient_flags && a->upgrade == b->upgrade &&
+         a->finish == b->finish && a->flags == b->flags &&
+         a->status_code == b->status_code &&
+         a->initial_message_completed == b->initial_message_completed &&
+         a->settings == b->settings;
+}
+
+/* RESPLINT_VERIFY_SCAN: llhttp itself, run from the same start over the
+ * same bytes, must reach the restored state, or resplint aborts. Until the
+ * pause no callback of ours runs but on_headers_complete (the others are
+ * about content), so running it changes nothing else. */
+static void verify_restore(rl__hdir *d, const uint8_t *p, size_t len) {
+  llhttp_t t;
+  llhttp_init(&t, is_server(d) ? HTTP_RESPONSE : HTTP_REQUEST,
+              &d->hc->http->settings);
+  t.data = d;
+  t.lenient_flags = d->lenient;
+  d->paused = P_NONE;
+  llhttp_errno_t e = llhttp_execute(&t, (const char *)p, len);
+  if (e != HPE_PAUSED || d->paused != P_HEADERS || !same_parser(&t, &d->parser)) {
+    fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: llhttp's state after a "
+                    "header section differs from the one the memo restored\n");
+    abort();
+  }
+}
+
+/* Takes llhttp's state at the end of the section of entry `s` (at `pos`),
+ * which begins p[0, len), instead of running llhttp (see secmemo.h for why
+ * that is exact). Pointers into the old input are those into this one: the
+ * pause is right after the section. */
+static void restore_head(rl__hdir *d, const rl__sec *s, uint64_t pos,
+                         const uint8_t *p, size_t len) {
+  rl_http *h = d->hc->http;
+  d->parser = s->parser;
+  d->parser.data = d;
+  d->parser.error_pos = (const char *)p + s->len;
+  d->paused = P_HEADERS;
+  d->cur->sec = d->last_sec = pos;
+  h->n_restored++;
+  if (h->verify_scan)
+    verify_restore(d, p, len);
+}
+
+/* Room for the fields of the section p[0, n): no more than its lines. */
+static uint32_t field_room(const uint8_t *p, size_t n) {
+  uint32_t lines = 0;
+  for (const uint8_t *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+    lines++;
+  return lines;
+}
+
+/* A fresh parser paused at the end of the header section p[0, len): keeps
+ * its state with the section's description for the next time. Only a
+ * pause outside any span is kept (none is open at a section's end). */
+static void record_head(rl__hdir *d, const uint8_t *p, size_t len,
+                        uint32_t hash) {
+  rl_http *h = d->hc->http;
+  size_t n = (size_t)((const uint8_t *)d->parser.error_pos - p);
+  if (d->parser._span_pos0 != NULL || n > RL__SEC_MAX)
+    return;
+  /* The hash read min(len, RL__SEC_KEY) bytes; the section's own reads
+   * min(n, RL__SEC_KEY). */
+  if (n < len && n < RL__SEC_KEY)
+    hash = rl__sec_hash(p, n);
+  uint64_t pos;
+  uint8_t server = (uint8_t)is_server(d);
+  rl__sec *s = rl__sec_find(&h->secs, hash, p, (uint32_t)n, server, &pos);
+  if (s == NULL &&
+      (s = rl__sec_add(&h->secs, hash, p, (uint32_t)n, server,
+                       field_room(p, n), &pos)) == NULL)
+    return;
+  if (!s->has_parser) {
+    s->parser = d->parser;
+    s->parser.data = NULL;
+    s->parser.error_pos = NULL;
+    s->lenient = d->lenient;
+    s->has_parser = 1;
+  }
+  d->cur->sec = d->last_sec = pos;
+}
+
+/* The length of a section ending with CRLF CRLF within the first
+ * RL__SEC_KEY bytes of p[0, len) and before len, or 0. */
+static size_t short_section(const uint8_t *p, size_t len) {
+  size_t n = len < RL__SEC_KEY ? len : RL__SEC_KEY;
+  for (size_t i = 3; i < n;) {
+    const uint8_t *lf = memchr(p + i, '\n', n - i);
+    if (lf == NULL)
+      return 0;
+    i = (size_t)(lf - p);
+    if (p[i - 1] == '\r' && p[i - 2] == '\n' && p[i - 3] == '\r')
+      return i + 1 < len ? i + 1 : 0;
+    i++;
+  }
+  return 0;
+}
+
+/* A fresh parser is about to run over p[0, len): when those bytes begin
+ * with a section a fresh parser of the same kind paused at the end of,
+ * restores the state it reached there. The memo finds a section by the
+ * hash of its first RL__SEC_KEY bytes (all of them when it is shorter),
+ * before its end is known: the hash of the input's first bytes finds every
+ * remembered section that long, and a shorter one is found by its own hash
+ * once its end is found. */
+static int restore_any(rl__hdir *d, const uint8_t *p, size_t len,
+                       uint32_t *hash) {
+  const rl__secmemo *mo = &d->hc->http->secs;
+  uint8_t server = (uint8_t)is_server(d);
+  /* A connection often repeats its last section (a client polling, a
+   * server's answers to it): that entry is tried before any hashing. */
+  uint64_t pos = d->last_sec;
+  const rl__sec *s = rl__sec_parsed_at(mo, pos, p, len, server, d->lenient);
+  if (s == NULL) {
+    *hash = rl__sec_hash(p, len);
+    s = rl__sec_find_parsed(mo, *hash, p, len, server, d->lenient, &pos);
+  }
+  size_t n;
+  if (s == NULL && (n = short_section(p, len)) > 0)
+    s = rl__sec_find_parsed(mo, rl__sec_hash(p, n), p, len, server, d->lenient, &pos);
+  if (s == NULL)
+    return 0;
+  restore_head(d, s, pos, p, len);
+  return 1;
+}
+
+/* The first run of a fresh parser: over a section remembered by the memo
+ * the state is restored, and a section parsed to its end is remembered. */
+static llhttp_errno_t execute_fresh(rl__hdir *d, const uint8_t *p, size_t len) {
+  d->fresh = 0;
+  if (d->replaying || d->state != RL__D_HEAD)
+    return llhttp_execute(&d->parser, (const char *)p, len);
+  uint32_t hash = 0;
+  if (restore_any(d, p, len, &hash))
+    return HPE_PAUSED;
+  d->hc->http->n_parsed++;
+  llhttp_errno_t e = llhttp_execute(&d->parser, (const char *)p, len);
+  if (e == HPE_PAUSED && d->paused == P_HEADERS)
+    record_head(d, p, len, hash);
+  return e;
+}
+
+/* Runs llhttp over p[0, len), or takes its state from the section memo. */
+static llhttp_errno_t execute(rl__hdir *d, const uint8_t *p, size_t len) {
+  if (d->fresh)
+    return execute_fresh(d, p, len);
+  return llhttp_execute(&d->parser, (const char *)p, len);
 }
 
 /* --- feeding llhttp -------------------------------------------------------- */
@@ -466,8 +643,7 @@ static size_t feed(rl__hdir *d, const uint8_t *p, size_t len, uint64_t off,
     d->feed_off = off + done;
     d->feed_len = len - done;
     d->feed_at = at;
-    llhttp_errno_t e =
-        llhttp_execute(&d->parser, (const char *)p + done, len - done);
+    llhttp_errno_t e = execute(d, p + done, len - done);
     size_t used = len - done;
     if (e != HPE_OK && llhttp_get_error_pos(&d->parser) != NULL)
       used = (size_t)((const uint8_t *)llhttp_get_error_pos(&d->parser) -
@@ -516,18 +692,17 @@ static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
     enter_seek(d, 0, d->off);
     return 0;
   }
+  if (d->match == 0 && len >= BOUNDARY_LEN &&
+      memcmp(p, at_boundary, BOUNDARY_LEN) == 0) {
+    /* The usual case, taken whole: what the loop below would do. */
+    start_message(d, NULL, 0, d->off, at, at);
+    return 0;
+  }
   for (size_t i = 0; i < len; i++) {
     if (pat_eq(p[i], at_boundary[d->match])) {
       if (!match_take(d, p[i], BOUNDARY_LEN, d->off + i, at))
         continue;
-      if (d->match_off >= d->off) {
-        /* The whole pattern is in this packet (the usual case): llhttp
-         * reads it from here with the rest, in one run instead of two. */
-        start_message(d, NULL, 0, d->match_off, &d->match_at, at);
-        return (size_t)(d->match_off - d->off);
-      }
-      start_message(d, d->mbuf, BOUNDARY_LEN, d->match_off, &d->match_at, at);
-      return i + 1;
+      return start_matched(d, i, at);
     }
     uint64_t bad = d->match ? d->match_off : d->off + i;
     uint8_t matched = d->match;
@@ -609,20 +784,40 @@ static void pre_take(rl__hdir *d, uint8_t c, uint8_t matched) {
   d->pre = pre;
 }
 
+/* Whether byte c, at the start of a line, may begin a message. */
+static int may_start(const rl__hdir *d, uint8_t c) {
+  return is_server(d) ? pat_eq(c, at_line[0]) : c >= 'A' && c <= 'Z';
+}
+
 /* SEEK, inside a line: nothing there can start a message, so the bytes up
  * to the next CR or LF are skipped at once instead of one by one (a SEEK
- * may run over megabytes of TLS or of content after a gap). Returns how
- * many bytes were skipped. */
-static size_t seek_skip_line(rl__hdir *d, const uint8_t *p, size_t len) {
-  size_t n = rl__find_eol(p, len);
-  if (n == 0)
-    return 0;
-  /* pre_take of the first byte decides everything: for the bytes after it
-   * (neither CR nor LF either) it changes nothing more. */
-  if (d->pre & RL__PRE_ON)
-    pre_take(d, p[0], 0);
-  d->skipped += n;
-  return n;
+ * may run over megabytes of TLS or of content after a gap), then the CRs
+ * and LFs ending the line, and so on until a line starts with a byte that
+ * may begin a message. Each byte is taken as step_seek's byte loop would
+ * take it; pre_take of a line's first byte decides everything for the
+ * bytes after it (neither CR nor LF either). Returns the bytes skipped. */
+static size_t seek_lines(rl__hdir *d, const uint8_t *p, size_t len) {
+  int pre_on = (d->pre & RL__PRE_ON) != 0;
+  size_t i = 0;
+  while (i < len) {
+    size_t n = rl__find_eol(p + i, len - i);
+    if (n > 0 && pre_on)
+      pre_take(d, p[i], 0);
+    i += n;
+    if (i == len)
+      break;
+    do {
+      if (pre_on)
+        pre_take(d, p[i], 0);
+      i++;
+    } while (i < len && (p[i] == '\r' || p[i] == '\n'));
+    if (i == len || may_start(d, p[i])) {
+      d->line_start = 1;
+      break;
+    }
+  }
+  d->skipped += i;
+  return i;
 }
 
 /* SEEK: find a line that starts a message. */
@@ -639,7 +834,7 @@ static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
   }
   for (size_t i = 0; i < len; i++) {
     if (d->match == 0 && !d->line_start) {
-      i += seek_skip_line(d, p + i, len - i);
+      i += seek_lines(d, p + i, len - i);
       if (i == len)
         return len;
     }
@@ -655,8 +850,7 @@ static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
       if (match_take(d, c, LINE_LEN, d->off + i, at)) {
         d->skipped -= LINE_LEN;
         seek_found(d, at, 1);
-        start_message(d, d->mbuf, LINE_LEN, d->match_off, &d->match_at, at);
-        return i + 1;
+        return start_matched(d, i, at);
       }
       d->line_start = 0;
       continue;
@@ -719,8 +913,7 @@ static size_t step_forbidden(rl__hdir *d, const uint8_t *p, size_t len,
       d->line_start = 0;
       if (match_take(d, c, LINE_LEN, d->off + i, at)) {
         finish_cur(d, 0);
-        start_message(d, d->mbuf, LINE_LEN, d->match_off, &d->match_at, at);
-        return i + 1;
+        return start_matched(d, i, at);
       }
       continue;
     }

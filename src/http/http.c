@@ -74,8 +74,13 @@ void rl_http_free(rl_http *http) {
             "scanned\n",
             (unsigned long long)http->n_memo,
             (unsigned long long)http->n_scanned);
-  free(http->resp_memo.raw);
-  free(http->req_memo.raw);
+  if (http->verify_scan)
+    fprintf(stderr,
+            "resplint: RESPLINT_VERIFY_SCAN: %llu header sections parsed "
+            "from the llhttp memo and checked against llhttp, %llu parsed\n",
+            (unsigned long long)http->n_restored,
+            (unsigned long long)http->n_parsed);
+  rl__secmemo_free(&http->secs);
   free(http);
 }
 
@@ -437,65 +442,69 @@ static void verify_head(const rl_message *out, const rl__fieldvec *fv,
 /* The head memo: the same bytes always get the same description, and the
  * same header section often comes again and again (a client polling, a
  * health check, a load test; a server's answers to them differ in Date
- * only, which changes once a second). The last section described for each
- * kind of message is kept with its start line; its fields stay in the
- * stage's field array for that kind, which nothing else writes. */
-enum { MEMO_MAX = 4096 };
-
-static int memo_hit(const rl__headmemo *mo, rl_message *out, rl__fieldvec *fv) {
-  if (!mo->valid || out->raw_len != mo->len ||
-      (mo->len > 0 && memcmp(out->raw, mo->raw, mo->len) != 0))
+ * only, which changes once a second). Descriptions are kept in the section
+ * memo (secmemo.h), with the fields they found. */
+static int describe_from(const rl__sec *s, rl_message *out, rl__fieldvec *fv) {
+  if (rl__fieldvec_set(fv, rl__sec_fields(s), s->nfields) != 0)
     return 0;
-  out->start_line = mo->start_line;
-  out->start_eol = mo->start_eol;
-  out->version = mo->version;
-  out->status = mo->status;
-  out->reason = mo->reason;
-  out->method = mo->method;
-  out->target = mo->target;
-  out->status_code = mo->status_code;
-  fv->n = mo->nfields;
+  out->start_line = s->start_line;
+  out->start_eol = s->start_eol;
+  out->version = s->version;
+  out->status = s->status;
+  out->reason = s->reason;
+  out->method = s->method;
+  out->target = s->target;
+  out->status_code = s->status_code;
   return 1;
 }
 
-static void memo_store(rl__headmemo *mo, const rl_message *out,
-                       const rl__fieldvec *fv) {
-  if (out->raw_len > MEMO_MAX)
-    return;
-  if (mo->raw == NULL && (mo->raw = malloc(MEMO_MAX)) == NULL)
-    return;
-  if (out->raw_len > 0)
-    memcpy(mo->raw, out->raw, out->raw_len);
-  mo->len = out->raw_len;
-  mo->start_line = out->start_line;
-  mo->start_eol = out->start_eol;
-  mo->version = out->version;
-  mo->status = out->status;
-  mo->reason = out->reason;
-  mo->method = out->method;
-  mo->target = out->target;
-  mo->status_code = out->status_code;
-  mo->nfields = fv->n;
-  mo->valid = 1;
+/* The entry whose bytes are out->raw[0, raw_len), or NULL. A message
+ * parsed with the memo names its entry: raw was copied from the very bytes
+ * llhttp read (dir.c), so when it holds all of them it is that section and
+ * no search or compare is needed (RESPLINT_VERIFY_SCAN compares anyway). */
+static rl__sec *find_head(rl_http *h, const rl__hmsg *m, const rl_message *out,
+                          uint32_t *hash) {
+  rl__sec *s = rl__sec_at(&h->secs, m->sec);
+  if (s != NULL && s->len == out->raw_len && s->is_response == out->is_response) {
+    if (h->verify_scan && s->len > 0 &&
+        memcmp(rl__sec_bytes(s), out->raw, s->len) != 0) {
+      fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: a message's header "
+                      "section differs from its memo entry\n");
+      abort();
+    }
+    return s;
+  }
+  uint64_t pos;
+  *hash = rl__sec_hash(out->raw, out->raw_len);
+  return rl__sec_find(&h->secs, *hash, out->raw, out->raw_len,
+                      out->is_response, &pos);
 }
 
-/* Describes the head of `out` into it and `fv` (whose memo is `mo`). */
-static void describe_head(rl_http *h, rl__headmemo *mo, rl_message *out,
+/* Describes the head of message `m` into `out` and `fv`. */
+static void describe_head(rl_http *h, const rl__hmsg *m, rl_message *out,
                           rl__fieldvec *fv) {
-  if (memo_hit(mo, out, fv)) {
+  uint32_t hash = 0;
+  rl__sec *s = find_head(h, m, out, &hash);
+  if (s != NULL && s->has_desc && describe_from(s, out, fv)) {
     h->n_memo++;
     if (h->verify_scan)
       verify_head(out, fv, "the head memo");
     return;
   }
-  mo->valid = 0; /* fv is about to change */
   h->n_scanned++;
-  if (rl__scan_head(out, fv) >= 0) /* not out of memory half-way */
-    memo_store(mo, out, fv);
+  /* Not remembered when out of memory half-way (fields would be missing). */
+  if (rl__scan_head(out, fv) < 0)
+    return;
+  uint64_t pos;
+  if (s == NULL)
+    s = rl__sec_add(&h->secs, hash, out->raw, out->raw_len, out->is_response,
+                    fv->n, &pos);
+  if (s != NULL && !s->has_desc)
+    rl__sec_describe(s, out, fv);
 }
 
 static void fill_message(rl_http *h, rl__hmsg *m, rl_message *out,
-                         rl__headmemo *mo, rl__fieldvec *fv, rl__fieldvec *tv,
+                         rl__fieldvec *fv, rl__fieldvec *tv,
                          rl_msg_event *ev, uint32_t max_fields) {
   memset(out, 0, sizeof *out);
   out->raw = m->raw;
@@ -503,7 +512,7 @@ static void fill_message(rl_http *h, rl__hmsg *m, rl_message *out,
   out->raw_total = m->raw_total;
   out->is_response = m->is_response;
   out->status_code = -1;
-  describe_head(h, mo, out, fv);
+  describe_head(h, m, out, fv);
   cap_fields(m, out, fv, max_fields);
   out->fields = fv->v;
   out->nfields = fv->n;
@@ -543,13 +552,13 @@ static void emit(rl__hdir *d, rl__hmsg *m) {
     return;
   rl_message resp, req;
   rl_msg_event ev[RL__MAX_EVENTS], rev[RL__MAX_EVENTS];
-  fill_message(h, m, &resp, &h->resp_memo, &h->resp_f, &h->trl_f, ev, h->cfg.max_fields);
+  fill_message(h, m, &resp, &h->resp_f, &h->trl_f, ev, h->cfg.max_fields);
   rl_exchange x = {0};
   x.conn = d->hc->conn;
   x.response = &resp;
   x.request_state = m->req_state;
   if (m->req != NULL) {
-    fill_message(h, m->req, &req, &h->req_memo, &h->req_f, &h->rtrl_f, rev, h->cfg.max_fields);
+    fill_message(h, m->req, &req, &h->req_f, &h->rtrl_f, rev, h->cfg.max_fields);
     x.request = &req;
   }
   x.interim = m->interim;

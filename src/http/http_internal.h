@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "http/scan.h"
+#include "http/secmemo.h"
 #include "resplint/http.h"
 
 enum {
@@ -69,6 +70,10 @@ typedef struct rl__hmsg {
   rl__msgx *x;              /* events, NULL until the first one */
   uint32_t nev, ev_dropped;
   uint32_t xlen;
+  /* The section memo's entry for the bytes llhttp read up to the end of
+   * the header section (0: none; see secmemo.h): raw holds those very
+   * bytes when raw_len is the entry's length. */
+  uint64_t sec;
 } rl__hmsg;
 
 /* What a server's SEEK skipped before the first response of a connection
@@ -107,6 +112,7 @@ typedef struct rl__hdir {
   uint8_t lenient;        /* llhttp lenient flags used for the current message */
   uint8_t replaying;      /* re-feeding raw after turning on a lenient flag */
   uint8_t paused;         /* why llhttp paused: see dir.c */
+  uint8_t fresh;          /* llhttp was initialised and has run over nothing */
   uint8_t had_gap, started_mid, drain_empty;
   uint8_t skip_noted;     /* the current SEEK's cause was already noted */
   uint8_t pre;            /* RL__PRE_* bits: bytes before the first response */
@@ -124,6 +130,7 @@ typedef struct rl__hdir {
   uint32_t ext_chunk;     /* chunk whose extension was already recorded */
   uint32_t messages;      /* messages started so far (the next index) */
   rl__hmsg *cur;          /* the message being parsed */
+  uint64_t last_sec;      /* the section memo entry of the last message */
   llhttp_t parser;
 } rl__hdir;
 
@@ -145,32 +152,22 @@ struct rl__hconn {
   uint32_t lost_responses;    /* responses presumed lost in server gaps */
 };
 
-/* The last header section described for one kind of message, with its
- * description (see describe_head in http.c). */
-typedef struct rl__headmemo {
-  uint8_t *raw;          /* a copy of the section, MEMO_MAX bytes at most */
-  uint32_t len;
-  uint32_t nfields;      /* its fields, before the field-count cap */
-  uint8_t valid;
-  uint8_t start_eol;
-  int status_code;
-  rl_span start_line, version, status, reason, method, target;
-} rl__headmemo;
-
 struct rl_http {
   rl_http_config cfg;
   rl_stats *stats;
   uint64_t held;           /* raw and trl bytes of every live message */
   llhttp_settings_t settings;
   rl__fieldvec resp_f, req_f, trl_f, rtrl_f;
-  rl__headmemo resp_memo, req_memo; /* hold the heads in resp_f, req_f */
+  rl__secmemo secs;        /* header sections seen before (secmemo.h) */
   rl__hmsg *pool;          /* given-back messages, linked by next */
   uint32_t pooled;
-  /* RESPLINT_VERIFY_SCAN=1: every section described from the head memo is
-   * scanned too, and any difference aborts (see describe_head). The counts
-   * are printed when the stage is freed. */
+  /* RESPLINT_VERIFY_SCAN=1: every section described from the section memo
+   * is scanned too, every llhttp state restored from it is checked by
+   * running llhttp, and any difference aborts (see describe_head in http.c
+   * and restore_head in dir.c). The counts are printed when the stage is
+   * freed. */
   uint8_t verify_scan;
-  uint64_t n_memo, n_scanned;
+  uint64_t n_memo, n_scanned, n_restored, n_parsed;
 };
 
 /* dir.c */

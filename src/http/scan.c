@@ -15,15 +15,22 @@ void rl__fieldvec_free(rl__fieldvec *fv) {
   fv->n = fv->cap = 0;
 }
 
-/* glibc's memchr reads 32 bytes or more a step: an LF first, then a CR only
- * in the bytes before it. A SEEK runs over whole bodies (TLS, binary
- * content) where a line end comes every few hundred bytes, so two vector
- * scans beat one pass testing eight bytes at a time for both. */
-size_t rl__find_eol(const uint8_t *p, size_t len) {
-  const uint8_t *lf = memchr(p, '\n', len);
-  size_t n = lf != NULL ? (size_t)(lf - p) : len;
-  const uint8_t *cr = memchr(p, '\r', n);
-  return cr != NULL ? (size_t)(cr - p) : n;
+int rl__fieldvec_set(rl__fieldvec *fv, const rl_field *v, uint32_t n) {
+  fv->n = 0;
+  if (n > fv->cap) {
+    uint32_t cap = fv->cap ? fv->cap : 32;
+    while (cap < n)
+      cap *= 2;
+    rl_field *nv = realloc(fv->v, cap * sizeof *nv);
+    if (nv == NULL)
+      return RL_ENOMEM;
+    fv->v = nv;
+    fv->cap = cap;
+  }
+  if (n > 0)
+    memcpy(fv->v, v, n * sizeof *v);
+  fv->n = n;
+  return 0;
 }
 
 static rl_field *fieldvec_push(rl__fieldvec *fv) {
