@@ -9,6 +9,15 @@
 
 #include "resplint/flow.h"
 
+/* For the rare paths of a per-segment function: kept out of line, so that
+ * the common path around them stays a short function that saves few
+ * registers (inlined, they made every segment pay for their stack frame). */
+#if defined(__GNUC__)
+#define RL__NOINLINE __attribute__((noinline))
+#else
+#define RL__NOINLINE
+#endif
+
 /* 32-bit sequence-space comparisons (RFC 9293 3.4): valid while the two
  * numbers are less than 2^31 apart. */
 #define RL__SEQ_DIFF(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)))
@@ -90,6 +99,13 @@ enum {
   RL__C_RST_HELD = 0x10  /* an RST before any payload waits for the peer's answer */
 };
 
+/* rl__conn.fast: bit d (1 << d) says direction d takes payload at its next
+ * sequence number straight to delivery (anchored, nothing buffered); STEADY
+ * says the conversation is open, oriented, not reset or closed, both bases
+ * known, and neither direction has seen a FIN or ended, so a segment
+ * without SYN, FIN, RST or missing bytes changes nothing but delivery. */
+enum { RL__F_STEADY = 0x04 };
+
 typedef struct rl__conn {
   rl_conn pub;               /* before orientation pub.client is the first sender */
   struct rl__conn *lru_prev; /* towards the most recently active */
@@ -98,6 +114,10 @@ typedef struct rl__conn {
   uint32_t hash;
   uint8_t flags;             /* RL__C_* */
   uint8_t rst_side;          /* with RL__C_RST_HELD: the side that sent it */
+  /* RL__F_* (table.c): what the segment fast path may take, derived from
+   * the flags above, the halves' flags and whether they buffer anything;
+   * recomputed after every segment that takes the general path. */
+  uint8_t fast;
   /* With RL__C_RST_HELD: where it was. Allocated, since few connections
    * ever hold a RST: inline it made every entry a malloc size class
    * larger (240 bytes instead of 224). */

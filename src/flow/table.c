@@ -4,6 +4,7 @@
  * numbering as Wireshark's tcp.stream, and client/server orientation.
  * Reassembly proper lives in reasm.c.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,6 +191,7 @@ static void half_end(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                      rl_end_kind how, const rl_pktref *at) {
   rl__half *h = &c->half[dir];
   h->flags |= RL__H_ENDED;
+  c->fast = 0;
   rl__half_release(ft, h);
   if (ft->cfg.sink.end) {
     ft->cfg.sink.end(ft->cfg.sink_ctx, &c->pub, dir, how, at);
@@ -198,6 +200,7 @@ static void half_end(rl_flow_table *ft, rl__conn *c, rl_dir dir,
 
 static void conn_close(rl_flow_table *ft, rl__conn *c) {
   c->flags |= RL__C_CLOSED;
+  c->fast = 0;
   rl__half_release(ft, &c->half[0]);
   rl__half_release(ft, &c->half[1]);
   if ((c->flags & RL__C_OPENED) && ft->cfg.sink.close) {
@@ -292,7 +295,7 @@ static void conn_destroy(rl_flow_table *ft, rl__conn *c) {
 }
 
 /* Removes c for the flow limit or the idle timeout. */
-static void conn_evict(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
+RL__NOINLINE static void conn_evict(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
   if ((c->flags & (RL__C_OPENED | RL__C_CLOSED | RL__C_RST_HELD)) ==
       RL__C_OPENED) {
     ft->stats->flows_evicted++;
@@ -310,7 +313,7 @@ static void conn_evict(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
  * timeout is believed only when the next segment confirms it, so that one
  * stray timestamp does not expire every conversation (Wireshark, whose
  * tcp.stream we match, never expires any). */
-static void clock_advance(rl_flow_table *ft, int64_t sec) {
+RL__NOINLINE static void clock_advance(rl_flow_table *ft, int64_t sec) {
   int64_t limit = (int64_t)ft->cfg.idle_timeout_s;
   if (!ft->clock_set) {
     ft->clock_sec = sec;
@@ -325,11 +328,26 @@ static void clock_advance(rl_flow_table *ft, int64_t sec) {
   ft->jump_pending = 0;
 }
 
+static int tail_idle(const rl_flow_table *ft) {
+  return ft->lru_tail &&
+         ft->clock_sec - ft->lru_tail->last_sec > (int64_t)ft->cfg.idle_timeout_s;
+}
+
+/* What every segment does before its own: the clock, idle conversations,
+ * quiet history rings. Within one capture second with no leap pending
+ * clock_advance changes nothing, so it is skipped; the two expiry tests
+ * stay per segment, since the LRU tails change with every segment. */
 static void expire_idle(rl_flow_table *ft, const rl_pktref *at) {
-  int64_t limit = (int64_t)ft->cfg.idle_timeout_s;
-  clock_advance(ft, at->ts.sec);
-  while (ft->lru_tail && ft->clock_sec - ft->lru_tail->last_sec > limit) {
+  int64_t sec = at->ts.sec;
+  ft->now_sec = sec;
+  if (sec != ft->clock_sec || !ft->clock_set || ft->jump_pending) {
+    clock_advance(ft, sec);
+  }
+  while (tail_idle(ft)) {
     conn_evict(ft, ft->lru_tail, at);
+  }
+  if (ft->hist_tail && sec - ft->hist_tail->last_sec >= RL__HIST_IDLE_S) {
+    rl__hist_expire(ft);
   }
 }
 
@@ -553,14 +571,13 @@ static int rst_overruled(rl__conn *c, const rl_segment *seg) {
   return 1;
 }
 
-/* The conversation a segment belongs to: found, or started (a new pair, or
- * a SYN that Wireshark would count as port reuse). NULL on ENOMEM.
- * Segments of a few conversations come interleaved, and conversations of
- * one pair of hosts differ by their ports, so the last one found for the
- * same port sum is tried before hashing. */
-static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
-                                  const rl_pktref *at, int *side) {
-  rl__conn **rc = recent_slot(ft, &seg->src, &seg->dst);
+/* The conversation a segment belongs to when the last one found for the
+ * same port sum is not it (or the segment is a SYN, which may start a new
+ * one): found by hash, or started (a new pair, or a SYN that Wireshark
+ * would count as port reuse). NULL on ENOMEM. */
+RL__NOINLINE static rl__conn *conversation_slow(rl_flow_table *ft, const rl_segment *seg,
+                                   const rl_pktref *at, rl__conn **rc,
+                                   int *side) {
   rl__conn *c = *rc;
   uint32_t hash;
   if (c && (*side = conn_side(c, &seg->src, &seg->dst)) >= 0) {
@@ -585,6 +602,20 @@ static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
   return c;
 }
 
+/* Segments of a few conversations come interleaved, and conversations of
+ * one pair of hosts differ by their ports, so the last one found for the
+ * same port sum is tried before hashing. */
+static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
+                                  const rl_pktref *at, int *side) {
+  rl__conn **rc = recent_slot(ft, &seg->src, &seg->dst);
+  rl__conn *c = *rc;
+  if (c && !(seg->flags & RL_TCP_SYN) &&
+      (*side = conn_side(c, &seg->src, &seg->dst)) >= 0) {
+    return c;
+  }
+  return conversation_slow(ft, seg, at, rc, side);
+}
+
 /* Orients c if this segment decides, and opens it once oriented. Returns 0
  * if the conversation closed on opening (both FINs were held). */
 static int orient_and_open(rl_flow_table *ft, rl__conn *c, int *side,
@@ -606,60 +637,52 @@ static int orient_and_open(rl_flow_table *ft, rl__conn *c, int *side,
   return !(c->flags & RL__C_CLOSED);
 }
 
-/* The segment most captures are made of: an open conversation whose
- * sides' bases are known, no SYN, FIN or RST, and either no payload or
- * payload that continues its direction with nothing buffered and no FIN
- * to clip at. Every step of the general path below is then a no-op except
+/* What c->fast says of c now (RL__F_*, flow_internal.h). */
+static uint8_t conn_fast_bits(const rl__conn *c) {
+  const uint8_t conn_mask = RL__C_ORIENTED | RL__C_OPENED | RL__C_CLOSED |
+                            RL__C_RST | RL__C_RST_HELD;
+  uint8_t f0 = c->half[0].flags, f1 = c->half[1].flags;
+  if ((c->flags & conn_mask) != (RL__C_ORIENTED | RL__C_OPENED) ||
+      !(f0 & f1 & RL__H_BASE) || ((f0 | f1) & (RL__H_FIN | RL__H_ENDED))) {
+    return 0;
+  }
+  uint8_t bits = RL__F_STEADY;
+  for (int d = 0; d < 2; d++) {
+    if (!c->half[d].ooo && (c->half[d].flags & RL__H_SEQ_SET)) {
+      bits |= (uint8_t)(1u << d);
+    }
+  }
+  return bits;
+}
+
+/* The segment most captures are made of: a steady conversation (c->fast),
+ * no SYN, FIN or RST, and either no payload or payload that continues its
+ * direction. Every step of the general path below is then a no-op except
  * delivery, so these few tests replace it. Returns 0 to take the general
  * path. */
 static int segment_fast(rl_flow_table *ft, rl__conn *c, int side,
                         const rl_segment *seg, const rl_pktref *at) {
-  const uint8_t conn_mask = RL__C_ORIENTED | RL__C_OPENED | RL__C_CLOSED |
-                            RL__C_RST | RL__C_RST_HELD;
-  rl__half *h = &c->half[side];
-  if ((c->flags & conn_mask) != (RL__C_ORIENTED | RL__C_OPENED) ||
+  uint8_t fast = c->fast;
+  assert(fast == conn_fast_bits(c)); /* kept up to date by the caller */
+  if (!(fast & RL__F_STEADY) ||
       (seg->flags & (RL_TCP_SYN | RL_TCP_FIN | RL_TCP_RST)) ||
-      !(h->flags & c->half[!side].flags & RL__H_BASE) ||
       seg->payload_missing) {
     return 0;
   }
   if (seg->payload_len) {
-    if (!seg->payload || seg->seq != h->next_seq || h->ooo ||
-        (h->flags & (RL__H_SEQ_SET | RL__H_FIN | RL__H_ENDED)) !=
-            RL__H_SEQ_SET) {
+    if (!(fast & (1u << side)) || !seg->payload ||
+        seg->seq != c->half[side].next_seq) {
       return 0;
     }
     release_acked(ft, &c->half[!side], seg);
     rl__deliver(ft, c, (rl_dir)side, seg->payload, seg->payload_len, at);
   }
-  if ((c->half[0].flags | c->half[1].flags) & (RL__H_FIN | RL__H_ENDED)) {
-    conn_settle(ft, c, at);
-  }
   return 1;
 }
 
-void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
-                           const rl_pktref *at) {
-  if (!ft || !seg || !at) {
-    return;
-  }
-  ft->now_sec = at->ts.sec;
-  expire_idle(ft, at);
-  if (ft->hist_tail &&
-      ft->now_sec - ft->hist_tail->last_sec >= RL__HIST_IDLE_S) {
-    rl__hist_expire(ft); /* tested here: a call per segment for nothing */
-  }
-  ft->last_stream = -1;
-  int side;
-  rl__conn *c = conversation_for(ft, seg, at, &side);
-  if (!c) {
-    return;
-  }
-  ft->last_stream = (int64_t)c->pub.stream;
-  lru_touch(ft, c, at);
-  if (segment_fast(ft, c, side, seg, at)) {
-    return;
-  }
+/* Everything a segment may do to its conversation. */
+RL__NOINLINE static void segment_general(rl_flow_table *ft, rl__conn *c, int side,
+                            const rl_segment *seg, const rl_pktref *at) {
   note_base(c, side, seg);
   if ((c->flags & RL__C_RST_HELD) && !rst_overruled(c, seg)) {
     return;
@@ -688,6 +711,26 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
     return;
   }
   conn_settle(ft, c, at);
+}
+
+void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
+                           const rl_pktref *at) {
+  if (!ft || !seg || !at) {
+    return;
+  }
+  expire_idle(ft, at);
+  int side;
+  rl__conn *c = conversation_for(ft, seg, at, &side);
+  if (!c) {
+    ft->last_stream = -1;
+    return;
+  }
+  ft->last_stream = (int64_t)c->pub.stream;
+  lru_touch(ft, c, at);
+  if (!segment_fast(ft, c, side, seg, at)) {
+    segment_general(ft, c, side, seg, at);
+    c->fast = conn_fast_bits(c);
+  }
 }
 
 /* ---- the table ---------------------------------------------------------- */
