@@ -264,12 +264,15 @@ static void advance(rl__half *h, uint64_t n) {
 void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                  const uint8_t *data, uint32_t n, const rl_pktref *at) {
   rl__half *h = &c->half[dir];
-  if (ft->cfg.sink.data) {
-    ft->cfg.sink.data(ft->cfg.sink_ctx, &c->pub, dir, data, n, h->next_off, at);
-  }
-  hist_record(ft, h, h->next_off, data, n);
+  uint64_t off = h->next_off;
+  hist_record(ft, h, off, data, n);
   ft->stats->bytes_delivered += n;
   advance(h, n);
+  /* Last, so that the call is a jump: nothing the sink can see depends on
+   * the history or the side's state (it is given the offset). */
+  if (ft->cfg.sink.data) {
+    ft->cfg.sink.data(ft->cfg.sink_ctx, &c->pub, dir, data, n, off, at);
+  }
 }
 
 void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,
