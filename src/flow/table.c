@@ -296,7 +296,8 @@ static void conn_destroy(rl_flow_table *ft, rl__conn *c) {
 }
 
 /* Removes c for the flow limit or the idle timeout. */
-RL__NOINLINE static void conn_evict(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
+RL__COLD static void conn_evict(rl_flow_table *ft, rl__conn *c,
+                              const rl_pktref *at) {
   if ((c->flags & (RL__C_OPENED | RL__C_CLOSED | RL__C_RST_HELD)) ==
       RL__C_OPENED) {
     ft->stats->flows_evicted++;
@@ -314,7 +315,7 @@ RL__NOINLINE static void conn_evict(rl_flow_table *ft, rl__conn *c, const rl_pkt
  * timeout is believed only when the next segment confirms it, so that one
  * stray timestamp does not expire every conversation (Wireshark, whose
  * tcp.stream we match, never expires any). */
-RL__NOINLINE static void clock_advance(rl_flow_table *ft, int64_t sec) {
+RL__COLD static void clock_advance(rl_flow_table *ft, int64_t sec) {
   int64_t limit = (int64_t)ft->cfg.idle_timeout_s;
   if (!ft->clock_set) {
     ft->clock_sec = sec;
@@ -330,8 +331,8 @@ RL__NOINLINE static void clock_advance(rl_flow_table *ft, int64_t sec) {
 }
 
 static int tail_idle(const rl_flow_table *ft) {
-  return ft->lru_tail &&
-         ft->clock_sec - ft->lru_tail->last_sec > (int64_t)ft->cfg.idle_timeout_s;
+  int64_t limit = (int64_t)ft->cfg.idle_timeout_s;
+  return ft->lru_tail && ft->clock_sec - ft->lru_tail->last_sec > limit;
 }
 
 /* What every segment does before its own: the clock, idle conversations,
@@ -600,9 +601,10 @@ static int rst_overruled(rl__conn *c, const rl_segment *seg) {
  * same port sum is not it (or the segment is a SYN, which may start a new
  * one): found by hash, or started (a new pair, or a SYN that Wireshark
  * would count as port reuse). NULL on ENOMEM. */
-RL__NOINLINE static rl__conn *conversation_slow(rl_flow_table *ft, const rl_segment *seg,
-                                   const rl_pktref *at, rl__conn **rc,
-                                   int *side) {
+RL__COLD static rl__conn *conversation_slow(rl_flow_table *ft,
+                                           const rl_segment *seg,
+                                           const rl_pktref *at,
+                                           rl__conn **rc, int *side) {
   rl__conn *c = *rc;
   uint32_t hash;
   if (c && (*side = conn_side(c, &seg->src, &seg->dst)) >= 0) {
@@ -706,8 +708,9 @@ static int segment_fast(rl_flow_table *ft, rl__conn *c, int side,
 }
 
 /* Everything a segment may do to its conversation. */
-RL__NOINLINE static void segment_general(rl_flow_table *ft, rl__conn *c, int side,
-                            const rl_segment *seg, const rl_pktref *at) {
+RL__COLD static void segment_general(rl_flow_table *ft, rl__conn *c,
+                                     int side, const rl_segment *seg,
+                                     const rl_pktref *at) {
   note_base(c, side, seg);
   if ((c->flags & RL__C_RST_HELD) && !rst_overruled(c, seg)) {
     return;
