@@ -190,6 +190,11 @@ void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
  * them for retransmission comparison and advances the side. */
 void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                  const uint8_t *data, uint32_t n, const rl_pktref *at);
+/* The same, after releasing the other side's history: the delivering
+ * segment acknowledged all of it (one call for the two, so that the
+ * segment fast path ends in a tail call). */
+void rl__deliver_acking(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                        const uint8_t *data, uint32_t n, const rl_pktref *at);
 void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     const rl_pktref *at);
 void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,

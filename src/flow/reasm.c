@@ -261,8 +261,8 @@ static void advance(rl__half *h, uint64_t n) {
   h->next_seq += (uint32_t)n;
 }
 
-void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
-                 const uint8_t *data, uint32_t n, const rl_pktref *at) {
+static void deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                    const uint8_t *data, uint32_t n, const rl_pktref *at) {
   rl__half *h = &c->half[dir];
   uint64_t off = h->next_off;
   hist_record(ft, h, off, data, n);
@@ -273,6 +273,17 @@ void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
   if (ft->cfg.sink.data) {
     ft->cfg.sink.data(ft->cfg.sink_ctx, &c->pub, dir, data, n, off, at);
   }
+}
+
+void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                 const uint8_t *data, uint32_t n, const rl_pktref *at) {
+  deliver(ft, c, dir, data, n, at);
+}
+
+void rl__deliver_acking(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                        const uint8_t *data, uint32_t n, const rl_pktref *at) {
+  rl__half_forget(ft, &c->half[!dir]);
+  deliver(ft, c, dir, data, n, at);
 }
 
 void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,

@@ -530,10 +530,14 @@ static void on_fin(rl__half *h, const rl_segment *seg) {
  * peer has not yet acknowledged. Once the peer acknowledges all of it and
  * starts to speak itself (the turn changes), the ring is released, so that
  * a connection waiting between exchanges holds no history. */
+static int acks_history(const rl__half *h, const rl_segment *seg) {
+  return h->hist && !h->ooo && (seg->flags & RL_TCP_ACK) &&
+         RL__SEQ_GEQ(seg->ack, h->next_seq);
+}
+
 static void release_acked(rl_flow_table *ft, rl__half *h,
                           const rl_segment *seg) {
-  if (h->hist && !h->ooo && (seg->flags & RL_TCP_ACK) &&
-      RL__SEQ_GEQ(seg->ack, h->next_seq)) {
+  if (acks_history(h, seg)) {
     rl__half_forget(ft, h);
   }
 }
@@ -682,6 +686,19 @@ static uint8_t conn_fast_bits(const rl__conn *c) {
   return bits;
 }
 
+/* Delivers a payload segment that continues its direction, after
+ * releasing the peer's history if the segment acknowledges all of it (as
+ * the general path does); either way the delivery is a tail call. */
+static void deliver_in_order(rl_flow_table *ft, rl__conn *c, int side,
+                             const rl_segment *seg, const rl_pktref *at) {
+  if (acks_history(&c->half[!side], seg)) {
+    rl__deliver_acking(ft, c, (rl_dir)side, seg->payload, seg->payload_len,
+                       at);
+  } else {
+    rl__deliver(ft, c, (rl_dir)side, seg->payload, seg->payload_len, at);
+  }
+}
+
 /* The segment most captures are made of: a steady conversation (c->fast),
  * no SYN, FIN or RST, and either no payload or payload that continues its
  * direction. Every step of the general path below is then a no-op except
@@ -701,16 +718,14 @@ static int segment_fast(rl_flow_table *ft, rl__conn *c, int side,
         seg->seq != c->half[side].next_seq) {
       return 0;
     }
-    release_acked(ft, &c->half[!side], seg);
-    rl__deliver(ft, c, (rl_dir)side, seg->payload, seg->payload_len, at);
+    deliver_in_order(ft, c, side, seg, at);
   }
   return 1;
 }
 
 /* Everything a segment may do to its conversation. */
-RL__COLD static void segment_general(rl_flow_table *ft, rl__conn *c,
-                                     int side, const rl_segment *seg,
-                                     const rl_pktref *at) {
+static void segment_general(rl_flow_table *ft, rl__conn *c, int side,
+                            const rl_segment *seg, const rl_pktref *at) {
   note_base(c, side, seg);
   if ((c->flags & RL__C_RST_HELD) && !rst_overruled(c, seg)) {
     return;
@@ -741,11 +756,27 @@ RL__COLD static void segment_general(rl_flow_table *ft, rl__conn *c,
   conn_settle(ft, c, at);
 }
 
-void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
-                           const rl_pktref *at) {
-  if (!ft || !seg || !at) {
-    return;
+/* A segment of a found conversation that the fast path does not take. */
+RL__COLD static void segment_other(rl_flow_table *ft, rl__conn *c, int side,
+                                   const rl_segment *seg,
+                                   const rl_pktref *at) {
+  segment_general(ft, c, side, seg, at);
+  c->fast = conn_fast_bits(c);
+}
+
+/* A segment from its conversation on: the fast path or the general one. */
+static void segment_of(rl_flow_table *ft, rl__conn *c, int side,
+                       const rl_segment *seg, const rl_pktref *at) {
+  ft->last_stream = (int64_t)c->pub.stream;
+  lru_touch(ft, c, at);
+  if (!segment_fast(ft, c, side, seg, at)) {
+    segment_other(ft, c, side, seg, at);
   }
+}
+
+/* Every segment the entry point does not take whole. */
+RL__COLD static void segment_slow(rl_flow_table *ft, const rl_segment *seg,
+                                  const rl_pktref *at) {
   expire_idle(ft, at);
   int side;
   rl__conn *c = conversation_for(ft, seg, at, &side);
@@ -753,12 +784,37 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
     ft->last_stream = -1;
     return;
   }
-  ft->last_stream = (int64_t)c->pub.stream;
-  lru_touch(ft, c, at);
-  if (!segment_fast(ft, c, side, seg, at)) {
-    segment_general(ft, c, side, seg, at);
-    c->fast = conn_fast_bits(c);
+  segment_of(ft, c, side, seg, at);
+}
+
+/* Whether expire_idle has nothing to do for a segment at `sec`: the clock
+ * stays where it is, and neither the least recently active conversation
+ * nor the least recently written history ring has gone quiet. */
+static int nothing_expires(const rl_flow_table *ft, int64_t sec) {
+  return sec == ft->clock_sec && ft->clock_set && !ft->jump_pending &&
+         !tail_idle(ft) &&
+         !(ft->hist_tail && sec - ft->hist_tail->last_sec >= RL__HIST_IDLE_S);
+}
+
+/* The entry point takes the common segment whole (nothing expires, its
+ * conversation is the last one seen for its port sum, no SYN) and leaves
+ * everything else to segment_slow; every call it makes is its last act, so
+ * it needs no stack frame of its own. */
+void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
+                           const rl_pktref *at) {
+  if (!ft || !seg || !at) {
+    return;
   }
+  int64_t sec = at->ts.sec;
+  rl__conn *c = *recent_slot(ft, &seg->src, &seg->dst);
+  int side;
+  if (!nothing_expires(ft, sec) || !c || (seg->flags & RL_TCP_SYN) ||
+      (side = conn_side(c, &seg->src, &seg->dst)) < 0) {
+    segment_slow(ft, seg, at);
+    return;
+  }
+  ft->now_sec = sec;
+  segment_of(ft, c, side, seg, at);
 }
 
 /* ---- the table ---------------------------------------------------------- */
