@@ -9,6 +9,17 @@
 
 #include "resplint/flow.h"
 
+/* For the rare paths of a per-segment function: kept out of line and apart
+ * (GCC puts cold functions in .text.unlikely), so that the common path
+ * around them stays a short function that saves few registers and the hot
+ * code stays dense (inlined, they made every segment pay for their stack
+ * frame). */
+#if defined(__GNUC__)
+#define RL__COLD __attribute__((noinline, cold))
+#else
+#define RL__COLD
+#endif
+
 /* 32-bit sequence-space comparisons (RFC 9293 3.4): valid while the two
  * numbers are less than 2^31 apart. */
 #define RL__SEQ_DIFF(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)))
@@ -90,6 +101,13 @@ enum {
   RL__C_RST_HELD = 0x10  /* an RST before any payload waits for the peer's answer */
 };
 
+/* rl__conn.fast: bit d (1 << d) says direction d takes payload at its next
+ * sequence number straight to delivery (anchored, nothing buffered); STEADY
+ * says the conversation is open, oriented, not reset or closed, both bases
+ * known, and neither direction has seen a FIN or ended, so a segment
+ * without SYN, FIN, RST or missing bytes changes nothing but delivery. */
+enum { RL__F_STEADY = 0x04 };
+
 typedef struct rl__conn {
   rl_conn pub;               /* before orientation pub.client is the first sender */
   struct rl__conn *lru_prev; /* towards the most recently active */
@@ -98,12 +116,26 @@ typedef struct rl__conn {
   uint32_t hash;
   uint8_t flags;             /* RL__C_* */
   uint8_t rst_side;          /* with RL__C_RST_HELD: the side that sent it */
+  /* RL__F_* (table.c): what the segment fast path may take, derived from
+   * the flags above, the halves' flags and whether they buffer anything;
+   * recomputed after every segment that takes the general path. */
+  uint8_t fast;
   /* With RL__C_RST_HELD: where it was. Allocated, since few connections
    * ever hold a RST: inline it made every entry a malloc size class
    * larger (240 bytes instead of 224). */
   rl_pktref *rst_at;
   rl__half half[2];          /* indexed by rl_dir once oriented */
 } rl__conn;
+
+/* Conversations are carved from slabs of this many and recycled through a
+ * free list (table.c). A slab (216 KiB) is above malloc's mmap threshold,
+ * so only the entries handed out are ever touched: with slabs of 64, carved
+ * from the heap, (d)'s peak grew by 20 bytes a connection. */
+#define RL__CONN_SLAB 1024u
+typedef struct rl__conn_slab {
+  struct rl__conn_slab *next;
+  rl__conn c[RL__CONN_SLAB];
+} rl__conn_slab;
 
 /* Buckets of rl_flow_table.recent: a few KiB, so that the conversations of
  * a busy capture, interleaved segment by segment, are mostly found without
@@ -130,6 +162,9 @@ struct rl_flow_table {
   uint64_t hist_total; /* capacity of every history ring */
   rl__hist *hist_spare[RL__HIST_CLASSES]; /* released rings by capacity class */
   uint8_t hist_nspare[RL__HIST_CLASSES];
+  rl__conn_slab *slabs;  /* every slab, the newest first */
+  uint32_t slab_used;    /* entries of the newest slab handed out */
+  rl__conn *conn_spare;  /* destroyed conversations, linked by lru_next */
   int64_t now_sec;     /* capture time of the segment being processed */
   int64_t clock_sec;   /* expiry clock: capture time, never backwards */
   uint8_t clock_set;   /* clock_sec holds a time */
@@ -155,6 +190,11 @@ void rl__half_accept(rl_flow_table *ft, rl__conn *c, rl_dir dir,
  * them for retransmission comparison and advances the side. */
 void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                  const uint8_t *data, uint32_t n, const rl_pktref *at);
+/* The same, after releasing the other side's history: the delivering
+ * segment acknowledged all of it (one call for the two, so that the
+ * segment fast path ends in a tail call). */
+void rl__deliver_acking(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                        const uint8_t *data, uint32_t n, const rl_pktref *at);
 void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     const rl_pktref *at);
 void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,

@@ -130,11 +130,19 @@ static void hist_budget(rl_flow_table *ft, const rl__half *keep, uint64_t more) 
   }
 }
 
+/* Position of stream offset o in ring r. A ring holding less than its
+ * capacity since it started is one run from its start, so the division is
+ * only needed once it has wrapped. */
+static uint32_t hist_pos(const rl__hist *r, uint64_t o) {
+  uint64_t rel = o - r->org;
+  return (uint32_t)(rel < r->cap ? rel : rel % r->cap);
+}
+
 /* Copies the last `keep` valid bytes of ring `from` to the start of `to`:
  * at most two runs, since they may wrap around the end of `from`. */
 static void hist_copy(rl__hist *to, const rl__hist *from, uint32_t keep) {
   uint64_t start = from->end - keep;
-  uint32_t pos = (uint32_t)((start - from->org) % from->cap);
+  uint32_t pos = hist_pos(from, start);
   uint32_t first = keep < from->cap - pos ? keep : from->cap - pos;
   memcpy(to->buf, from->buf + pos, first);
   if (keep > first) {
@@ -203,7 +211,7 @@ static void hist_record(rl_flow_table *ft, rl__half *h, uint64_t off,
    * (up to the ring's end, then from its start), mostly in one since a new
    * ring starts where its first bytes go. */
   uint32_t skip = n > r->cap ? n - r->cap : 0;
-  uint32_t pos = (uint32_t)((off + skip - r->org) % r->cap);
+  uint32_t pos = hist_pos(r, off + skip);
   uint32_t left = n - skip;
   uint32_t first = left < r->cap - pos ? left : r->cap - pos;
   memcpy(r->buf + pos, data + skip, first);
@@ -212,7 +220,7 @@ static void hist_record(rl_flow_table *ft, rl__half *h, uint64_t off,
   }
   r->end = off + n;
   r->last_sec = ft->now_sec;
-  r->len = (uint32_t)((uint64_t)r->len + n > r->cap ? r->cap : r->len + n);
+  r->len = need > r->cap ? r->cap : (uint32_t)need;
 }
 
 /* Returns the offset of the first byte of [off, off+n) that differs from the
@@ -231,7 +239,7 @@ static uint64_t hist_compare(const rl__half *h, uint64_t off,
    * retransmission is mostly identical, and a byte loop with a modulo per
    * byte cost 1% of a run on (c). */
   for (uint64_t o = from; o < to;) {
-    uint32_t pos = (uint32_t)((o - r->org) % r->cap);
+    uint32_t pos = hist_pos(r, o);
     uint64_t run = to - o < r->cap - pos ? to - o : r->cap - pos;
     const uint8_t *a = r->buf + pos, *b = data + (o - off);
     if (memcmp(a, b, (size_t)run) != 0) {
@@ -253,15 +261,29 @@ static void advance(rl__half *h, uint64_t n) {
   h->next_seq += (uint32_t)n;
 }
 
-void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
-                 const uint8_t *data, uint32_t n, const rl_pktref *at) {
+static void deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                    const uint8_t *data, uint32_t n, const rl_pktref *at) {
   rl__half *h = &c->half[dir];
-  if (ft->cfg.sink.data) {
-    ft->cfg.sink.data(ft->cfg.sink_ctx, &c->pub, dir, data, n, h->next_off, at);
-  }
-  hist_record(ft, h, h->next_off, data, n);
+  uint64_t off = h->next_off;
+  hist_record(ft, h, off, data, n);
   ft->stats->bytes_delivered += n;
   advance(h, n);
+  /* Last, so that the call is a jump: nothing the sink can see depends on
+   * the history or the side's state (it is given the offset). */
+  if (ft->cfg.sink.data) {
+    ft->cfg.sink.data(ft->cfg.sink_ctx, &c->pub, dir, data, n, off, at);
+  }
+}
+
+void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                 const uint8_t *data, uint32_t n, const rl_pktref *at) {
+  deliver(ft, c, dir, data, n, at);
+}
+
+void rl__deliver_acking(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                        const uint8_t *data, uint32_t n, const rl_pktref *at) {
+  rl__half_forget(ft, &c->half[!dir]);
+  deliver(ft, c, dir, data, n, at);
 }
 
 void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,

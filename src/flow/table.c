@@ -4,6 +4,7 @@
  * numbering as Wireshark's tcp.stream, and client/server orientation.
  * Reassembly proper lives in reasm.c.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,6 +191,7 @@ static void half_end(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                      rl_end_kind how, const rl_pktref *at) {
   rl__half *h = &c->half[dir];
   h->flags |= RL__H_ENDED;
+  c->fast = 0;
   rl__half_release(ft, h);
   if (ft->cfg.sink.end) {
     ft->cfg.sink.end(ft->cfg.sink_ctx, &c->pub, dir, how, at);
@@ -198,6 +200,7 @@ static void half_end(rl_flow_table *ft, rl__conn *c, rl_dir dir,
 
 static void conn_close(rl_flow_table *ft, rl__conn *c) {
   c->flags |= RL__C_CLOSED;
+  c->fast = 0;
   rl__half_release(ft, &c->half[0]);
   rl__half_release(ft, &c->half[1]);
   if ((c->flags & RL__C_OPENED) && ft->cfg.sink.close) {
@@ -288,11 +291,13 @@ static void conn_destroy(rl_flow_table *ft, rl__conn *c) {
   rl__half_release(ft, &c->half[0]);
   rl__half_release(ft, &c->half[1]);
   free(c->rst_at);
-  free(c);
+  c->lru_next = ft->conn_spare;
+  ft->conn_spare = c;
 }
 
 /* Removes c for the flow limit or the idle timeout. */
-static void conn_evict(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
+RL__COLD static void conn_evict(rl_flow_table *ft, rl__conn *c,
+                              const rl_pktref *at) {
   if ((c->flags & (RL__C_OPENED | RL__C_CLOSED | RL__C_RST_HELD)) ==
       RL__C_OPENED) {
     ft->stats->flows_evicted++;
@@ -310,7 +315,7 @@ static void conn_evict(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
  * timeout is believed only when the next segment confirms it, so that one
  * stray timestamp does not expire every conversation (Wireshark, whose
  * tcp.stream we match, never expires any). */
-static void clock_advance(rl_flow_table *ft, int64_t sec) {
+RL__COLD static void clock_advance(rl_flow_table *ft, int64_t sec) {
   int64_t limit = (int64_t)ft->cfg.idle_timeout_s;
   if (!ft->clock_set) {
     ft->clock_sec = sec;
@@ -325,12 +330,51 @@ static void clock_advance(rl_flow_table *ft, int64_t sec) {
   ft->jump_pending = 0;
 }
 
-static void expire_idle(rl_flow_table *ft, const rl_pktref *at) {
+static int tail_idle(const rl_flow_table *ft) {
   int64_t limit = (int64_t)ft->cfg.idle_timeout_s;
-  clock_advance(ft, at->ts.sec);
-  while (ft->lru_tail && ft->clock_sec - ft->lru_tail->last_sec > limit) {
+  return ft->lru_tail && ft->clock_sec - ft->lru_tail->last_sec > limit;
+}
+
+/* What every segment does before its own: the clock, idle conversations,
+ * quiet history rings. Within one capture second with no leap pending
+ * clock_advance changes nothing, so it is skipped; the two expiry tests
+ * stay per segment, since the LRU tails change with every segment. */
+static void expire_idle(rl_flow_table *ft, const rl_pktref *at) {
+  int64_t sec = at->ts.sec;
+  ft->now_sec = sec;
+  if (sec != ft->clock_sec || !ft->clock_set || ft->jump_pending) {
+    clock_advance(ft, sec);
+  }
+  while (tail_idle(ft)) {
     conn_evict(ft, ft->lru_tail, at);
   }
+  if (ft->hist_tail && sec - ft->hist_tail->last_sec >= RL__HIST_IDLE_S) {
+    rl__hist_expire(ft);
+  }
+}
+
+/* A zeroed conversation entry: a destroyed one, or the next of a slab.
+ * Captures start and end conversations by the thousand, and calloc + free
+ * cost about 500 instructions per conversation where this costs the
+ * memset. */
+static rl__conn *conn_alloc(rl_flow_table *ft) {
+  rl__conn *c = ft->conn_spare;
+  if (c) {
+    ft->conn_spare = c->lru_next;
+  } else {
+    if (!ft->slabs || ft->slab_used == RL__CONN_SLAB) {
+      rl__conn_slab *s = malloc(sizeof *s);
+      if (!s) {
+        return NULL;
+      }
+      s->next = ft->slabs;
+      ft->slabs = s;
+      ft->slab_used = 0;
+    }
+    c = &ft->slabs->c[ft->slab_used++];
+  }
+  memset(c, 0, sizeof *c);
+  return c;
 }
 
 static rl__conn *conn_new(rl_flow_table *ft, const rl_segment *seg,
@@ -342,7 +386,7 @@ static rl__conn *conn_new(rl_flow_table *ft, const rl_segment *seg,
       slots_grow(ft) != 0) {
     return NULL;
   }
-  rl__conn *c = calloc(1, sizeof *c);
+  rl__conn *c = conn_alloc(ft);
   if (!c) {
     return NULL;
   }
@@ -486,10 +530,14 @@ static void on_fin(rl__half *h, const rl_segment *seg) {
  * peer has not yet acknowledged. Once the peer acknowledges all of it and
  * starts to speak itself (the turn changes), the ring is released, so that
  * a connection waiting between exchanges holds no history. */
+static int acks_history(const rl__half *h, const rl_segment *seg) {
+  return h->hist && !h->ooo && (seg->flags & RL_TCP_ACK) &&
+         RL__SEQ_GEQ(seg->ack, h->next_seq);
+}
+
 static void release_acked(rl_flow_table *ft, rl__half *h,
                           const rl_segment *seg) {
-  if (h->hist && !h->ooo && (seg->flags & RL_TCP_ACK) &&
-      RL__SEQ_GEQ(seg->ack, h->next_seq)) {
+  if (acks_history(h, seg)) {
     rl__half_forget(ft, h);
   }
 }
@@ -553,14 +601,14 @@ static int rst_overruled(rl__conn *c, const rl_segment *seg) {
   return 1;
 }
 
-/* The conversation a segment belongs to: found, or started (a new pair, or
- * a SYN that Wireshark would count as port reuse). NULL on ENOMEM.
- * Segments of a few conversations come interleaved, and conversations of
- * one pair of hosts differ by their ports, so the last one found for the
- * same port sum is tried before hashing. */
-static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
-                                  const rl_pktref *at, int *side) {
-  rl__conn **rc = recent_slot(ft, &seg->src, &seg->dst);
+/* The conversation a segment belongs to when the last one found for the
+ * same port sum is not it (or the segment is a SYN, which may start a new
+ * one): found by hash, or started (a new pair, or a SYN that Wireshark
+ * would count as port reuse). NULL on ENOMEM. */
+RL__COLD static rl__conn *conversation_slow(rl_flow_table *ft,
+                                           const rl_segment *seg,
+                                           const rl_pktref *at,
+                                           rl__conn **rc, int *side) {
   rl__conn *c = *rc;
   uint32_t hash;
   if (c && (*side = conn_side(c, &seg->src, &seg->dst)) >= 0) {
@@ -585,6 +633,20 @@ static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
   return c;
 }
 
+/* Segments of a few conversations come interleaved, and conversations of
+ * one pair of hosts differ by their ports, so the last one found for the
+ * same port sum is tried before hashing. */
+static rl__conn *conversation_for(rl_flow_table *ft, const rl_segment *seg,
+                                  const rl_pktref *at, int *side) {
+  rl__conn **rc = recent_slot(ft, &seg->src, &seg->dst);
+  rl__conn *c = *rc;
+  if (c && !(seg->flags & RL_TCP_SYN) &&
+      (*side = conn_side(c, &seg->src, &seg->dst)) >= 0) {
+    return c;
+  }
+  return conversation_slow(ft, seg, at, rc, side);
+}
+
 /* Orients c if this segment decides, and opens it once oriented. Returns 0
  * if the conversation closed on opening (both FINs were held). */
 static int orient_and_open(rl_flow_table *ft, rl__conn *c, int *side,
@@ -606,60 +668,64 @@ static int orient_and_open(rl_flow_table *ft, rl__conn *c, int *side,
   return !(c->flags & RL__C_CLOSED);
 }
 
-/* The segment most captures are made of: an open conversation whose
- * sides' bases are known, no SYN, FIN or RST, and either no payload or
- * payload that continues its direction with nothing buffered and no FIN
- * to clip at. Every step of the general path below is then a no-op except
+/* What c->fast says of c now (RL__F_*, flow_internal.h). */
+static uint8_t conn_fast_bits(const rl__conn *c) {
+  const uint8_t conn_mask = RL__C_ORIENTED | RL__C_OPENED | RL__C_CLOSED |
+                            RL__C_RST | RL__C_RST_HELD;
+  uint8_t f0 = c->half[0].flags, f1 = c->half[1].flags;
+  if ((c->flags & conn_mask) != (RL__C_ORIENTED | RL__C_OPENED) ||
+      !(f0 & f1 & RL__H_BASE) || ((f0 | f1) & (RL__H_FIN | RL__H_ENDED))) {
+    return 0;
+  }
+  uint8_t bits = RL__F_STEADY;
+  for (int d = 0; d < 2; d++) {
+    if (!c->half[d].ooo && (c->half[d].flags & RL__H_SEQ_SET)) {
+      bits |= (uint8_t)(1u << d);
+    }
+  }
+  return bits;
+}
+
+/* Delivers a payload segment that continues its direction, after
+ * releasing the peer's history if the segment acknowledges all of it (as
+ * the general path does); either way the delivery is a tail call. */
+static void deliver_in_order(rl_flow_table *ft, rl__conn *c, int side,
+                             const rl_segment *seg, const rl_pktref *at) {
+  if (acks_history(&c->half[!side], seg)) {
+    rl__deliver_acking(ft, c, (rl_dir)side, seg->payload, seg->payload_len,
+                       at);
+  } else {
+    rl__deliver(ft, c, (rl_dir)side, seg->payload, seg->payload_len, at);
+  }
+}
+
+/* The segment most captures are made of: a steady conversation (c->fast),
+ * no SYN, FIN or RST, and either no payload or payload that continues its
+ * direction. Every step of the general path below is then a no-op except
  * delivery, so these few tests replace it. Returns 0 to take the general
  * path. */
 static int segment_fast(rl_flow_table *ft, rl__conn *c, int side,
                         const rl_segment *seg, const rl_pktref *at) {
-  const uint8_t conn_mask = RL__C_ORIENTED | RL__C_OPENED | RL__C_CLOSED |
-                            RL__C_RST | RL__C_RST_HELD;
-  rl__half *h = &c->half[side];
-  if ((c->flags & conn_mask) != (RL__C_ORIENTED | RL__C_OPENED) ||
+  uint8_t fast = c->fast;
+  assert(fast == conn_fast_bits(c)); /* kept up to date by the caller */
+  if (!(fast & RL__F_STEADY) ||
       (seg->flags & (RL_TCP_SYN | RL_TCP_FIN | RL_TCP_RST)) ||
-      !(h->flags & c->half[!side].flags & RL__H_BASE) ||
       seg->payload_missing) {
     return 0;
   }
   if (seg->payload_len) {
-    if (!seg->payload || seg->seq != h->next_seq || h->ooo ||
-        (h->flags & (RL__H_SEQ_SET | RL__H_FIN | RL__H_ENDED)) !=
-            RL__H_SEQ_SET) {
+    if (!(fast & (1u << side)) || !seg->payload ||
+        seg->seq != c->half[side].next_seq) {
       return 0;
     }
-    release_acked(ft, &c->half[!side], seg);
-    rl__deliver(ft, c, (rl_dir)side, seg->payload, seg->payload_len, at);
-  }
-  if ((c->half[0].flags | c->half[1].flags) & (RL__H_FIN | RL__H_ENDED)) {
-    conn_settle(ft, c, at);
+    deliver_in_order(ft, c, side, seg, at);
   }
   return 1;
 }
 
-void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
-                           const rl_pktref *at) {
-  if (!ft || !seg || !at) {
-    return;
-  }
-  ft->now_sec = at->ts.sec;
-  expire_idle(ft, at);
-  if (ft->hist_tail &&
-      ft->now_sec - ft->hist_tail->last_sec >= RL__HIST_IDLE_S) {
-    rl__hist_expire(ft); /* tested here: a call per segment for nothing */
-  }
-  ft->last_stream = -1;
-  int side;
-  rl__conn *c = conversation_for(ft, seg, at, &side);
-  if (!c) {
-    return;
-  }
-  ft->last_stream = (int64_t)c->pub.stream;
-  lru_touch(ft, c, at);
-  if (segment_fast(ft, c, side, seg, at)) {
-    return;
-  }
+/* Everything a segment may do to its conversation. */
+static void segment_general(rl_flow_table *ft, rl__conn *c, int side,
+                            const rl_segment *seg, const rl_pktref *at) {
   note_base(c, side, seg);
   if ((c->flags & RL__C_RST_HELD) && !rst_overruled(c, seg)) {
     return;
@@ -688,6 +754,68 @@ void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
     return;
   }
   conn_settle(ft, c, at);
+}
+
+/* A segment of a found conversation that the fast path does not take. */
+RL__COLD static void segment_other(rl_flow_table *ft, rl__conn *c, int side,
+                                   const rl_segment *seg,
+                                   const rl_pktref *at) {
+  segment_general(ft, c, side, seg, at);
+  c->fast = conn_fast_bits(c);
+}
+
+/* A segment from its conversation on: the fast path or the general one. */
+static void segment_of(rl_flow_table *ft, rl__conn *c, int side,
+                       const rl_segment *seg, const rl_pktref *at) {
+  ft->last_stream = (int64_t)c->pub.stream;
+  lru_touch(ft, c, at);
+  if (!segment_fast(ft, c, side, seg, at)) {
+    segment_other(ft, c, side, seg, at);
+  }
+}
+
+/* Every segment the entry point does not take whole. */
+RL__COLD static void segment_slow(rl_flow_table *ft, const rl_segment *seg,
+                                  const rl_pktref *at) {
+  expire_idle(ft, at);
+  int side;
+  rl__conn *c = conversation_for(ft, seg, at, &side);
+  if (!c) {
+    ft->last_stream = -1;
+    return;
+  }
+  segment_of(ft, c, side, seg, at);
+}
+
+/* Whether expire_idle has nothing to do for a segment at `sec`: the clock
+ * stays where it is, and neither the least recently active conversation
+ * nor the least recently written history ring has gone quiet. */
+static int nothing_expires(const rl_flow_table *ft, int64_t sec) {
+  return sec == ft->clock_sec && ft->clock_set && !ft->jump_pending &&
+         !tail_idle(ft) &&
+         !(ft->hist_tail && sec - ft->hist_tail->last_sec >= RL__HIST_IDLE_S);
+}
+
+/* The entry point takes the common segment whole (nothing expires, its
+ * conversation is the last one seen for its port sum, no SYN) and leaves
+ * everything else to segment_slow. Every call on its path is a tail call,
+ * so it keeps few registers: three, where it saved six with the rest
+ * inlined. */
+void rl_flow_table_segment(rl_flow_table *ft, const rl_segment *seg,
+                           const rl_pktref *at) {
+  if (!ft || !seg || !at) {
+    return;
+  }
+  int64_t sec = at->ts.sec;
+  rl__conn *c = *recent_slot(ft, &seg->src, &seg->dst);
+  int side;
+  if (!nothing_expires(ft, sec) || !c || (seg->flags & RL_TCP_SYN) ||
+      (side = conn_side(c, &seg->src, &seg->dst)) < 0) {
+    segment_slow(ft, seg, at);
+    return;
+  }
+  ft->now_sec = sec;
+  segment_of(ft, c, side, seg, at);
 }
 
 /* ---- the table ---------------------------------------------------------- */
@@ -778,6 +906,11 @@ void rl_flow_table_free(rl_flow_table *ft) {
     conn_destroy(ft, c);
   }
   rl__hist_spares_free(ft);
+  while (ft->slabs) {
+    rl__conn_slab *sl = ft->slabs;
+    ft->slabs = sl->next;
+    free(sl);
+  }
   free(ft->slots);
   free(ft);
 }

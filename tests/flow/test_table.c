@@ -387,3 +387,56 @@ Test(table, a_confirmed_leap_expires_idle_conversations) {
   cr_assert_eq(r.stats.flows_evicted, 1);
   rec_done(&r);
 }
+
+/* Conversation entries are recycled (table.c keeps a free list): one that
+ * ended with every kind of state (anchored sides, a buffered chunk, a FIN,
+ * history) must come back as a fresh conversation. */
+Test(table, a_recycled_conversation_starts_clean) {
+  rl_flow_config cfg = {0};
+  cfg.max_flows = 1;
+  rec r;
+  rec_init(&r, &cfg);
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", SYN, 100, 0, NULL);
+  rec_seg(&r, "10.0.0.2:80", "10.0.0.1:40000", SYN | ACK, 500, 101, NULL);
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK, 101, 501, "GET / HTTP/1.1\r\n");
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK | FIN, 200, 501, "late");
+  /* Stream 1 evicts stream 0 and takes its entry. */
+  rec_seg(&r, "10.0.0.3:40001", "10.0.0.2:80", ACK, 7000, 9000, "GET /b");
+  rec_seg(&r, "10.0.0.3:40001", "10.0.0.2:80", ACK, 7006, 9000, " HTTP/1.1");
+  rec_seg(&r, "10.0.0.2:80", "10.0.0.3:40001", ACK, 9000, 7015, "HTTP/1.1 200 OK");
+  rec_seg(&r, "10.0.0.3:40001", "10.0.0.2:80", ACK, 7015, 9015, "!");
+  assert_clean(&r);
+  cr_assert(rec_has(&r, "close 0"), "%s", r.log);
+  cr_assert(rec_has(&r, "open 1 10.0.0.3:40001>10.0.0.2:80 syn=0"), "%s", r.log);
+  cr_assert_str_eq(rec_bytes(&r, 1, RL_DIR_TO_SERVER), "GET /b HTTP/1.1!");
+  cr_assert_str_eq(rec_bytes(&r, 1, RL_DIR_TO_CLIENT), "HTTP/1.1 200 OK");
+  cr_assert_eq(r.stats.retransmissions, 0);
+  cr_assert_eq(r.stats.ooo_segments, 1, "only stream 0's late FIN was buffered");
+  cr_assert_eq(r.ft->count, 1);
+  rec_done(&r);
+}
+
+/* Segments switch between the fast path and the general one as a
+ * direction buffers, drains, and the other one sends its FIN (c->fast is
+ * recomputed after each general segment; Debug builds assert it). */
+Test(table, fast_path_follows_buffering_and_fins) {
+  rec r;
+  rec_init(&r, NULL);
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", SYN, 100, 0, NULL);
+  rec_seg(&r, "10.0.0.2:80", "10.0.0.1:40000", SYN | ACK, 500, 101, NULL);
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK, 101, 501, "ab");
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK, 105, 501, "ef");  /* buffered */
+  rec_seg(&r, "10.0.0.2:80", "10.0.0.1:40000", ACK, 501, 103, "12");  /* fast */
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK, 103, 501, "cd");  /* drains */
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK, 107, 503, "gh");  /* fast */
+  rec_seg(&r, "10.0.0.1:40000", "10.0.0.2:80", ACK | FIN, 109, 503, NULL);
+  rec_seg(&r, "10.0.0.2:80", "10.0.0.1:40000", ACK, 503, 110, "34");  /* half-closed */
+  rec_seg(&r, "10.0.0.2:80", "10.0.0.1:40000", ACK | FIN, 505, 110, NULL);
+  assert_clean(&r);
+  cr_assert_str_eq(rec_bytes(&r, 0, RL_DIR_TO_SERVER), "abcdefgh");
+  cr_assert_str_eq(rec_bytes(&r, 0, RL_DIR_TO_CLIENT), "1234");
+  cr_assert(rec_has(&r, "end 0 > FIN"), "%s", r.log);
+  cr_assert(rec_has(&r, "end 0 < FIN"), "%s", r.log);
+  cr_assert(rec_has(&r, "close 0"), "%s", r.log);
+  rec_done(&r);
+}
