@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # The two memos change nothing a user sees: the engine's verdict memo
 # (src/engine/memo.h: an exchange judged before is not judged again) and the
-# http stage's head memo (describe_head in src/http/http.c: a header section
-# described before is not described again). Every capture and transcript
+# http stage's section memo (src/http/secmemo.h: a header section parsed and
+# described before is neither parsed by llhttp nor described again). Every capture and transcript
 # under fixtures/ and tests/http/transcripts, and under each DIR or FILE
 # given after the binary (../shared/corpus, a bench capture), is linted
 # twice with --format json:
 #  - verified: RESPLINT_VERIFY_MEMO=1 judges every verdict-memo hit afresh
-#    and RESPLINT_VERIFY_SCAN=1 describes every head-memo hit afresh;
+#    and RESPLINT_VERIFY_SCAN=1 parses and describes every section-memo
+#    hit afresh (llhttp's state and the description);
 #    resplint aborts on any difference (an exit above 3 fails);
 #  - without the verdict memo (RESPLINT_NO_MEMO=1);
 # and the two outputs (stdout, stderr but the stats lines, exit codes) must
-# be identical. Both memos must have been used at least once, or the
+# be identical. The verdict memo, the section memo's descriptions and its
+# restored llhttp states must each have been used at least once, or the
 # verification proved nothing. The verified run also sets
 # RESPLINT_VERIFY_TREE=1: the catalogue's trees made by the build
 # (src/engine/ytree.h) are checked against a fresh parse of each record.
@@ -29,7 +31,7 @@ mapfile -t inputs < <(find fixtures tests/http/transcripts "$@" -type f \
   \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' -o -name '*.server.http' \) |
   LC_ALL=C sort)
 stats='^resplint: (verdict memo|RESPLINT_VERIFY_SCAN): '
-fail=0 hits=0 heads=0 n=0
+fail=0 hits=0 heads=0 restored=0 n=0
 for f in "${inputs[@]}"; do
   n=$((n + 1))
   RESPLINT_VERIFY_MEMO=1 RESPLINT_VERIFY_SCAN=1 RESPLINT_VERIFY_TREE=1 RESPLINT_MEMO_STATS=1 \
@@ -48,6 +50,9 @@ for f in "${inputs[@]}"; do
   k=$(sed -n 's/^resplint: RESPLINT_VERIFY_SCAN: \([0-9]*\) header sections described from the head memo.*/\1/p' \
       "$tmp/on.err" | awk '{s += $1} END {print s + 0}')
   heads=$((heads + k))
+  k=$(sed -n 's/^resplint: RESPLINT_VERIFY_SCAN: \([0-9]*\) header sections parsed from the llhttp memo.*/\1/p' \
+      "$tmp/on.err" | awk '{s += $1} END {print s + 0}')
+  restored=$((restored + k))
   grep -Ev "$stats" "$tmp/on.err" > "$tmp/on.err2"
   if [ "$on" -ne "$off" ] || ! cmp -s "$tmp/on.out" "$tmp/off.out" ||
      ! cmp -s "$tmp/on.err2" "$tmp/off.err"; then
@@ -57,8 +62,8 @@ for f in "${inputs[@]}"; do
     fail=1
   fi
 done
-echo "memos verified: $n inputs, $hits with verdict-memo hits, $heads header sections from the head memo"
-if [ "$n" -eq 0 ] || [ "$hits" -eq 0 ] || [ "$heads" -eq 0 ]; then
+echo "memos verified: $n inputs, $hits with verdict-memo hits, $heads header sections described and $restored parsed from the section memo"
+if [ "$n" -eq 0 ] || [ "$hits" -eq 0 ] || [ "$heads" -eq 0 ] || [ "$restored" -eq 0 ]; then
   echo "FAIL: a memo was never used: the verification proved nothing"
   fail=1
 fi
