@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/tchar.h"
+
 #include "resplint/message.h"
 
 /* What a check found, filled when it holds: the first match wins, so a
@@ -72,17 +74,6 @@ unsigned rl__byte_classes(const rl_message *m);
 static inline int rl__bytes_lack(const rl__env *env, const rl_message *m,
                                  unsigned classes) {
   return env && env->bytes_of == m && !(env->bytes & classes);
-}
-
-/* tchar, RFC 9110 §5.6.2, as two 64-bit sets (bytes 0..63 and 64..127):
- * the field-syntax checks test it on every byte of every name and token, and
- * a strchr over the sixteen punctuation marks cost ~20 instructions a byte. */
-static inline int rl__is_tchar(uint8_t c) {
-  /* ! # $ % & ' * + - . 0-9 */
-  const uint64_t lo = 0x03ff6cfa00000000ull;
-  /* A-Z ^ _ ` a-z | ~ */
-  const uint64_t hi = 0x57ffffffc7fffffeull;
-  return c < 64 ? (int)((lo >> c) & 1) : c < 128 ? (int)((hi >> (c - 64)) & 1) : 0;
 }
 
 /* XX(ENUM, "name", function, needs the paired request, "true when ...").

@@ -14,7 +14,7 @@
 #include "resplint/error.h"
 
 /* Why llhttp paused. */
-enum { P_NONE = 0, P_HEADERS, P_DONE, P_LAST_CHUNK };
+enum { P_NONE = 0, P_HEADERS, P_DONE, P_LAST_CHUNK, P_EXT_LIST };
 
 /* A response starts with "HTTP/" right at a message boundary; when
  * resynchronising we demand "HTTP/1." at the start of a line. */
@@ -88,6 +88,27 @@ static int cb_chunk_ext_name(llhttp_t *p, const char *at, size_t len) {
   return 0;
 }
 
+/* llhttp 8.1 rejects a ";" after an unquoted extension value (chunkext.c).
+ * At any value followed by ";" in this run, the rest of the line is judged
+ * here: well formed, llhttp is paused and goes on from the line's CR (feed);
+ * otherwise, or when the line's end is not in this packet, llhttp meets the
+ * ";" and its error stands. A quoted value is followed by ";" too: skipping a
+ * well-formed rest changes nothing there either, as the stage records only
+ * a chunk's first extension. */
+static int cb_chunk_ext_value(llhttp_t *p, const char *at, size_t len) {
+  rl__hdir *d = p->data;
+  const uint8_t *v_end = (const uint8_t *)at + len;
+  const uint8_t *end = d->feed_p + d->feed_len;
+  if (v_end >= end || *v_end != ';')
+    return 0;
+  const uint8_t *cr = memchr(v_end, '\r', (size_t)(end - v_end));
+  if (cr == NULL || !rl__chunk_ext_rest_ok(v_end, (size_t)(cr - v_end)))
+    return 0;
+  d->ext_resume = cr;
+  d->paused = P_EXT_LIST;
+  return HPE_PAUSED;
+}
+
 static int cb_body(llhttp_t *p, const char *at, size_t len) {
   rl__hdir *d = p->data;
   rl__hmsg *m = d->cur;
@@ -109,6 +130,7 @@ void rl__settings_init(llhttp_settings_t *s) {
   s->on_chunk_header = cb_chunk_header;
   s->on_chunk_complete = cb_chunk_complete;
   s->on_chunk_extension_name = cb_chunk_ext_name;
+  s->on_chunk_extension_value = cb_chunk_ext_value;
   s->on_body = cb_body;
 }
 
@@ -123,6 +145,7 @@ static void parser_init(rl__hdir *d) {
   d->paused = P_NONE;
   d->in_chunk = 0;
   d->ext_chunk = 0;
+  d->ext_resume = NULL;
 }
 
 /* Starts looking for a message start at stream offset `off`. */
@@ -625,6 +648,8 @@ static int on_pause(rl__hdir *d, uint64_t off) {
   case P_LAST_CHUNK:
     d->cur->trailing = 1;
     return 1;
+  case P_EXT_LIST:
+    return 1; /* feed goes on from d->ext_resume */
   case P_DONE:
   default:
     d->cur->complete = 1;
@@ -664,6 +689,10 @@ static size_t feed(rl__hdir *d, const uint8_t *p, size_t len, uint64_t off,
     }
     if (!on_pause(d, off + done))
       return done;
+    if (d->ext_resume != NULL) {
+      done = (size_t)(d->ext_resume - p);
+      d->ext_resume = NULL;
+    }
   }
 }
 

@@ -128,6 +128,9 @@ typedef struct rl__hdir {
   uint8_t in_chunk;       /* llhttp is inside chunk data */
   uint64_t body_end_off;  /* stream offset after the last content byte */
   uint32_t ext_chunk;     /* chunk whose extension was already recorded */
+  /* Where llhttp resumes after a chunk extension list it cannot read
+   * (cb_chunk_ext_value in dir.c); NULL when it resumes where it stopped. */
+  const uint8_t *ext_resume;
   uint32_t messages;      /* messages started so far (the next index) */
   rl__hmsg *cur;          /* the message being parsed */
   uint64_t last_sec;      /* the section memo entry of the last message */
@@ -176,6 +179,9 @@ void rl__dir_gap(rl__hdir *d, uint64_t len, const rl_pktref *at);
 void rl__dir_end(rl__hdir *d, rl_end_kind how, const rl_pktref *at);
 void rl__dir_free(rl__hdir *d);
 void rl__settings_init(llhttp_settings_t *s);
+/* Whether p[0, n), from a ";" to the end of a chunk-size line (its CR
+ * excluded), is a well-formed list of chunk extensions (chunkext.c). */
+int rl__chunk_ext_rest_ok(const uint8_t *p, size_t n);
 
 /* http.c */
 rl__hmsg *rl__msg_new(rl__hdir *d, const rl_pktref *at);
