@@ -66,37 +66,32 @@ static int spare_class(uint32_t cap) {
 
 /* Released rings are kept for the next exchange: a keep-alive connection
  * releases its ring at every turn of the conversation and needs one again
- * at the next, and malloc/free per exchange cost more than the copy. */
+ * at the next, and malloc/free per exchange cost more than the copy. The
+ * spares are held in arrays, not linked through the rings: taking one then
+ * reads nothing of a ring released long ago (that load was a cache miss,
+ * the largest single cost of a delivery on (c) x5). */
 static void spare_put(rl_flow_table *ft, rl__hist *r) {
   int k = spare_class(r->cap);
   if (k < 0 || ft->hist_nspare[k] >= RL__HIST_SPARES) {
     free(r);
     return;
   }
-  r->lru_next = ft->hist_spare[k];
-  ft->hist_spare[k] = r;
-  ft->hist_nspare[k]++;
+  ft->hist_spare[k][ft->hist_nspare[k]++] = r;
 }
 
 static rl__hist *spare_take(rl_flow_table *ft, uint32_t cap) {
   int k = spare_class(cap);
-  rl__hist *r = k >= 0 ? ft->hist_spare[k] : NULL;
-  if (!r) {
-    return malloc(sizeof *r + cap);
+  if (k < 0 || ft->hist_nspare[k] == 0) {
+    return malloc(sizeof(rl__hist) + cap);
   }
-  ft->hist_spare[k] = r->lru_next;
-  ft->hist_nspare[k]--;
-  return r;
+  return ft->hist_spare[k][--ft->hist_nspare[k]];
 }
 
 void rl__hist_spares_free(rl_flow_table *ft) {
   for (int k = 0; k < RL__HIST_CLASSES; k++) {
-    while (ft->hist_spare[k]) {
-      rl__hist *r = ft->hist_spare[k];
-      ft->hist_spare[k] = r->lru_next;
-      free(r);
+    while (ft->hist_nspare[k]) {
+      free(ft->hist_spare[k][--ft->hist_nspare[k]]);
     }
-    ft->hist_nspare[k] = 0;
   }
 }
 
@@ -130,12 +125,18 @@ static void hist_budget(rl_flow_table *ft, const rl__half *keep, uint64_t more) 
   }
 }
 
-/* Position of stream offset o in ring r. A ring holding less than its
- * capacity since it started is one run from its start, so the division is
- * only needed once it has wrapped. */
+/* Position of stream offset o in ring r, for o within one capacity of the
+ * ring's end (every valid byte is): the end's position moved by at most
+ * one turn, so no division (a division per delivery once a ring had
+ * wrapped). */
 static uint32_t hist_pos(const rl__hist *r, uint64_t o) {
-  uint64_t rel = o - r->org;
-  return (uint32_t)(rel < r->cap ? rel : rel % r->cap);
+  int64_t p = (int64_t)r->wpos + (int64_t)(o - r->end);
+  if (p < 0) {
+    p += r->cap;
+  } else if (p >= (int64_t)r->cap) {
+    p -= r->cap;
+  }
+  return (uint32_t)p;
 }
 
 /* Copies the last `keep` valid bytes of ring `from` to the start of `to`:
@@ -148,7 +149,7 @@ static void hist_copy(rl__hist *to, const rl__hist *from, uint32_t keep) {
   if (keep > first) {
     memcpy(to->buf + first, from->buf, keep - first);
   }
-  to->org = start;
+  to->wpos = keep < to->cap ? keep : 0;
   to->len = keep;
 }
 
@@ -167,7 +168,8 @@ static rl__hist *hist_resize(rl_flow_table *ft, rl__half *h, uint32_t cap,
   }
   r->owner = h;
   r->cap = cap;
-  r->org = r->end = off;
+  r->end = off;
+  r->wpos = 0;
   r->len = 0;
   if (old) {
     r->end = old->end;
@@ -207,17 +209,24 @@ static void hist_record(rl_flow_table *ft, rl__half *h, uint64_t off,
     hist_unlink(ft, r);
     hist_push(ft, r);
   }
-  /* Only the last `cap` bytes can be kept; they go in at most two pieces
-   * (up to the ring's end, then from its start), mostly in one since a new
-   * ring starts where its first bytes go. */
-  uint32_t skip = n > r->cap ? n - r->cap : 0;
-  uint32_t pos = hist_pos(r, off + skip);
+  /* The bytes go at the end's position (after a gap the ring is empty, so
+   * any position will do), in at most two pieces: up to the ring's end,
+   * then from its start; mostly in one, since a new ring starts where its
+   * first bytes go. Only the last `cap` bytes can be kept: more fill the
+   * ring from its start. */
+  uint32_t pos = r->wpos;
+  uint32_t skip = 0;
+  if (n >= r->cap) {
+    skip = n - r->cap;
+    pos = 0;
+  }
   uint32_t left = n - skip;
   uint32_t first = left < r->cap - pos ? left : r->cap - pos;
   memcpy(r->buf + pos, data + skip, first);
   if (left > first) {
     memcpy(r->buf, data + skip + first, left - first);
   }
+  r->wpos = pos + left < r->cap ? pos + left : pos + left - r->cap;
   r->end = off + n;
   r->last_sec = ft->now_sec;
   r->len = need > r->cap ? r->cap : (uint32_t)need;
@@ -265,7 +274,9 @@ static void deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     const uint8_t *data, uint32_t n, const rl_pktref *at) {
   rl__half *h = &c->half[dir];
   uint64_t off = h->next_off;
-  hist_record(ft, h, off, data, n);
+  if (!(h->flags & RL__H_FLUSHING)) {
+    hist_record(ft, h, off, data, n);
+  }
   ft->stats->bytes_delivered += n;
   advance(h, n);
   /* Last, so that the call is a jump: nothing the sink can see depends on
@@ -336,13 +347,20 @@ static void drain(rl_flow_table *ft, rl__conn *c, rl_dir dir,
   if (!h->ooo) h->ooo_tail = NULL;
 }
 
+/* Only as the direction ends (its history is released right after), so
+ * the bytes drained here are not recorded: no retransmission can be
+ * compared with them. That saved copying every byte buffered behind a
+ * hole that never filled, at eviction and at the end of the capture. */
 void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     const rl_pktref *at) {
   rl__half *h = &c->half[dir];
+  rl__half_forget(ft, h);
+  h->flags |= RL__H_FLUSHING;
   while (h->ooo) {
     rl__half_gap(ft, c, dir, h->ooo->off, at);
     drain(ft, c, dir, at);
   }
+  h->flags &= (uint8_t)~RL__H_FLUSHING;
 }
 
 void rl__half_release(rl_flow_table *ft, rl__half *h) {
