@@ -54,21 +54,21 @@ struct rl__half;
 #define RL__HIST_CLASSES 9
 #define RL__HIST_SPARES 16
 
-/* The most recently delivered bytes of one direction, a ring: the valid
- * bytes are [end - len, end), and offset `end` is at buf[wpos] (so offset
- * o is at buf[(wpos + o - end) mod cap]). Every ring is on the table's
- * history LRU (most recently written first) so that the table-wide budget
- * can take from the least recently written. */
+/* The most recently delivered bytes of one direction, a ring: stream offset
+ * o is at buf[(o - org) % cap]. The valid bytes are [end - len, end). Every
+ * ring is on the table's history LRU (most recently written first) so that
+ * the table-wide budget can take from the least recently written. */
 typedef struct rl__hist {
   struct rl__hist *lru_prev, *lru_next;
   struct rl__half *owner;
   int64_t last_sec; /* capture time of the last write */
+  /* The offset the ring started at, so that a ring holding less than its
+   * capacity is one run of bytes (one memcpy to write, none to wrap); the
+   * 8 bytes keep the allocation in the same malloc size class. */
+  uint64_t org;
   uint64_t end;
   uint32_t cap;
   uint32_t len;
-  /* Where the next byte goes: kept rather than found from an origin
-   * offset, which needed a division once the ring had wrapped. */
-  uint32_t wpos;
   uint8_t buf[];
 } rl__hist;
 
@@ -77,8 +77,7 @@ enum {
   RL__H_SYN = 0x02,      /* this side's SYN was seen */
   RL__H_FIN = 0x04,      /* this side's FIN was seen; fin_off is valid */
   RL__H_ENDED = 0x08,    /* sink.end was called (or the side is dead) */
-  RL__H_BASE = 0x10,     /* base_seq is known (port-reuse detection) */
-  RL__H_FLUSHING = 0x20  /* rl__half_flush runs: delivery records nothing */
+  RL__H_BASE = 0x10      /* base_seq is known (port-reuse detection) */
 };
 
 /* One direction: the bytes sent by one endpoint. */

@@ -125,18 +125,12 @@ static void hist_budget(rl_flow_table *ft, const rl__half *keep, uint64_t more) 
   }
 }
 
-/* Position of stream offset o in ring r, for o within one capacity of the
- * ring's end (every valid byte is): the end's position moved by at most
- * one turn, so no division (a division per delivery once a ring had
- * wrapped). */
+/* Position of stream offset o in ring r. A ring holding less than its
+ * capacity since it started is one run from its start, so the division is
+ * only needed once it has wrapped. */
 static uint32_t hist_pos(const rl__hist *r, uint64_t o) {
-  int64_t p = (int64_t)r->wpos + (int64_t)(o - r->end);
-  if (p < 0) {
-    p += r->cap;
-  } else if (p >= (int64_t)r->cap) {
-    p -= r->cap;
-  }
-  return (uint32_t)p;
+  uint64_t rel = o - r->org;
+  return (uint32_t)(rel < r->cap ? rel : rel % r->cap);
 }
 
 /* Copies the last `keep` valid bytes of ring `from` to the start of `to`:
@@ -149,7 +143,7 @@ static void hist_copy(rl__hist *to, const rl__hist *from, uint32_t keep) {
   if (keep > first) {
     memcpy(to->buf + first, from->buf, keep - first);
   }
-  to->wpos = keep < to->cap ? keep : 0;
+  to->org = start;
   to->len = keep;
 }
 
@@ -168,8 +162,7 @@ static rl__hist *hist_resize(rl_flow_table *ft, rl__half *h, uint32_t cap,
   }
   r->owner = h;
   r->cap = cap;
-  r->end = off;
-  r->wpos = 0;
+  r->org = r->end = off;
   r->len = 0;
   if (old) {
     r->end = old->end;
@@ -209,24 +202,17 @@ static void hist_record(rl_flow_table *ft, rl__half *h, uint64_t off,
     hist_unlink(ft, r);
     hist_push(ft, r);
   }
-  /* The bytes go at the end's position (after a gap the ring is empty, so
-   * any position will do), in at most two pieces: up to the ring's end,
-   * then from its start; mostly in one, since a new ring starts where its
-   * first bytes go. Only the last `cap` bytes can be kept: more fill the
-   * ring from its start. */
-  uint32_t pos = r->wpos;
-  uint32_t skip = 0;
-  if (n >= r->cap) {
-    skip = n - r->cap;
-    pos = 0;
-  }
+  /* Only the last `cap` bytes can be kept; they go in at most two pieces
+   * (up to the ring's end, then from its start), mostly in one since a new
+   * ring starts where its first bytes go. */
+  uint32_t skip = n > r->cap ? n - r->cap : 0;
+  uint32_t pos = hist_pos(r, off + skip);
   uint32_t left = n - skip;
   uint32_t first = left < r->cap - pos ? left : r->cap - pos;
   memcpy(r->buf + pos, data + skip, first);
   if (left > first) {
     memcpy(r->buf, data + skip + first, left - first);
   }
-  r->wpos = pos + left < r->cap ? pos + left : pos + left - r->cap;
   r->end = off + n;
   r->last_sec = ft->now_sec;
   r->len = need > r->cap ? r->cap : (uint32_t)need;
@@ -274,9 +260,7 @@ static void deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     const uint8_t *data, uint32_t n, const rl_pktref *at) {
   rl__half *h = &c->half[dir];
   uint64_t off = h->next_off;
-  if (!(h->flags & RL__H_FLUSHING)) {
-    hist_record(ft, h, off, data, n);
-  }
+  hist_record(ft, h, off, data, n);
   ft->stats->bytes_delivered += n;
   advance(h, n);
   /* Last, so that the call is a jump: nothing the sink can see depends on
@@ -289,6 +273,23 @@ static void deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
 void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                  const uint8_t *data, uint32_t n, const rl_pktref *at) {
   deliver(ft, c, dir, data, n, at);
+}
+
+/* The same without recording history: for the bytes drained as the
+ * direction ends (rl__half_flush), whose history is released right after,
+ * so no retransmission can be compared with them. That saves copying
+ * every byte buffered behind a hole that never filled, at eviction and at
+ * the end of the capture. */
+static void deliver_unrecorded(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                               const uint8_t *data, uint32_t n,
+                               const rl_pktref *at) {
+  rl__half *h = &c->half[dir];
+  uint64_t off = h->next_off;
+  ft->stats->bytes_delivered += n;
+  advance(h, n);
+  if (ft->cfg.sink.data) {
+    ft->cfg.sink.data(ft->cfg.sink_ctx, &c->pub, dir, data, n, off, at);
+  }
 }
 
 void rl__deliver_acking(rl_flow_table *ft, rl__conn *c, rl_dir dir,
@@ -326,9 +327,10 @@ static void chunk_free(rl_flow_table *ft, rl__half *h, rl__chunk *k) {
   free(k);
 }
 
-/* Delivers every buffered chunk that the in-order data has reached. */
-static void drain(rl_flow_table *ft, rl__conn *c, rl_dir dir,
-                  const rl_pktref *at) {
+/* Delivers every buffered chunk that the in-order data has reached,
+ * recording history unless the direction is about to end. */
+static void drain_as(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                     const rl_pktref *at, int record) {
   rl__half *h = &c->half[dir];
   rl__chunk *k;
   while ((k = h->ooo) != NULL && k->off <= h->next_off) {
@@ -339,7 +341,8 @@ static void drain(rl_flow_table *ft, rl__conn *c, rl_dir dir,
       if (k->hole) {
         deliver_hole(ft, c, dir, k->len - skip, at);
       } else {
-        rl__deliver(ft, c, dir, k->data + skip, k->len - skip, &k->at);
+        (record ? rl__deliver : deliver_unrecorded)(
+            ft, c, dir, k->data + skip, k->len - skip, &k->at);
       }
     }
     chunk_free(ft, h, k);
@@ -347,20 +350,19 @@ static void drain(rl_flow_table *ft, rl__conn *c, rl_dir dir,
   if (!h->ooo) h->ooo_tail = NULL;
 }
 
-/* Only as the direction ends (its history is released right after), so
- * the bytes drained here are not recorded: no retransmission can be
- * compared with them. That saved copying every byte buffered behind a
- * hole that never filled, at eviction and at the end of the capture. */
+static void drain(rl_flow_table *ft, rl__conn *c, rl_dir dir,
+                  const rl_pktref *at) {
+  drain_as(ft, c, dir, at, 1);
+}
+
 void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     const rl_pktref *at) {
   rl__half *h = &c->half[dir];
-  rl__half_forget(ft, h);
-  h->flags |= RL__H_FLUSHING;
+  rl__half_forget(ft, h); /* the direction ends next: nothing to compare */
   while (h->ooo) {
     rl__half_gap(ft, c, dir, h->ooo->off, at);
-    drain(ft, c, dir, at);
+    drain_as(ft, c, dir, at, 0);
   }
-  h->flags &= (uint8_t)~RL__H_FLUSHING;
 }
 
 void rl__half_release(rl_flow_table *ft, rl__half *h) {
