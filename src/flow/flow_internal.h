@@ -160,7 +160,8 @@ struct rl_flow_table {
   rl__hist *hist_head; /* most recently written history ring */
   rl__hist *hist_tail;
   uint64_t hist_total; /* capacity of every history ring */
-  rl__hist *hist_spare[RL__HIST_CLASSES]; /* released rings by capacity class */
+  /* released rings by capacity class, the last released last */
+  rl__hist *hist_spare[RL__HIST_CLASSES][RL__HIST_SPARES];
   uint8_t hist_nspare[RL__HIST_CLASSES];
   rl__conn_slab *slabs;  /* every slab, the newest first */
   uint32_t slab_used;    /* entries of the newest slab handed out */
@@ -195,6 +196,8 @@ void rl__deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
  * segment fast path ends in a tail call). */
 void rl__deliver_acking(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                         const uint8_t *data, uint32_t n, const rl_pktref *at);
+/* Delivers what is buffered, with gaps for the holes; only just before
+ * the direction ends (it records no history). */
 void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     const rl_pktref *at);
 void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,

@@ -3,6 +3,7 @@
  * the out-of-order caps. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "flow/flow_internal.h"
@@ -611,5 +612,85 @@ Test(reasm, quiet_history_is_released_after_three_seconds) {
   cr_assert_null(c->half[RL_DIR_TO_CLIENT].hist);
   cr_assert_eq(r.ft->hist_total, 0);
   assert_clean(&r);
+  rec_done(&r);
+}
+
+/* The history ring against a model: in-order deliveries of random sizes
+ * (some longer than the ring) and retransmissions of random recent ranges,
+ * some with one byte changed. The ring keeps the last min(delivered, cap)
+ * bytes, so a retransmission is a mismatch exactly when its first changed
+ * byte lies among them, and the event names that byte. Capacities that
+ * are and are not powers of two, so the ring's write position wraps at
+ * every place. */
+static void ring_against_model(uint32_t cap, unsigned seed) {
+  rl_flow_config cfg = {0};
+  cfg.history_bytes = cap;
+  rec r;
+  rec_init(&r, &cfg);
+  handshake(&r);
+  static uint8_t truth[1 << 16];
+  srand(seed);
+  for (size_t i = 0; i < sizeof truth; i++) {
+    truth[i] = (uint8_t)('a' + rand() % 26);
+  }
+  uint32_t end = 0;
+  uint64_t want_mismatch = 0;
+  while (end < sizeof truth - 4 * cap) {
+    uint32_t n = 1 + (uint32_t)rand() % (rand() % 8 ? cap / 2 : 3 * cap);
+    rec_seg_raw(&r, C, S, ACK, CISN + 1 + end, SISN + 1, truth + end, n, 0);
+    end += n;
+    uint32_t back = 1 + (uint32_t)rand() % (2 * cap);
+    uint32_t o = back < end ? end - back : 0;
+    uint32_t m = 1 + (uint32_t)rand() % (end - o);
+    uint8_t copy[1 << 14]; /* m <= 2 * cap */
+    memcpy(copy, truth + o, m);
+    uint32_t at = (uint32_t)rand() % m;
+    int change = rand() % 2;
+    if (change) {
+      copy[at] ^= 0x20;
+    }
+    char line[64];
+    snprintf(line, sizeof line, "event 0 > retransmission-mismatch %u", o + at);
+    int in_ring = o + at >= (end > cap ? end - cap : 0);
+    rec_seg_raw(&r, C, S, ACK, CISN + 1 + o, SISN + 1, copy, m, 0);
+    if (change && in_ring) {
+      want_mismatch++;
+      cr_assert(rec_has(&r, line), "cap %u: %s expected", cap, line);
+    }
+    cr_assert_eq(r.stats.retransmission_mismatches, want_mismatch,
+                 "cap %u, retransmission of [%u, %u) at end %u, change at %u",
+                 cap, o, o + m, end, o + at);
+  }
+  assert_clean(&r);
+  const char *got = rec_bytes(&r, 0, RL_DIR_TO_SERVER);
+  cr_assert(strlen(got) == end && memcmp(got, truth, end) == 0);
+  rec_done(&r);
+}
+
+Test(reasm, history_ring_against_a_model) {
+  const uint32_t caps[] = {16, 100, 256, 1000, 4096};
+  for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+    ring_against_model(caps[i], (unsigned)(i + 1));
+  }
+}
+
+/* The last deliveries of a direction, drained as it ends, record no
+ * history (nothing can be compared with them) and leave no ring behind;
+ * the bytes and gaps reach the sink as before. */
+Test(reasm, flush_at_the_end_records_no_history) {
+  rec r;
+  rec_init(&r, NULL);
+  handshake(&r);
+  cdata(&r, 0, "abc");
+  cdata(&r, 6, "ghi");
+  cdata(&r, 12, "mno");
+  rl__conn *c = r.ft->lru_head;
+  cr_assert_not_null(c->half[0].hist);
+  rec_finish(&r);
+  assert_clean(&r);
+  cr_assert_eq(r.ft->hist_total, 0);
+  cr_assert(rec_has(&r, "gap 0 > 3 3"), "%s", r.log);
+  cr_assert(rec_has(&r, "gap 0 > 9 3"), "%s", r.log);
+  cr_assert_eq(r.stats.bytes_delivered, 9);
   rec_done(&r);
 }
