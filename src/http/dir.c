@@ -849,6 +849,82 @@ static size_t seek_lines(rl__hdir *d, const uint8_t *p, size_t len) {
   return i;
 }
 
+/* pre_take of every byte of p[0, n), in order, with no pattern matched.
+ * JUNK and BARE_CR never clear, and CR and EOL say what the last byte was,
+ * so the bytes are taken one by one only until one is neither CR nor LF
+ * (JUNK); after that only a CR followed by something other than an LF can
+ * change anything (BARE_CR), and it is searched for with memchr. */
+static void pre_skip(rl__hdir *d, const uint8_t *p, size_t n) {
+  size_t j = 0;
+  while (j < n && !(d->pre & RL__PRE_JUNK))
+    pre_take(d, p[j++], 0);
+  if (j == n)
+    return;
+  uint8_t pre = d->pre;
+  if ((pre & RL__PRE_CR) && p[j] != '\n')
+    pre |= RL__PRE_BARE_CR;
+  /* A CR in p[j, n - 1) is followed by a byte of p; one at p[n - 1] by the
+   * next byte, judged when that comes (the CR bit below). */
+  const uint8_t *cr;
+  while (!(pre & RL__PRE_BARE_CR) && j + 1 < n &&
+         (cr = memchr(p + j, '\r', n - 1 - j)) != NULL) {
+    j = (size_t)(cr - p) + 1;
+    if (p[j] != '\n')
+      pre |= RL__PRE_BARE_CR;
+  }
+  uint8_t c = p[n - 1];
+  pre &= (uint8_t)~(RL__PRE_CR | RL__PRE_EOL);
+  if (c == '\r')
+    pre |= RL__PRE_CR;
+  if (c == '\r' || c == '\n')
+    pre |= RL__PRE_EOL;
+  d->pre = pre;
+}
+
+/* RESPLINT_VERIFY_SCAN: step_seek's byte loop, run over the same bytes
+ * from the same state `t`, must skip as many of them and leave the same
+ * state as seek_status did (`d`), or resplint aborts. */
+static void verify_seek(rl__hdir *t, const rl__hdir *d, const uint8_t *p,
+                        size_t len, size_t k) {
+  size_t i = 0;
+  for (; i < len && !(t->line_start && pat_eq(p[i], at_line[0])); i++) {
+    if (t->pre & RL__PRE_ON)
+      pre_take(t, p[i], 0);
+    t->skipped++;
+    t->line_start = p[i] == '\r' || p[i] == '\n';
+  }
+  if (i != k || t->pre != d->pre || t->line_start != d->line_start ||
+      t->skipped != d->skipped) {
+    fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: the SEEK's search for a "
+                    "status line differs from the byte loop's\n");
+    abort();
+  }
+}
+
+/* A server's SEEK with no pattern byte matched: the bytes before the next
+ * line start holding 'H' or 'h' cannot begin "HTTP/1.", so they are skipped
+ * at once (step_seek's byte loop would take each of them only to skip it).
+ * Returns the bytes skipped; the byte after them, if any, starts a line. */
+static size_t skip_to_line_h(rl__hdir *d, const uint8_t *p, size_t len) {
+  size_t k = rl__find_line_h(p, len, d->line_start);
+  if (k > 0) {
+    if (d->pre & RL__PRE_ON)
+      pre_skip(d, p, k);
+    d->skipped += k;
+    d->line_start = p[k - 1] == '\r' || p[k - 1] == '\n';
+  }
+  return k;
+}
+
+static size_t seek_status(rl__hdir *d, const uint8_t *p, size_t len) {
+  if (!d->hc->http->verify_scan)
+    return skip_to_line_h(d, p, len);
+  rl__hdir before = *d;
+  size_t k = skip_to_line_h(d, p, len);
+  verify_seek(&before, d, p, len, k);
+  return k;
+}
+
 /* SEEK: find a line that starts a message. */
 static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
                         const rl_pktref *at) {
@@ -861,14 +937,15 @@ static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
     d->skipped += len;
     return len;
   }
+  int server = is_server(d);
   for (size_t i = 0; i < len; i++) {
-    if (d->match == 0 && !d->line_start) {
-      i += seek_lines(d, p + i, len - i);
+    if (d->match == 0 && (server || !d->line_start)) {
+      i += server ? seek_status(d, p + i, len - i) : seek_lines(d, p + i, len - i);
       if (i == len)
         return len;
     }
     uint8_t c = p[i];
-    if (!is_server(d)) {
+    if (!server) {
       if (d->line_start && c >= 'A' && c <= 'Z') {
         seek_found(d, at, 1);
         start_message(d, NULL, 0, d->off + i, at, at);
