@@ -1231,10 +1231,7 @@ void rl__dir_end(rl__hdir *d, rl_end_kind how, const rl_pktref *at) {
   d->state = RL__D_CLOSED;
 }
 
-void rl__dir_free(rl__hdir *d) {
-  if (d == NULL)
-    return;
-  if (d->cur != NULL)
+void rl__dir_release(rl__hdir *d) {
+  if (d != NULL && d->cur != NULL)
     rl__msg_unref(d->cur);
-  free(d);
 }
