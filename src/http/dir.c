@@ -696,6 +696,62 @@ static size_t feed(rl__hdir *d, const uint8_t *p, size_t len, uint64_t off,
   }
 }
 
+/* --- content inside a packet ------------------------------------------------ */
+
+/* Whether all of p[0, len) is content llhttp is in the middle of, framed by
+ * Content-Length or inside a chunk: then llhttp would only count the bytes
+ * off (consume_content_length: content_length -= len, its state kept) and
+ * hand them to on_body, since they end before the content does. The on_body
+ * span is open exactly when llhttp is in that state: after the header
+ * section the only span it opens is the body's, and it closes when the
+ * content ends (which pauses us at message end). */
+static int inside_content(const rl__hdir *d, size_t len) {
+  const rl__hmsg *m = d->cur;
+  int in_data = m->framing == RL_FRAMING_LENGTH ||
+                (m->framing == RL_FRAMING_CHUNKED && d->in_chunk);
+  return in_data && !d->fresh && d->paused == P_NONE &&
+         d->parser.error == HPE_OK && d->parser._span_pos0 != NULL &&
+         len < d->parser.content_length;
+}
+
+/* RESPLINT_VERIFY_SCAN: llhttp itself, run from state `t` over the same
+ * bytes (with no callbacks: ours ran already), must reach the state
+ * take_content left, or resplint aborts. */
+static void verify_content(llhttp_t *t, const rl__hdir *d, const uint8_t *p,
+                           size_t len) {
+  llhttp_settings_t none;
+  llhttp_settings_init(&none);
+  const void *settings = t->settings;
+  t->settings = &none;
+  llhttp_errno_t e = llhttp_execute(t, (const char *)p, len);
+  t->settings = (void *)settings;
+  if (e != HPE_OK || !same_parser(t, &d->parser)) {
+    fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: llhttp's state after "
+                    "content differs from the one counted without it\n");
+    abort();
+  }
+}
+
+/* Takes p[0, len), all of it content (inside_content), as llhttp would
+ * without running it: a body packet costs a callback, not a parser run. */
+static size_t take_content(rl__hdir *d, const uint8_t *p, size_t len,
+                           const rl_pktref *at) {
+  llhttp_t before;
+  if (d->hc->http->verify_scan)
+    before = d->parser;
+  d->feed_p = p;
+  d->feed_off = d->off;
+  d->feed_len = len;
+  d->feed_at = at;
+  d->parser._span_pos0 = (void *)p; /* llhttp restarts the span here */
+  d->parser.content_length -= len;
+  cb_body(&d->parser, (const char *)p, len);
+  d->cur->last = *at;
+  if (d->hc->http->verify_scan)
+    verify_content(&before, d, p, len);
+  return len;
+}
+
 /* --- states ---------------------------------------------------------------- */
 
 /* IDLE: the next byte is a message boundary. */
@@ -1082,8 +1138,11 @@ static size_t step(rl__hdir *d, const uint8_t *p, size_t len,
     return step_idle(d, p, len, at);
   case RL__D_SEEK:
     return step_seek(d, p, len, at);
-  case RL__D_HEAD:
   case RL__D_BODY:
+    if (inside_content(d, len))
+      return take_content(d, p, len, at);
+    return feed(d, p, len, d->off, at);
+  case RL__D_HEAD:
     return feed(d, p, len, d->off, at);
   case RL__D_DRAIN:
     return step_drain(d, p, len, at);
