@@ -136,11 +136,19 @@ void rl__settings_init(llhttp_settings_t *s) {
 
 /* --- message boundaries ---------------------------------------------------- */
 
-static void parser_init(rl__hdir *d) {
+/* Makes llhttp start afresh with the message's lenient flags. */
+static void llhttp_start(rl__hdir *d) {
   llhttp_init(&d->parser, is_server(d) ? HTTP_RESPONSE : HTTP_REQUEST,
               &d->hc->http->settings);
   d->parser.data = d;
   d->parser.lenient_flags = d->lenient;
+}
+
+/* llhttp itself is initialised when it first runs (execute_fresh): most
+ * header sections are restored from the section memo instead, which sets
+ * every member of the parser. Until then d->parser is stale: nothing reads
+ * it while d->fresh is set. */
+static void parser_init(rl__hdir *d) {
   d->fresh = 1;
   d->paused = P_NONE;
   d->in_chunk = 0;
@@ -363,8 +371,7 @@ static int retry_lenient(rl__hdir *d, uint8_t flag) {
     return 0;
   uint8_t lenient = d->lenient | flag;
   parser_init(d);
-  d->lenient = lenient;
-  d->parser.lenient_flags = lenient;
+  d->lenient = lenient; /* llhttp starts with it (execute_fresh) */
   d->replaying = 1;
   llhttp_errno_t e = execute(d, m->raw, m->raw_len);
   d->replaying = 0;
@@ -577,11 +584,14 @@ static int restore_any(rl__hdir *d, const uint8_t *p, size_t len,
  * the state is restored, and a section parsed to its end is remembered. */
 static llhttp_errno_t execute_fresh(rl__hdir *d, const uint8_t *p, size_t len) {
   d->fresh = 0;
-  if (d->replaying || d->state != RL__D_HEAD)
+  if (d->replaying || d->state != RL__D_HEAD) {
+    llhttp_start(d);
     return llhttp_execute(&d->parser, (const char *)p, len);
+  }
   uint32_t hash = 0;
   if (restore_any(d, p, len, &hash))
     return HPE_PAUSED;
+  llhttp_start(d);
   d->hc->http->n_parsed++;
   llhttp_errno_t e = llhttp_execute(&d->parser, (const char *)p, len);
   if (e == HPE_PAUSED && d->paused == P_HEADERS)

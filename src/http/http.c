@@ -575,7 +575,7 @@ void rl__msg_finish(rl__hdir *d, rl__hmsg *m) {
   if (m->is_response && !m->paired) {
     /* A response cut or rejected inside its header section still answers
      * the oldest request. */
-    if (m->status_code < 0 && d->parser.status_code >= 100)
+    if (m->status_code < 0 && !d->fresh && d->parser.status_code >= 100)
       m->status_code = d->parser.status_code;
     pair(d->hc, m);
     m->after_close = d->hc->said_close;

@@ -114,7 +114,8 @@ typedef struct rl__hdir {
   uint8_t lenient;        /* llhttp lenient flags used for the current message */
   uint8_t replaying;      /* re-feeding raw after turning on a lenient flag */
   uint8_t paused;         /* why llhttp paused: see dir.c */
-  uint8_t fresh;          /* llhttp was initialised and has run over nothing */
+  uint8_t fresh;          /* llhttp is to start afresh, not yet initialised
+                             (dir.c: parser_init) */
   uint8_t had_gap, started_mid, drain_empty;
   uint8_t skip_noted;     /* the current SEEK's cause was already noted */
   uint8_t pre;            /* RL__PRE_* bits: bytes before the first response */
