@@ -884,7 +884,8 @@ static int may_start(const rl__hdir *d, uint8_t c) {
   return is_server(d) ? pat_eq(c, at_line[0]) : c >= 'A' && c <= 'Z';
 }
 
-/* SEEK, inside a line: nothing there can start a message, so the bytes up
+/* A client's SEEK, inside a line (a server's takes seek_status, which
+ * skips more at once): nothing there can start a message, so the bytes up
  * to the next CR or LF are skipped at once instead of one by one (a SEEK
  * may run over megabytes of TLS or of content after a gap), then the CRs
  * and LFs ending the line, and so on until a line starts with a byte that
@@ -949,7 +950,7 @@ static void pre_skip(rl__hdir *d, const uint8_t *p, size_t n) {
 
 /* RESPLINT_VERIFY_SCAN: step_seek's byte loop, run over the same bytes
  * from the same state `t`, must skip as many of them and leave the same
- * state as seek_status did (`d`), or resplint aborts. */
+ * state as skip_to_line_h did (`d`), or resplint aborts. */
 static void verify_seek(rl__hdir *t, const rl__hdir *d, const uint8_t *p,
                         size_t len, size_t k) {
   size_t i = 0;
