@@ -136,11 +136,19 @@ void rl__settings_init(llhttp_settings_t *s) {
 
 /* --- message boundaries ---------------------------------------------------- */
 
-static void parser_init(rl__hdir *d) {
+/* Makes llhttp start afresh with the message's lenient flags. */
+static void llhttp_start(rl__hdir *d) {
   llhttp_init(&d->parser, is_server(d) ? HTTP_RESPONSE : HTTP_REQUEST,
               &d->hc->http->settings);
   d->parser.data = d;
   d->parser.lenient_flags = d->lenient;
+}
+
+/* llhttp itself is initialised when it first runs (execute_fresh): most
+ * header sections are restored from the section memo instead, which sets
+ * every member of the parser. Until then d->parser is stale: nothing reads
+ * it while d->fresh is set. */
+static void parser_init(rl__hdir *d) {
   d->fresh = 1;
   d->paused = P_NONE;
   d->in_chunk = 0;
@@ -363,8 +371,7 @@ static int retry_lenient(rl__hdir *d, uint8_t flag) {
     return 0;
   uint8_t lenient = d->lenient | flag;
   parser_init(d);
-  d->lenient = lenient;
-  d->parser.lenient_flags = lenient;
+  d->lenient = lenient; /* llhttp starts with it (execute_fresh) */
   d->replaying = 1;
   llhttp_errno_t e = execute(d, m->raw, m->raw_len);
   d->replaying = 0;
@@ -577,11 +584,14 @@ static int restore_any(rl__hdir *d, const uint8_t *p, size_t len,
  * the state is restored, and a section parsed to its end is remembered. */
 static llhttp_errno_t execute_fresh(rl__hdir *d, const uint8_t *p, size_t len) {
   d->fresh = 0;
-  if (d->replaying || d->state != RL__D_HEAD)
+  if (d->replaying || d->state != RL__D_HEAD) {
+    llhttp_start(d);
     return llhttp_execute(&d->parser, (const char *)p, len);
+  }
   uint32_t hash = 0;
   if (restore_any(d, p, len, &hash))
     return HPE_PAUSED;
+  llhttp_start(d);
   d->hc->http->n_parsed++;
   llhttp_errno_t e = llhttp_execute(&d->parser, (const char *)p, len);
   if (e == HPE_PAUSED && d->paused == P_HEADERS)
@@ -694,6 +704,62 @@ static size_t feed(rl__hdir *d, const uint8_t *p, size_t len, uint64_t off,
       d->ext_resume = NULL;
     }
   }
+}
+
+/* --- content inside a packet ------------------------------------------------ */
+
+/* Whether all of p[0, len) is content llhttp is in the middle of, framed by
+ * Content-Length or inside a chunk: then llhttp would only count the bytes
+ * off (consume_content_length: content_length -= len, its state kept) and
+ * hand them to on_body, since they end before the content does. The on_body
+ * span is open exactly when llhttp is in that state: after the header
+ * section the only span it opens is the body's, and it closes when the
+ * content ends (which pauses us at message end). */
+static int inside_content(const rl__hdir *d, size_t len) {
+  const rl__hmsg *m = d->cur;
+  int in_data = m->framing == RL_FRAMING_LENGTH ||
+                (m->framing == RL_FRAMING_CHUNKED && d->in_chunk);
+  return in_data && !d->fresh && d->paused == P_NONE &&
+         d->parser.error == HPE_OK && d->parser._span_pos0 != NULL &&
+         len < d->parser.content_length;
+}
+
+/* RESPLINT_VERIFY_SCAN: llhttp itself, run from state `t` over the same
+ * bytes (with no callbacks: ours ran already), must reach the state
+ * take_content left, or resplint aborts. */
+static void verify_content(llhttp_t *t, const rl__hdir *d, const uint8_t *p,
+                           size_t len) {
+  llhttp_settings_t none;
+  llhttp_settings_init(&none);
+  const void *settings = t->settings;
+  t->settings = &none;
+  llhttp_errno_t e = llhttp_execute(t, (const char *)p, len);
+  t->settings = (void *)settings;
+  if (e != HPE_OK || !same_parser(t, &d->parser)) {
+    fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: llhttp's state after "
+                    "content differs from the one counted without it\n");
+    abort();
+  }
+}
+
+/* Takes p[0, len), all of it content (inside_content), as llhttp would
+ * without running it: a body packet costs a callback, not a parser run. */
+static size_t take_content(rl__hdir *d, const uint8_t *p, size_t len,
+                           const rl_pktref *at) {
+  llhttp_t before;
+  if (d->hc->http->verify_scan)
+    before = d->parser;
+  d->feed_p = p;
+  d->feed_off = d->off;
+  d->feed_len = len;
+  d->feed_at = at;
+  d->parser._span_pos0 = (void *)p; /* llhttp restarts the span here */
+  d->parser.content_length -= len;
+  cb_body(&d->parser, (const char *)p, len);
+  d->cur->last = *at;
+  if (d->hc->http->verify_scan)
+    verify_content(&before, d, p, len);
+  return len;
 }
 
 /* --- states ---------------------------------------------------------------- */
@@ -818,7 +884,8 @@ static int may_start(const rl__hdir *d, uint8_t c) {
   return is_server(d) ? pat_eq(c, at_line[0]) : c >= 'A' && c <= 'Z';
 }
 
-/* SEEK, inside a line: nothing there can start a message, so the bytes up
+/* A client's SEEK, inside a line (a server's takes seek_status, which
+ * skips more at once): nothing there can start a message, so the bytes up
  * to the next CR or LF are skipped at once instead of one by one (a SEEK
  * may run over megabytes of TLS or of content after a gap), then the CRs
  * and LFs ending the line, and so on until a line starts with a byte that
@@ -849,6 +916,82 @@ static size_t seek_lines(rl__hdir *d, const uint8_t *p, size_t len) {
   return i;
 }
 
+/* pre_take of every byte of p[0, n), in order, with no pattern matched.
+ * JUNK and BARE_CR never clear, and CR and EOL say what the last byte was,
+ * so the bytes are taken one by one only until one is neither CR nor LF
+ * (JUNK); after that only a CR followed by something other than an LF can
+ * change anything (BARE_CR), and it is searched for with memchr. */
+static void pre_skip(rl__hdir *d, const uint8_t *p, size_t n) {
+  size_t j = 0;
+  while (j < n && !(d->pre & RL__PRE_JUNK))
+    pre_take(d, p[j++], 0);
+  if (j == n)
+    return;
+  uint8_t pre = d->pre;
+  if ((pre & RL__PRE_CR) && p[j] != '\n')
+    pre |= RL__PRE_BARE_CR;
+  /* A CR in p[j, n - 1) is followed by a byte of p; one at p[n - 1] by the
+   * next byte, judged when that comes (the CR bit below). */
+  const uint8_t *cr;
+  while (!(pre & RL__PRE_BARE_CR) && j + 1 < n &&
+         (cr = memchr(p + j, '\r', n - 1 - j)) != NULL) {
+    j = (size_t)(cr - p) + 1;
+    if (p[j] != '\n')
+      pre |= RL__PRE_BARE_CR;
+  }
+  uint8_t c = p[n - 1];
+  pre &= (uint8_t)~(RL__PRE_CR | RL__PRE_EOL);
+  if (c == '\r')
+    pre |= RL__PRE_CR;
+  if (c == '\r' || c == '\n')
+    pre |= RL__PRE_EOL;
+  d->pre = pre;
+}
+
+/* RESPLINT_VERIFY_SCAN: step_seek's byte loop, run over the same bytes
+ * from the same state `t`, must skip as many of them and leave the same
+ * state as skip_to_line_h did (`d`), or resplint aborts. */
+static void verify_seek(rl__hdir *t, const rl__hdir *d, const uint8_t *p,
+                        size_t len, size_t k) {
+  size_t i = 0;
+  for (; i < len && !(t->line_start && pat_eq(p[i], at_line[0])); i++) {
+    if (t->pre & RL__PRE_ON)
+      pre_take(t, p[i], 0);
+    t->skipped++;
+    t->line_start = p[i] == '\r' || p[i] == '\n';
+  }
+  if (i != k || t->pre != d->pre || t->line_start != d->line_start ||
+      t->skipped != d->skipped) {
+    fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: the SEEK's search for a "
+                    "status line differs from the byte loop's\n");
+    abort();
+  }
+}
+
+/* A server's SEEK with no pattern byte matched: the bytes before the next
+ * line start holding 'H' or 'h' cannot begin "HTTP/1.", so they are skipped
+ * at once (step_seek's byte loop would take each of them only to skip it).
+ * Returns the bytes skipped; the byte after them, if any, starts a line. */
+static size_t skip_to_line_h(rl__hdir *d, const uint8_t *p, size_t len) {
+  size_t k = rl__find_line_h(p, len, d->line_start);
+  if (k > 0) {
+    if (d->pre & RL__PRE_ON)
+      pre_skip(d, p, k);
+    d->skipped += k;
+    d->line_start = p[k - 1] == '\r' || p[k - 1] == '\n';
+  }
+  return k;
+}
+
+static size_t seek_status(rl__hdir *d, const uint8_t *p, size_t len) {
+  if (!d->hc->http->verify_scan)
+    return skip_to_line_h(d, p, len);
+  rl__hdir before = *d;
+  size_t k = skip_to_line_h(d, p, len);
+  verify_seek(&before, d, p, len, k);
+  return k;
+}
+
 /* SEEK: find a line that starts a message. */
 static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
                         const rl_pktref *at) {
@@ -861,14 +1004,15 @@ static size_t step_seek(rl__hdir *d, const uint8_t *p, size_t len,
     d->skipped += len;
     return len;
   }
+  int server = is_server(d);
   for (size_t i = 0; i < len; i++) {
-    if (d->match == 0 && !d->line_start) {
-      i += seek_lines(d, p + i, len - i);
+    if (d->match == 0 && (server || !d->line_start)) {
+      i += server ? seek_status(d, p + i, len - i) : seek_lines(d, p + i, len - i);
       if (i == len)
         return len;
     }
     uint8_t c = p[i];
-    if (!is_server(d)) {
+    if (!server) {
       if (d->line_start && c >= 'A' && c <= 'Z') {
         seek_found(d, at, 1);
         start_message(d, NULL, 0, d->off + i, at, at);
@@ -1005,8 +1149,11 @@ static size_t step(rl__hdir *d, const uint8_t *p, size_t len,
     return step_idle(d, p, len, at);
   case RL__D_SEEK:
     return step_seek(d, p, len, at);
-  case RL__D_HEAD:
   case RL__D_BODY:
+    if (inside_content(d, len))
+      return take_content(d, p, len, at);
+    return feed(d, p, len, d->off, at);
+  case RL__D_HEAD:
     return feed(d, p, len, d->off, at);
   case RL__D_DRAIN:
     return step_drain(d, p, len, at);
@@ -1154,10 +1301,7 @@ void rl__dir_end(rl__hdir *d, rl_end_kind how, const rl_pktref *at) {
   d->state = RL__D_CLOSED;
 }
 
-void rl__dir_free(rl__hdir *d) {
-  if (d == NULL)
-    return;
-  if (d->cur != NULL)
+void rl__dir_release(rl__hdir *d) {
+  if (d != NULL && d->cur != NULL)
     rl__msg_unref(d->cur);
-  free(d);
 }

@@ -81,6 +81,10 @@ void rl_http_free(rl_http *http) {
             (unsigned long long)http->n_restored,
             (unsigned long long)http->n_parsed);
   rl__secmemo_free(&http->secs);
+  while (http->n_spare_dirs > 0)
+    free(http->spare_dirs[--http->n_spare_dirs]);
+  while (http->n_spare_conns > 0)
+    free(http->spare_conns[--http->n_spare_conns]);
   free(http);
 }
 
@@ -571,7 +575,7 @@ void rl__msg_finish(rl__hdir *d, rl__hmsg *m) {
   if (m->is_response && !m->paired) {
     /* A response cut or rejected inside its header section still answers
      * the oldest request. */
-    if (m->status_code < 0 && d->parser.status_code >= 100)
+    if (m->status_code < 0 && !d->fresh && d->parser.status_code >= 100)
       m->status_code = d->parser.status_code;
     pair(d->hc, m);
     m->after_close = d->hc->said_close;
@@ -583,10 +587,31 @@ void rl__msg_finish(rl__hdir *d, rl__hmsg *m) {
 
 /* --- the stream sink --------------------------------------------------------- */
 
+/* A zeroed block of `size` bytes: a given-back one from spare[0, *n) or a
+ * new one. */
+static void *spare_take(void **spare, uint32_t *n, size_t size) {
+  if (*n == 0)
+    return calloc(1, size);
+  void *p = spare[--*n];
+  memset(p, 0, size);
+  return p;
+}
+
+/* Gives block `p` back to spare[0, *n), or frees it when `cap` are kept. */
+static void spare_put(void **spare, uint32_t *n, uint32_t cap, void *p) {
+  if (p == NULL)
+    return;
+  if (*n < cap)
+    spare[(*n)++] = p;
+  else
+    free(p);
+}
+
 static rl__hdir *dir_get(rl__hconn *hc, rl_dir dir, uint64_t offset) {
   if (hc->d[dir] != NULL)
     return hc->d[dir];
-  rl__hdir *d = calloc(1, sizeof *d);
+  rl_http *h = hc->http;
+  rl__hdir *d = spare_take(h->spare_dirs, &h->n_spare_dirs, sizeof *d);
   if (d == NULL)
     return NULL;
   d->hc = hc;
@@ -608,7 +633,8 @@ static rl__hdir *dir_get(rl__hconn *hc, rl_dir dir, uint64_t offset) {
 
 static void sink_open(void *ctx, rl_conn *conn, const rl_pktref *at) {
   (void)at;
-  rl__hconn *hc = calloc(1, sizeof *hc);
+  rl_http *h = ctx;
+  rl__hconn *hc = spare_take(h->spare_conns, &h->n_spare_conns, sizeof *hc);
   conn->user = hc;
   if (hc == NULL)
     return;
@@ -690,9 +716,12 @@ static void sink_close(void *ctx, rl_conn *conn) {
   }
   while (hc->q_head != NULL)
     rl__msg_unref(queue_pop(hc));
-  rl__dir_free(hc->d[0]);
-  rl__dir_free(hc->d[1]);
-  free(hc);
+  rl_http *h = hc->http;
+  for (int i = 0; i < 2; i++) {
+    rl__dir_release(hc->d[i]);
+    spare_put(h->spare_dirs, &h->n_spare_dirs, RL__SPARE_DIRS, hc->d[i]);
+  }
+  spare_put(h->spare_conns, &h->n_spare_conns, RL__SPARE_CONNS, hc);
   conn->user = NULL;
 }
 

@@ -14,7 +14,9 @@
 enum {
   RL__MAX_EVENTS = 8,     /* events kept per message; more are counted */
   RL__EVIDENCE = 48,      /* offending bytes kept per event outside raw */
-  RL__XBUF = 256          /* storage for all of a message's evidence */
+  RL__XBUF = 256,         /* storage for all of a message's evidence */
+  RL__SPARE_DIRS = 256,   /* given-back directions kept for reuse */
+  RL__SPARE_CONNS = 128   /* given-back connections kept for reuse */
 };
 
 /* A message's events and the evidence bytes they keep. Most messages have
@@ -112,7 +114,8 @@ typedef struct rl__hdir {
   uint8_t lenient;        /* llhttp lenient flags used for the current message */
   uint8_t replaying;      /* re-feeding raw after turning on a lenient flag */
   uint8_t paused;         /* why llhttp paused: see dir.c */
-  uint8_t fresh;          /* llhttp was initialised and has run over nothing */
+  uint8_t fresh;          /* llhttp is to start afresh, not yet initialised
+                             (dir.c: parser_init) */
   uint8_t had_gap, started_mid, drain_empty;
   uint8_t skip_noted;     /* the current SEEK's cause was already noted */
   uint8_t pre;            /* RL__PRE_* bits: bytes before the first response */
@@ -164,6 +167,12 @@ struct rl_http {
   rl__secmemo secs;        /* header sections seen before (secmemo.h) */
   rl__hmsg *pool;          /* given-back messages, linked by next */
   uint32_t pooled;
+  /* Given-back directions and connections (rl__hdir, rl__hconn), taken
+   * again before calloc: a capture opens and closes connections all along.
+   * Bounded, so a burst of connections is freed when it ends. */
+  void *spare_dirs[RL__SPARE_DIRS];
+  void *spare_conns[RL__SPARE_CONNS];
+  uint32_t n_spare_dirs, n_spare_conns;
   /* RESPLINT_VERIFY_SCAN=1: every section described from the section memo
    * is scanned too, every llhttp state restored from it is checked by
    * running llhttp, and any difference aborts (see describe_head in http.c
@@ -177,7 +186,8 @@ struct rl_http {
 void rl__dir_data(rl__hdir *d, const uint8_t *p, size_t len, const rl_pktref *at);
 void rl__dir_gap(rl__hdir *d, uint64_t len, const rl_pktref *at);
 void rl__dir_end(rl__hdir *d, rl_end_kind how, const rl_pktref *at);
-void rl__dir_free(rl__hdir *d);
+/* Drops what direction `d` still holds (not `d` itself: see http.c). */
+void rl__dir_release(rl__hdir *d);
 void rl__settings_init(llhttp_settings_t *s);
 /* Whether p[0, n), from a ";" to the end of a chunk-size line (its CR
  * excluded), is a well-formed list of chunk extensions (chunkext.c). */

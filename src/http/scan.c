@@ -47,6 +47,72 @@ static rl_field *fieldvec_push(rl__fieldvec *fv) {
   return f;
 }
 
+/* --- where a status line may begin ------------------------------------------
+ * With the compiler's vector types (GCC and Clang; SSE2 on x86-64, NEON on
+ * ARM, plain words elsewhere) one comparison tests 16 bytes: a byte of the
+ * result is all ones where the test holds. c | 0x20 is 'h' for 'H' and 'h'
+ * only (bytes from 0x80 up are negative as int8_t, never 'h'). */
+
+typedef int8_t rl__v16 __attribute__((vector_size(16)));
+
+static int line_h_at(const uint8_t *p, size_t i) {
+  return (p[i] | 0x20) == 'h' && (p[i - 1] == '\r' || p[i - 1] == '\n');
+}
+
+/* The index in [0, 16) of the first byte of `hit` that is set, which must
+ * have one. */
+static size_t first_set16(rl__v16 hit) {
+  uint64_t w[2];
+  memcpy(w, &hit, sizeof w);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return w[0] ? (size_t)__builtin_ctzll(w[0]) / 8 : 8 + (size_t)__builtin_ctzll(w[1]) / 8;
+#else
+  return w[0] ? (size_t)__builtin_clzll(w[0]) / 8 : 8 + (size_t)__builtin_clzll(w[1]) / 8;
+#endif
+}
+
+static int any16(rl__v16 v) {
+  uint64_t w[2];
+  memcpy(w, &v, sizeof w);
+  return (w[0] | w[1]) != 0;
+}
+
+/* The 16 bytes at p + i that are 'H' or 'h' after a CR or an LF (i >= 1:
+ * the bytes before them are read from p + i - 1). */
+static rl__v16 line_h16(const uint8_t *p, size_t i) {
+  rl__v16 v, prev;
+  memcpy(&v, p + i, sizeof v);
+  memcpy(&prev, p + i - 1, sizeof prev);
+  return ((v | 0x20) == 'h') & ((prev == '\r') | (prev == '\n'));
+}
+
+size_t rl__find_line_h(const uint8_t *p, size_t len, int line_start) {
+  if (len == 0 || (line_start && (p[0] | 0x20) == 'h'))
+    return 0;
+  size_t i = 1;
+  /* 64 bytes a step while there is room (one test of all four results:
+   * a SEEK runs over megabytes), then 16. */
+  for (; len - i >= 64; i += 64) {
+    rl__v16 h[4] = {line_h16(p, i), line_h16(p, i + 16), line_h16(p, i + 32),
+                    line_h16(p, i + 48)};
+    if (any16(h[0] | h[1] | h[2] | h[3])) {
+      size_t k = 0;
+      while (!any16(h[k]))
+        k++;
+      return i + 16 * k + first_set16(h[k]);
+    }
+  }
+  for (; len - i >= 16; i += 16) {
+    rl__v16 h = line_h16(p, i);
+    if (any16(h))
+      return i + first_set16(h);
+  }
+  for (; i < len; i++)
+    if (line_h_at(p, i))
+      return i;
+  return len;
+}
+
 static int is_ows(uint8_t c) { return c == ' ' || c == '\t'; }
 
 /* One line of the section: content [start, end) and what ended it. */

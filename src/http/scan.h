@@ -40,6 +40,13 @@ static inline size_t rl__find_eol(const uint8_t *p, size_t len) {
   return cr != NULL ? (size_t)(cr - p) : n;
 }
 
+/* The index of the first byte of p[0, len) that is 'H' or 'h' and begins a
+ * line: it follows a CR or an LF, or it is p[0] and `line_start` is set;
+ * len when there is none. This is where a server's SEEK can next find
+ * "HTTP/1." (dir.c): every other byte is skipped at once. 16 bytes are
+ * tested a step, each against the byte before it. */
+size_t rl__find_line_h(const uint8_t *p, size_t len, int line_start);
+
 /* Fills the start-line spans of `m` (version, status, reason for a
  * response; method, target, version for a request) from m->raw, then the
  * field lines into `fv` (reset first). Returns the offset just after the
