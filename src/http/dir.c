@@ -865,18 +865,23 @@ static void seek_found(rl__hdir *d, const rl_pktref *at, int found) {
 
 /* Keeps what a SEEK before the first response skipped: c is one more
  * skipped byte, after `matched` bytes of a start pattern that failed. */
+/* The CR and EOL bits say what the last byte taken was. */
+static uint8_t pre_last(uint8_t pre, uint8_t c) {
+  pre &= (uint8_t)~(RL__PRE_CR | RL__PRE_EOL);
+  if (c == '\r')
+    pre |= RL__PRE_CR;
+  if (c == '\r' || c == '\n')
+    pre |= RL__PRE_EOL;
+  return pre;
+}
+
 static void pre_take(rl__hdir *d, uint8_t c, uint8_t matched) {
   uint8_t pre = d->pre;
   if ((pre & RL__PRE_CR) && c != '\n')
     pre |= RL__PRE_BARE_CR;
   if (matched || (c != '\r' && c != '\n'))
     pre |= RL__PRE_JUNK;
-  pre &= (uint8_t)~(RL__PRE_CR | RL__PRE_EOL);
-  if (c == '\r')
-    pre |= RL__PRE_CR;
-  if (c == '\r' || c == '\n')
-    pre |= RL__PRE_EOL;
-  d->pre = pre;
+  d->pre = pre_last(pre, c);
 }
 
 /* Whether byte c, at the start of a line, may begin a message. */
@@ -939,13 +944,7 @@ static void pre_skip(rl__hdir *d, const uint8_t *p, size_t n) {
     if (p[j] != '\n')
       pre |= RL__PRE_BARE_CR;
   }
-  uint8_t c = p[n - 1];
-  pre &= (uint8_t)~(RL__PRE_CR | RL__PRE_EOL);
-  if (c == '\r')
-    pre |= RL__PRE_CR;
-  if (c == '\r' || c == '\n')
-    pre |= RL__PRE_EOL;
-  d->pre = pre;
+  d->pre = pre_last(pre, p[n - 1]);
 }
 
 /* RESPLINT_VERIFY_SCAN: step_seek's byte loop, run over the same bytes
