@@ -363,7 +363,7 @@ static rl__conn *conn_alloc(rl_flow_table *ft) {
     ft->conn_spare = c->lru_next;
   } else {
     if (!ft->slabs || ft->slab_used == RL__CONN_SLAB) {
-      rl__conn_slab *s = malloc(sizeof *s);
+      rl__conn_slab *s = rl__pool_keep(&ft->pool, sizeof *s);
       if (!s) {
         return NULL;
       }
@@ -906,11 +906,7 @@ void rl_flow_table_free(rl_flow_table *ft) {
     conn_destroy(ft, c);
   }
   rl__hist_spares_free(ft);
-  while (ft->slabs) {
-    rl__conn_slab *sl = ft->slabs;
-    ft->slabs = sl->next;
-    free(sl);
-  }
+  rl__pool_release(&ft->pool); /* the slabs; every chunk was put back */
   free(ft->slots);
   free(ft);
 }
