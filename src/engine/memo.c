@@ -1,6 +1,7 @@
 /* The exact verdict memo (memo.h): the key, the table, the records. */
 #include "engine/memo.h"
 
+#include "common/bigalloc.h"
 #include "common/env.h"
 
 #include <stddef.h>
@@ -93,7 +94,7 @@ void rl__vmemo_free(rl__vmemo *vm) {
             (unsigned long long)vm->skipped,
             n ? (double)vm->key_bytes / (double)n : 0.0);
   }
-  free(vm->arena);
+  rl__big_free(vm->arena, VM_ARENA);
   free(vm);
 }
 
@@ -516,7 +517,7 @@ void rl__vmemo_store(rl__vmemo *vm, const rl__record *rec) {
   size_t fbytes = rec->nfinds * sizeof(rl__rec_find);
   if (!rec->cacheable || fbytes + rec->tlen > VM_REC_CAP)
     return;
-  if (!vm->arena && !(vm->arena = malloc(VM_ARENA)))
+  if (!vm->arena && !(vm->arena = rl__big_alloc(VM_ARENA)))
     return;
   /* The way victim() chose for this key at lookup. */
   vm_entry *s = &vm->entries[vm->set * VM_WAYS +

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/bigalloc.h"
 #include "resplint/flow.h"
 
 /* For the rare paths of a per-segment function: kept out of line and apart
@@ -128,9 +129,10 @@ typedef struct rl__conn {
 } rl__conn;
 
 /* Conversations are carved from slabs of this many and recycled through a
- * free list (table.c). A slab (216 KiB) is above malloc's mmap threshold,
- * so only the entries handed out are ever touched: with slabs of 64, carved
- * from the heap, (d)'s peak grew by 20 bytes a connection. */
+ * free list (table.c). A slab (216 KiB) is carved from the table's pool
+ * (common/bigalloc.h), so only the entries handed out are ever touched:
+ * with slabs of 64, carved from the heap, (d)'s peak grew by 20 bytes a
+ * connection. */
 #define RL__CONN_SLAB 1024u
 typedef struct rl__conn_slab {
   struct rl__conn_slab *next;
@@ -166,6 +168,7 @@ struct rl_flow_table {
   rl__conn_slab *slabs;  /* every slab, the newest first */
   uint32_t slab_used;    /* entries of the newest slab handed out */
   rl__conn *conn_spare;  /* destroyed conversations, linked by lru_next */
+  rl__pool pool;  /* slabs, chunks and history rings, on huge pages */
   int64_t now_sec;     /* capture time of the segment being processed */
   int64_t clock_sec;   /* expiry clock: capture time, never backwards */
   uint8_t clock_set;   /* clock_sec holds a time */

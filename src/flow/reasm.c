@@ -64,6 +64,12 @@ static int spare_class(uint32_t cap) {
   return k < RL__HIST_CLASSES && (RL__HIST_MIN << k) == cap ? k : -1;
 }
 
+/* Out of line: with the pool's three arguments inlined, rl__deliver_acking
+ * saved more registers on every call. */
+RL__COLD static void hist_drop(rl_flow_table *ft, rl__hist *r) {
+  rl__pool_put(&ft->pool, r, sizeof *r + r->cap);
+}
+
 /* Released rings are kept for the next exchange: a keep-alive connection
  * releases its ring at every turn of the conversation and needs one again
  * at the next, and malloc/free per exchange cost more than the copy. The
@@ -73,7 +79,7 @@ static int spare_class(uint32_t cap) {
 static void spare_put(rl_flow_table *ft, rl__hist *r) {
   int k = spare_class(r->cap);
   if (k < 0 || ft->hist_nspare[k] >= RL__HIST_SPARES) {
-    free(r);
+    hist_drop(ft, r);
     return;
   }
   ft->hist_spare[k][ft->hist_nspare[k]++] = r;
@@ -82,7 +88,7 @@ static void spare_put(rl_flow_table *ft, rl__hist *r) {
 static rl__hist *spare_take(rl_flow_table *ft, uint32_t cap) {
   int k = spare_class(cap);
   if (k < 0 || ft->hist_nspare[k] == 0) {
-    return malloc(sizeof(rl__hist) + cap);
+    return rl__pool_get(&ft->pool, sizeof(rl__hist) + cap);
   }
   return ft->hist_spare[k][--ft->hist_nspare[k]];
 }
@@ -90,7 +96,7 @@ static rl__hist *spare_take(rl_flow_table *ft, uint32_t cap) {
 void rl__hist_spares_free(rl_flow_table *ft) {
   for (int k = 0; k < RL__HIST_CLASSES; k++) {
     while (ft->hist_nspare[k]) {
-      free(ft->hist_spare[k][--ft->hist_nspare[k]]);
+      hist_drop(ft, ft->hist_spare[k][--ft->hist_nspare[k]]);
     }
   }
 }
@@ -324,7 +330,7 @@ static void deliver_hole(rl_flow_table *ft, rl__conn *c, rl_dir dir,
 static void chunk_free(rl_flow_table *ft, rl__half *h, rl__chunk *k) {
   h->ooo_bytes -= k->cost;
   ft->ooo_total -= k->cost;
-  free(k);
+  rl__pool_put(&ft->pool, k, sizeof *k + (k->hole ? 0 : k->len));
 }
 
 /* Delivers every buffered chunk that the in-order data has reached,
@@ -397,7 +403,7 @@ static void note_mismatch(rl_flow_table *ft, rl__conn *c, rl_dir dir,
 static rl__chunk *chunk_new(rl_flow_table *ft, rl__half *h, uint64_t off,
                             const uint8_t *data, uint32_t n,
                             const rl_pktref *at) {
-  rl__chunk *k = malloc(sizeof *k + (data ? n : 0));
+  rl__chunk *k = rl__pool_get(&ft->pool, sizeof *k + (data ? n : 0));
   if (!k) {
     return NULL;
   }

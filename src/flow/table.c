@@ -102,7 +102,7 @@ static void slot_put(rl__conn **slots, uint32_t mask, rl__conn *c) {
 
 static int slots_grow(rl_flow_table *ft) {
   uint32_t n = (ft->mask + 1) * 2;
-  rl__conn **slots = calloc(n, sizeof *slots);
+  rl__conn **slots = rl__big_table(n * sizeof *slots);
   if (!slots) {
     return RL_ENOMEM;
   }
@@ -111,7 +111,7 @@ static int slots_grow(rl_flow_table *ft) {
       slot_put(slots, n - 1, ft->slots[i]);
     }
   }
-  free(ft->slots);
+  rl__big_table_free(ft->slots, (ft->mask + 1) * sizeof *ft->slots);
   ft->slots = slots;
   ft->mask = n - 1;
   return 0;
@@ -363,7 +363,7 @@ static rl__conn *conn_alloc(rl_flow_table *ft) {
     ft->conn_spare = c->lru_next;
   } else {
     if (!ft->slabs || ft->slab_used == RL__CONN_SLAB) {
-      rl__conn_slab *s = malloc(sizeof *s);
+      rl__conn_slab *s = rl__pool_keep(&ft->pool, sizeof *s);
       if (!s) {
         return NULL;
       }
@@ -847,7 +847,7 @@ rl_flow_table *rl_flow_table_new(const rl_flow_config *cfg, rl_stats *stats) {
     ft->cfg.max_history_total = RL__DEFAULT_HISTORY_TOTAL;
   }
   ft->stats = stats ? stats : &ft->own_stats;
-  ft->slots = calloc(RL__MIN_SLOTS, sizeof *ft->slots);
+  ft->slots = rl__big_table(RL__MIN_SLOTS * sizeof *ft->slots);
   if (!ft->slots) {
     free(ft);
     return NULL;
@@ -906,11 +906,7 @@ void rl_flow_table_free(rl_flow_table *ft) {
     conn_destroy(ft, c);
   }
   rl__hist_spares_free(ft);
-  while (ft->slabs) {
-    rl__conn_slab *sl = ft->slabs;
-    ft->slabs = sl->next;
-    free(sl);
-  }
-  free(ft->slots);
+  rl__pool_release(&ft->pool); /* the slabs; every chunk was put back */
+  rl__big_table_free(ft->slots, (ft->mask + 1) * sizeof *ft->slots);
   free(ft);
 }

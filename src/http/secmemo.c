@@ -1,6 +1,8 @@
 /* The section memo: see secmemo.h. */
 #include "http/secmemo.h"
 
+#include "common/bigalloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +11,7 @@
 enum { MAX_WALK = 8, ALIGN = 8, FIRST_POS = ALIGN };
 
 void rl__secmemo_free(rl__secmemo *mo) {
-  free(mo->ring);
+  rl__big_free(mo->ring, RL__SEC_RING);
   free(mo->bucket);
   mo->ring = NULL;
   mo->bucket = NULL;
@@ -104,7 +106,7 @@ rl__sec *rl__sec_find_parsed(const rl__secmemo *mo, uint32_t hash,
 
 static int ring_ready(rl__secmemo *mo) {
   if (mo->ring == NULL) {
-    mo->ring = malloc(RL__SEC_RING);
+    mo->ring = rl__big_alloc(RL__SEC_RING);
     mo->bucket = calloc(RL__SEC_BUCKETS, sizeof *mo->bucket);
     if (mo->ring == NULL || mo->bucket == NULL) {
       rl__secmemo_free(mo);
