@@ -272,20 +272,22 @@ static int status_line_follows(const rl__hdir *d, uint64_t off) {
  * next message, a realloc per message. */
 enum { RAW_SLACK = 1024 };
 
-static void shrink_raw(rl__hmsg *m) {
+static void shrink_raw(rl_http *h, rl__hmsg *m) {
   if (m->raw_cap - m->raw_len <= RAW_SLACK || m->raw_len == 0)
     return;
-  uint8_t *r = realloc(m->raw, m->raw_len);
-  if (r != NULL) {
-    m->raw = r;
-    m->raw_cap = m->raw_len;
-  }
+  uint8_t *r = rl__pool_get(&h->mem, m->raw_len);
+  if (r == NULL)
+    return;
+  memcpy(r, m->raw, m->raw_len);
+  rl__pool_put(&h->mem, m->raw, m->raw_cap);
+  m->raw = r;
+  m->raw_cap = m->raw_len;
 }
 
 static int headers_done(rl__hdir *d, uint64_t end_off) {
   rl__hmsg *m = d->cur;
   m->head_done = 1;
-  shrink_raw(m);
+  shrink_raw(d->hc->http, m);
   m->status_code = d->parser.status_code;
   m->method = d->parser.method;
   m->http_major = d->parser.http_major;
@@ -635,14 +637,15 @@ static void copy_consumed(rl__hdir *d, const uint8_t *p, size_t n) {
     int whole = m->raw_len == m->raw_total;
     uint32_t before = m->raw_len, cap = copy_cap(h, before);
     /* The first bytes past the cap are reported once. */
-    if (rl__buf_append(&m->raw, &m->raw_len, &m->raw_cap, p, n, cap) > 0 && whole)
+    if (rl__buf_append(&h->mem, &m->raw, &m->raw_len, &m->raw_cap, p, n, cap) > 0 && whole)
       rl__msg_event(m, RL_EV_HEADER_LIMIT, m->start_off + cap, NULL, NULL,
                     NULL, 0);
     h->held += m->raw_len - before;
     m->raw_total += (uint32_t)n;
   } else if (m->trailing) {
     uint32_t before = m->trl_len;
-    rl__buf_append(&m->trl, &m->trl_len, &m->trl_cap, p, n, copy_cap(h, before));
+    rl__buf_append(&h->mem, &m->trl, &m->trl_len, &m->trl_cap, p, n,
+                   copy_cap(h, before));
     h->held += m->trl_len - before;
   }
 }

@@ -48,11 +48,16 @@ rl_http *rl_http_new(const rl_http_config *cfg, rl_stats *stats) {
   return h;
 }
 
-static void msg_free(rl__hmsg *m) {
-  free(m->raw);
-  free(m->trl);
-  free(m->x);
-  free(m);
+/* A message's block: the struct and its two content prefixes. */
+static size_t msg_bytes(const rl_http *h) {
+  return sizeof(rl__hmsg) + 2 * (size_t)h->cfg.content_prefix;
+}
+
+static void msg_free(rl_http *h, rl__hmsg *m) {
+  rl__pool_put(&h->mem, m->raw, m->raw_cap);
+  rl__pool_put(&h->mem, m->trl, m->trl_cap);
+  rl__pool_put(&h->mem, m->x, sizeof *m->x);
+  rl__pool_put(&h->mem, m, msg_bytes(h));
 }
 
 void rl_http_free(rl_http *http) {
@@ -61,7 +66,7 @@ void rl_http_free(rl_http *http) {
   while (http->pool != NULL) {
     rl__hmsg *m = http->pool;
     http->pool = m->next;
-    msg_free(m);
+    msg_free(http, m);
   }
   rl__fieldvec_free(&http->resp_f);
   rl__fieldvec_free(&http->req_f);
@@ -82,9 +87,12 @@ void rl_http_free(rl_http *http) {
             (unsigned long long)http->n_parsed);
   rl__secmemo_free(&http->secs);
   while (http->n_spare_dirs > 0)
-    free(http->spare_dirs[--http->n_spare_dirs]);
+    rl__pool_put(&http->mem, http->spare_dirs[--http->n_spare_dirs],
+                 sizeof(rl__hdir));
   while (http->n_spare_conns > 0)
-    free(http->spare_conns[--http->n_spare_conns]);
+    rl__pool_put(&http->mem, http->spare_conns[--http->n_spare_conns],
+                 sizeof(rl__hconn));
+  rl__pool_release(&http->mem);
   free(http);
 }
 
@@ -95,8 +103,12 @@ void rl_http_free(rl_http *http) {
  * content_prefix, the same for every message). */
 static rl__hmsg *msg_take(rl_http *h) {
   rl__hmsg *m = h->pool;
-  if (m == NULL)
-    return calloc(1, sizeof *m + 2 * (size_t)h->cfg.content_prefix);
+  if (m == NULL) {
+    m = rl__pool_get(&h->mem, msg_bytes(h));
+    if (m != NULL)
+      memset(m, 0, msg_bytes(h));
+    return m;
+  }
   h->pool = m->next;
   h->pooled--;
   uint8_t *raw = m->raw;
@@ -111,13 +123,15 @@ static rl__hmsg *msg_take(rl_http *h) {
 
 static void msg_give_back(rl_http *h, rl__hmsg *m) {
   if (h->pooled >= POOL_MAX) {
-    msg_free(m);
+    msg_free(h, m);
     return;
   }
-  free(m->trl); /* trailers are rare: not worth keeping a buffer for */
+  /* Trailers are rare: not worth keeping a buffer for. */
+  rl__pool_put(&h->mem, m->trl, m->trl_cap);
   m->trl = NULL;
+  m->trl_cap = 0;
   if (m->raw_cap > POOL_RAW_MAX) {
-    free(m->raw);
+    rl__pool_put(&h->mem, m->raw, m->raw_cap);
     m->raw = NULL;
     m->raw_cap = 0;
   }
@@ -156,7 +170,7 @@ void rl__msg_event(rl__hmsg *m, rl_event_kind kind, uint64_t offset,
                    const char *hpe, const char *reason, const uint8_t *bytes,
                    size_t len) {
   if (m->x == NULL)
-    m->x = malloc(sizeof *m->x);
+    m->x = rl__pool_get(&m->http->mem, sizeof *m->x);
   if (m->nev == RL__MAX_EVENTS || m->x == NULL) {
     m->ev_dropped++;
     return;
@@ -181,8 +195,9 @@ void rl__msg_event(rl__hmsg *m, rl_event_kind kind, uint64_t offset,
 
 /* Appends to a bounded buffer that grows by doubling up to `cap`. Returns
  * the number of bytes that did not fit. */
-size_t rl__buf_append(uint8_t **buf, uint32_t *blen, uint32_t *bcap,
-                      const uint8_t *p, size_t len, uint32_t cap) {
+size_t rl__buf_append(rl__pool *mem, uint8_t **buf, uint32_t *blen,
+                      uint32_t *bcap, const uint8_t *p, size_t len,
+                      uint32_t cap) {
   size_t room = cap > *blen ? cap - *blen : 0;
   size_t n = len < room ? len : room;
   if (*blen + n > *bcap) {
@@ -191,9 +206,12 @@ size_t rl__buf_append(uint8_t **buf, uint32_t *blen, uint32_t *bcap,
       want *= 2;
     if (want > cap)
       want = cap;
-    uint8_t *nb = realloc(*buf, want);
+    uint8_t *nb = rl__pool_get(mem, want);
     if (nb == NULL)
       return len;
+    if (*blen > 0)
+      memcpy(nb, *buf, *blen);
+    rl__pool_put(mem, *buf, *bcap);
     *buf = nb;
     *bcap = (uint32_t)want;
   }
@@ -589,29 +607,30 @@ void rl__msg_finish(rl__hdir *d, rl__hmsg *m) {
 
 /* A zeroed block of `size` bytes: a given-back one from spare[0, *n) or a
  * new one. */
-static void *spare_take(void **spare, uint32_t *n, size_t size) {
-  if (*n == 0)
-    return calloc(1, size);
-  void *p = spare[--*n];
+static void *spare_take(rl_http *h, void **spare, uint32_t *n, size_t size) {
+  void *p = *n > 0 ? spare[--*n] : rl__pool_get(&h->mem, size);
+  if (p == NULL)
+    return NULL;
   memset(p, 0, size);
   return p;
 }
 
 /* Gives block `p` back to spare[0, *n), or frees it when `cap` are kept. */
-static void spare_put(void **spare, uint32_t *n, uint32_t cap, void *p) {
+static void spare_put(rl_http *h, void **spare, uint32_t *n, uint32_t cap,
+                      void *p, size_t size) {
   if (p == NULL)
     return;
   if (*n < cap)
     spare[(*n)++] = p;
   else
-    free(p);
+    rl__pool_put(&h->mem, p, size);
 }
 
 static rl__hdir *dir_get(rl__hconn *hc, rl_dir dir, uint64_t offset) {
   if (hc->d[dir] != NULL)
     return hc->d[dir];
   rl_http *h = hc->http;
-  rl__hdir *d = spare_take(h->spare_dirs, &h->n_spare_dirs, sizeof *d);
+  rl__hdir *d = spare_take(h, h->spare_dirs, &h->n_spare_dirs, sizeof *d);
   if (d == NULL)
     return NULL;
   d->hc = hc;
@@ -634,7 +653,7 @@ static rl__hdir *dir_get(rl__hconn *hc, rl_dir dir, uint64_t offset) {
 static void sink_open(void *ctx, rl_conn *conn, const rl_pktref *at) {
   (void)at;
   rl_http *h = ctx;
-  rl__hconn *hc = spare_take(h->spare_conns, &h->n_spare_conns, sizeof *hc);
+  rl__hconn *hc = spare_take(h, h->spare_conns, &h->n_spare_conns, sizeof *hc);
   conn->user = hc;
   if (hc == NULL)
     return;
@@ -719,9 +738,11 @@ static void sink_close(void *ctx, rl_conn *conn) {
   rl_http *h = hc->http;
   for (int i = 0; i < 2; i++) {
     rl__dir_release(hc->d[i]);
-    spare_put(h->spare_dirs, &h->n_spare_dirs, RL__SPARE_DIRS, hc->d[i]);
+    spare_put(h, h->spare_dirs, &h->n_spare_dirs, RL__SPARE_DIRS, hc->d[i],
+              sizeof *hc->d[i]);
   }
-  spare_put(h->spare_conns, &h->n_spare_conns, RL__SPARE_CONNS, hc);
+  spare_put(h, h->spare_conns, &h->n_spare_conns, RL__SPARE_CONNS, hc,
+            sizeof *hc);
   conn->user = NULL;
 }
 

@@ -7,6 +7,7 @@
 #include <llhttp.h>
 #include <stdint.h>
 
+#include "common/bigalloc.h"
 #include "http/scan.h"
 #include "http/secmemo.h"
 #include "resplint/http.h"
@@ -166,6 +167,10 @@ struct rl_http {
   rl__fieldvec resp_f, req_f, trl_f, rtrl_f;
   rl__secmemo secs;        /* header sections seen before (secmemo.h) */
   rl__hmsg *pool;          /* given-back messages, linked by next */
+  /* Where messages, their buffers and the per-connection state come from
+   * (common/bigalloc.h): freed blocks are reused by size, fresh ones lie
+   * on huge pages, so a busy capture takes few page faults. */
+  rl__pool mem;
   uint32_t pooled;
   /* Given-back directions and connections (rl__hdir, rl__hconn), taken
    * again before calloc: a capture opens and closes connections all along.
@@ -199,8 +204,9 @@ void rl__msg_unref(rl__hmsg *m);
 void rl__msg_event(rl__hmsg *m, rl_event_kind kind, uint64_t offset,
                    const char *hpe, const char *reason, const uint8_t *bytes,
                    size_t len);
-size_t rl__buf_append(uint8_t **buf, uint32_t *blen, uint32_t *bcap,
-                      const uint8_t *p, size_t len, uint32_t cap);
+size_t rl__buf_append(rl__pool *mem, uint8_t **buf, uint32_t *blen,
+                      uint32_t *bcap, const uint8_t *p, size_t len,
+                      uint32_t cap);
 void rl__note(rl__hdir *d, rl_event_kind kind, uint64_t offset,
               const rl_pktref *at, const char *detail);
 /* Pairs a response whose header section just ended with the oldest request
