@@ -107,7 +107,14 @@ bench_file() {
       if [ "$tool" = tcpflow ]; then tf=$(mktemp -d "$here/data/tcpflow.XXXXXX"); cmd=${cmd% -o *}" -o $tf"; fi
       # shellcheck disable=SC2086
       local s; s=$(sample $cmd)
-      [ -n "$tf" ] && rm -rf "$tf"
+      if [ -n "$tf" ]; then
+        # Deleting tcpflow's thousands of files leaves the kernel work
+        # (journal, dentries) that would land in the next tool's system
+        # time: let it finish before the next sample.
+        rm -rf "$tf"
+        sync
+        sleep 1
+      fi
       SAMPLES[$tool]+="$s"$'\n'
       printf '%s\t%s\t%s\n' "$tool" "$r" "$(tr ' ' '\t' <<< "$s")" >> "$tsv"
     done
