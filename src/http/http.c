@@ -86,12 +86,6 @@ void rl_http_free(rl_http *http) {
             (unsigned long long)http->n_restored,
             (unsigned long long)http->n_parsed);
   rl__secmemo_free(&http->secs);
-  while (http->n_spare_dirs > 0)
-    rl__pool_put(&http->mem, http->spare_dirs[--http->n_spare_dirs],
-                 sizeof(rl__hdir));
-  while (http->n_spare_conns > 0)
-    rl__pool_put(&http->mem, http->spare_conns[--http->n_spare_conns],
-                 sizeof(rl__hconn));
   rl__pool_release(&http->mem);
   free(http);
 }
@@ -605,32 +599,21 @@ void rl__msg_finish(rl__hdir *d, rl__hmsg *m) {
 
 /* --- the stream sink --------------------------------------------------------- */
 
-/* A zeroed block of `size` bytes: a given-back one from spare[0, *n) or a
- * new one. */
-static void *spare_take(rl_http *h, void **spare, uint32_t *n, size_t size) {
-  void *p = *n > 0 ? spare[--*n] : rl__pool_get(&h->mem, size);
-  if (p == NULL)
-    return NULL;
-  memset(p, 0, size);
+/* A zeroed block of `size` bytes from the stage's pool: a capture opens and
+ * closes connections all along, and the pool hands given-back blocks out
+ * again before touching fresh memory. */
+static void *zeroed(rl_http *h, size_t size) {
+  void *p = rl__pool_get(&h->mem, size);
+  if (p != NULL)
+    memset(p, 0, size);
   return p;
-}
-
-/* Gives block `p` back to spare[0, *n), or frees it when `cap` are kept. */
-static void spare_put(rl_http *h, void **spare, uint32_t *n, uint32_t cap,
-                      void *p, size_t size) {
-  if (p == NULL)
-    return;
-  if (*n < cap)
-    spare[(*n)++] = p;
-  else
-    rl__pool_put(&h->mem, p, size);
 }
 
 static rl__hdir *dir_get(rl__hconn *hc, rl_dir dir, uint64_t offset) {
   if (hc->d[dir] != NULL)
     return hc->d[dir];
   rl_http *h = hc->http;
-  rl__hdir *d = spare_take(h, h->spare_dirs, &h->n_spare_dirs, sizeof *d);
+  rl__hdir *d = zeroed(h, sizeof *d);
   if (d == NULL)
     return NULL;
   d->hc = hc;
@@ -653,7 +636,7 @@ static rl__hdir *dir_get(rl__hconn *hc, rl_dir dir, uint64_t offset) {
 static void sink_open(void *ctx, rl_conn *conn, const rl_pktref *at) {
   (void)at;
   rl_http *h = ctx;
-  rl__hconn *hc = spare_take(h, h->spare_conns, &h->n_spare_conns, sizeof *hc);
+  rl__hconn *hc = zeroed(h, sizeof *hc);
   conn->user = hc;
   if (hc == NULL)
     return;
@@ -738,11 +721,9 @@ static void sink_close(void *ctx, rl_conn *conn) {
   rl_http *h = hc->http;
   for (int i = 0; i < 2; i++) {
     rl__dir_release(hc->d[i]);
-    spare_put(h, h->spare_dirs, &h->n_spare_dirs, RL__SPARE_DIRS, hc->d[i],
-              sizeof *hc->d[i]);
+    rl__pool_put(&h->mem, hc->d[i], sizeof *hc->d[i]);
   }
-  spare_put(h, h->spare_conns, &h->n_spare_conns, RL__SPARE_CONNS, hc,
-            sizeof *hc);
+  rl__pool_put(&h->mem, hc, sizeof *hc);
   conn->user = NULL;
 }
 

@@ -15,9 +15,7 @@
 enum {
   RL__MAX_EVENTS = 8,     /* events kept per message; more are counted */
   RL__EVIDENCE = 48,      /* offending bytes kept per event outside raw */
-  RL__XBUF = 256,         /* storage for all of a message's evidence */
-  RL__SPARE_DIRS = 256,   /* given-back directions kept for reuse */
-  RL__SPARE_CONNS = 128   /* given-back connections kept for reuse */
+  RL__XBUF = 256          /* storage for all of a message's evidence */
 };
 
 /* A message's events and the evidence bytes they keep. Most messages have
@@ -172,12 +170,6 @@ struct rl_http {
    * on huge pages, so a busy capture takes few page faults. */
   rl__pool mem;
   uint32_t pooled;
-  /* Given-back directions and connections (rl__hdir, rl__hconn), taken
-   * again before calloc: a capture opens and closes connections all along.
-   * Bounded, so a burst of connections is freed when it ends. */
-  void *spare_dirs[RL__SPARE_DIRS];
-  void *spare_conns[RL__SPARE_CONNS];
-  uint32_t n_spare_dirs, n_spare_conns;
   /* RESPLINT_VERIFY_SCAN=1: every section described from the section memo
    * is scanned too, every llhttp state restored from it is checked by
    * running llhttp, and any difference aborts (see describe_head in http.c
