@@ -37,6 +37,22 @@ rl_decode_result rl__short_header(rl__dctx *c) {
   return RL_DECODE_MALFORMED;
 }
 
+/* The end of both fast paths: the TCP header of a wholly captured datagram
+ * `ip` whose payload is `tcp`, and the addresses (each `alen` bytes, the
+ * destination right after the source at `src`). 0 for a bad header length. */
+static inline int plain_tcp(rl_segment *seg, rl__bytes ip, rl__bytes tcp,
+                            uint32_t src, uint32_t alen, uint8_t ver) {
+  enum { TCP_MIN = 20 };
+  uint32_t hl = (uint32_t)(rl__u8(tcp, 12) >> 4) * 4;
+  if (hl < TCP_MIN || hl > tcp.len)
+    return 0;
+  (void)rl__copy(ip, src, seg->src.addr, alen);
+  (void)rl__copy(ip, src + alen, seg->dst.addr, alen);
+  seg->src.ipver = seg->dst.ipver = ver;
+  rl__tcp_fill(seg, tcp, hl); /* wholly captured: nothing missing */
+  return 1;
+}
+
 /* The frame nearly every capture is made of, Ethernet II + IPv4 without
  * options or fragmentation + TCP, wholly captured, decoded in one place:
  * through the layers it costs ~200 instructions a packet in calls and
@@ -58,14 +74,7 @@ static int decode_plain(const rl_packet *pkt, rl_segment *seg) {
   if (total < IP + TCP_MIN || total > ip.len)
     return 0; /* also total 0 (offloaded) and datagrams cut by the snaplen */
   rl__bytes tcp = rl__sub(ip, IP, total - IP);
-  uint32_t hl = (uint32_t)(rl__u8(tcp, 12) >> 4) * 4;
-  if (hl < TCP_MIN || hl > tcp.len)
-    return 0;
-  (void)rl__copy(ip, 12, seg->src.addr, 4);
-  (void)rl__copy(ip, 16, seg->dst.addr, 4);
-  seg->src.ipver = seg->dst.ipver = 4;
-  rl__tcp_fill(seg, tcp, hl); /* wholly captured: nothing missing */
-  return 1;
+  return plain_tcp(seg, ip, tcp, 12, 4, 4);
 }
 
 /* The same for Ethernet II + IPv6 + TCP (no extension header), wholly
@@ -84,14 +93,7 @@ static int decode_plain6(const rl_packet *pkt, rl_segment *seg) {
   if (plen < TCP_MIN || plen > ip.len - IP6)
     return 0; /* also 0 (a jumbogram or an empty packet) and cut datagrams */
   rl__bytes tcp = rl__sub(ip, IP6, plen);
-  uint32_t hl = (uint32_t)(rl__u8(tcp, 12) >> 4) * 4;
-  if (hl < TCP_MIN || hl > tcp.len)
-    return 0;
-  (void)rl__copy(ip, 8, seg->src.addr, 16);
-  (void)rl__copy(ip, 24, seg->dst.addr, 16);
-  seg->src.ipver = seg->dst.ipver = 6;
-  rl__tcp_fill(seg, tcp, hl); /* wholly captured: nothing missing */
-  return 1;
+  return plain_tcp(seg, ip, tcp, 8, 16, 6);
 }
 
 /* Any frame that is not one of the two above, through the layers, where
