@@ -144,11 +144,17 @@ typedef struct rl__conn_slab {
  * hashing. A power of two. */
 #define RL__RECENT 256u
 
+/* A slot of the conversation hash table: the entry and its hash. */
+typedef struct rl__slot {
+  struct rl__conn *conn; /* NULL: empty */
+  uint32_t hash;
+} rl__slot;
+
 struct rl_flow_table {
   rl_flow_config cfg; /* with defaults filled in */
   rl_stats *stats;
   rl_stats own_stats; /* used when the caller passes no stats */
-  rl__conn **slots;   /* open addressing, linear probing */
+  rl__slot *slots;    /* open addressing, linear probing */
   uint32_t mask;
   uint32_t count;
   rl__conn *lru_head; /* most recently active */

@@ -81,34 +81,41 @@ static rl__conn **recent_slot(rl_flow_table *ft, const rl_endpoint *a,
 
 /* ---- the hash table ----------------------------------------------------- */
 
+/* Probes compare the hash kept in the slot before touching a
+ * conversation: with the pointer alone, every entry passed on the way
+ * (and every entry a removal shifts) was a cache miss on a conversation
+ * that is not the one sought. */
 static rl__conn *slot_find(const rl_flow_table *ft, uint32_t hash,
                            const rl_endpoint *src, const rl_endpoint *dst,
                            int *side) {
   for (uint32_t i = hash & ft->mask;; i = (i + 1) & ft->mask) {
-    rl__conn *c = ft->slots[i];
-    if (!c || (c->hash == hash && (*side = conn_side(c, src, dst)) >= 0)) {
-      return c;
+    const rl__slot *s = &ft->slots[i];
+    if (!s->conn ||
+        (s->hash == hash && (*side = conn_side(s->conn, src, dst)) >= 0)) {
+      return s->conn;
     }
   }
 }
 
-static void slot_put(rl__conn **slots, uint32_t mask, rl__conn *c) {
-  uint32_t i = c->hash & mask;
-  while (slots[i]) {
+static void slot_put(rl__slot *slots, uint32_t mask, rl__conn *c,
+                     uint32_t hash) {
+  uint32_t i = hash & mask;
+  while (slots[i].conn) {
     i = (i + 1) & mask;
   }
-  slots[i] = c;
+  slots[i].conn = c;
+  slots[i].hash = hash;
 }
 
 static int slots_grow(rl_flow_table *ft) {
   uint32_t n = (ft->mask + 1) * 2;
-  rl__conn **slots = rl__big_table(n * sizeof *slots);
+  rl__slot *slots = rl__big_table(n * sizeof *slots);
   if (!slots) {
     return RL_ENOMEM;
   }
   for (uint32_t i = 0; i <= ft->mask; i++) {
-    if (ft->slots[i]) {
-      slot_put(slots, n - 1, ft->slots[i]);
+    if (ft->slots[i].conn) {
+      slot_put(slots, n - 1, ft->slots[i].conn, ft->slots[i].hash);
     }
   }
   rl__big_table_free(ft->slots, (ft->mask + 1) * sizeof *ft->slots);
@@ -120,19 +127,20 @@ static int slots_grow(rl_flow_table *ft) {
 /* Removes c with backward-shift deletion, so that lookups never need
  * tombstones and the probe sequences stay short. */
 static void slot_remove(rl_flow_table *ft, rl__conn *c) {
+  rl__slot *slots = ft->slots;
   uint32_t i = c->hash & ft->mask;
-  while (ft->slots[i] != c) {
+  while (slots[i].conn != c) {
     i = (i + 1) & ft->mask;
   }
-  ft->slots[i] = NULL;
-  for (uint32_t j = (i + 1) & ft->mask; ft->slots[j]; j = (j + 1) & ft->mask) {
-    uint32_t home = ft->slots[j]->hash & ft->mask;
+  slots[i].conn = NULL;
+  for (uint32_t j = (i + 1) & ft->mask; slots[j].conn; j = (j + 1) & ft->mask) {
+    uint32_t home = slots[j].hash & ft->mask;
     /* The entry at j may move to the hole at i unless its home lies
      * cyclically in (i, j]. */
     int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
     if (!stays) {
-      ft->slots[i] = ft->slots[j];
-      ft->slots[j] = NULL;
+      slots[i] = slots[j];
+      slots[j].conn = NULL;
       i = j;
     }
   }
@@ -394,7 +402,7 @@ static rl__conn *conn_new(rl_flow_table *ft, const rl_segment *seg,
   c->pub.client = seg->src;
   c->pub.server = seg->dst;
   c->hash = hash;
-  slot_put(ft->slots, ft->mask, c);
+  slot_put(ft->slots, ft->mask, c, hash);
   ft->count++;
   lru_push(ft, c);
   ft->stats->flows++;
