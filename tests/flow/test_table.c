@@ -319,6 +319,51 @@ Test(table, many_conversations_hash_and_remove_correctly) {
   rec_done(&r);
 }
 
+/* Every live conversation sits in a slot holding its own hash, with no
+ * empty slot between its home and it (else lookups would miss it). */
+static void assert_slots_sound(const rl_flow_table *ft) {
+  uint32_t live = 0;
+  for (uint32_t i = 0; i <= ft->mask; i++) {
+    const rl__conn *c = ft->slots[i].conn;
+    if (!c) {
+      continue;
+    }
+    live++;
+    cr_assert_eq(ft->slots[i].hash, c->hash, "slot %u", i);
+    for (uint32_t j = c->hash & ft->mask; j != i; j = (j + 1) & ft->mask) {
+      cr_assert_not_null(ft->slots[j].conn, "hole at %u before slot %u", j, i);
+    }
+  }
+  cr_assert_eq(live, ft->count);
+}
+
+/* Evictions take conversations from anywhere in the probe sequences (the
+ * LRU order is not the slot order): the backward shift must move the
+ * slots' hashes with their entries. */
+Test(table, removals_keep_each_slot_with_its_hash) {
+  rl_flow_config cfg = {0};
+  cfg.max_flows = 700;
+  rec r;
+  rec_init(&r, &cfg);
+  char src[32];
+  for (int i = 0; i < 3000; i++) {
+    snprintf(src, sizeof src, "10.2.%d.%d:%d", i / 200, i % 200, 2000 + i % 11);
+    rec_seg(&r, src, "10.0.0.9:80", SYN, (uint32_t)i, 0, NULL);
+    if (i % 3 == 0 && i >= 600) {
+      /* Touch an older one, so that the LRU tail skips around. */
+      int k = i - 600 + (i * 7) % 500;
+      snprintf(src, sizeof src, "10.2.%d.%d:%d", k / 200, k % 200, 2000 + k % 11);
+      rec_seg(&r, "10.0.0.9:80", src, SYN | ACK, 7, (uint32_t)k + 1, NULL);
+    }
+    if (i % 250 == 0) {
+      assert_slots_sound(r.ft);
+    }
+  }
+  assert_slots_sound(r.ft);
+  cr_assert_eq(r.ft->count, 700);
+  rec_done(&r);
+}
+
 Test(table, eviction_flushes_a_fin_beyond_a_hole) {
   rl_flow_config cfg = {0};
   cfg.max_flows = 1;
