@@ -265,16 +265,20 @@ static void conn_finish_from(rl_flow_table *ft, rl__conn *c, rl_end_kind how,
   conn_close(ft, c);
 }
 
-/* Ends a direction whose in-order data reached its FIN, and closes the
- * connection once both directions are over. */
-static void conn_settle(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
-  if (!(c->flags & RL__C_OPENED) || (c->flags & RL__C_CLOSED)) {
-    return;
-  }
+/* Whether conn_settle may have something to do: an open connection one
+ * of whose directions saw its FIN, or both of which ended. Most segments
+ * of the general path have no FIN yet, so nothing can settle: tested
+ * inline, where the call cost more than the test. */
+static int settle_due(const rl__conn *c) {
   uint8_t f0 = c->half[0].flags, f1 = c->half[1].flags;
-  if (!((f0 | f1) & RL__H_FIN) && !(f0 & f1 & RL__H_ENDED)) {
-    return; /* most segments: no FIN yet, so nothing can settle */
-  }
+  return (c->flags & (RL__C_OPENED | RL__C_CLOSED)) == RL__C_OPENED &&
+         (((f0 | f1) & RL__H_FIN) || (f0 & f1 & RL__H_ENDED));
+}
+
+/* Ends a direction whose in-order data reached its FIN, and closes the
+ * connection once both directions are over (when settle_due). */
+RL__COLD static void conn_settle(rl_flow_table *ft, rl__conn *c,
+                                 const rl_pktref *at) {
   for (int d = 0; d < 2; d++) {
     rl__half *h = &c->half[d];
     if ((h->flags & (RL__H_FIN | RL__H_ENDED)) == RL__H_FIN &&
@@ -671,7 +675,9 @@ static int orient_and_open(rl_flow_table *ft, rl__conn *c, int *side,
   }
   if ((c->flags & (RL__C_ORIENTED | RL__C_OPENED)) == RL__C_ORIENTED) {
     conn_open(ft, c, at);
-    conn_settle(ft, c, at); /* FINs held from before, in capture order */
+    if (settle_due(c)) {
+      conn_settle(ft, c, at); /* FINs held from before, in capture order */
+    }
   }
   return !(c->flags & RL__C_CLOSED);
 }
@@ -761,7 +767,9 @@ static void segment_general(rl_flow_table *ft, rl__conn *c, int side,
     conn_finish_from(ft, c, RL_END_RST, side, at);
     return;
   }
-  conn_settle(ft, c, at);
+  if (settle_due(c)) {
+    conn_settle(ft, c, at);
+  }
 }
 
 /* A segment of a found conversation that the fast path does not take. */
