@@ -329,17 +329,16 @@ RL__COLD static void conn_evict(rl_flow_table *ft, rl__conn *c,
  * tcp.stream we match, never expires any). */
 RL__COLD static void clock_advance(rl_flow_table *ft, int64_t sec) {
   int64_t limit = (int64_t)ft->cfg.idle_timeout_s;
-  if (!ft->clock_set) {
+  if (ft->clock_state == RL__CLOCK_UNSET) {
     ft->clock_sec = sec;
-    ft->clock_set = 1;
   } else if (sec > ft->clock_sec && sec - ft->clock_sec > limit &&
-             !ft->jump_pending) {
-    ft->jump_pending = 1;
+             ft->clock_state != RL__CLOCK_LEAP) {
+    ft->clock_state = RL__CLOCK_LEAP;
     return;
   } else if (sec > ft->clock_sec) {
     ft->clock_sec = sec;
   }
-  ft->jump_pending = 0;
+  ft->clock_state = RL__CLOCK_STEADY;
 }
 
 static int tail_idle(const rl_flow_table *ft) {
@@ -354,7 +353,7 @@ static int tail_idle(const rl_flow_table *ft) {
 static void expire_idle(rl_flow_table *ft, const rl_pktref *at) {
   int64_t sec = at->ts.sec;
   ft->now_sec = sec;
-  if (sec != ft->clock_sec || !ft->clock_set || ft->jump_pending) {
+  if (sec != ft->clock_sec || ft->clock_state != RL__CLOCK_STEADY) {
     clock_advance(ft, sec);
   }
   while (tail_idle(ft)) {
@@ -807,7 +806,7 @@ RL__COLD static void segment_slow(rl_flow_table *ft, const rl_segment *seg,
  * stays where it is, and neither the least recently active conversation
  * nor the least recently written history ring has gone quiet. */
 static int nothing_expires(const rl_flow_table *ft, int64_t sec) {
-  return sec == ft->clock_sec && ft->clock_set && !ft->jump_pending &&
+  return sec == ft->clock_sec && ft->clock_state == RL__CLOCK_STEADY &&
          !tail_idle(ft) &&
          !(ft->hist_tail && sec - ft->hist_tail->last_sec >= RL__HIST_IDLE_S);
 }
