@@ -144,11 +144,25 @@ typedef struct rl__conn_slab {
  * hashing. A power of two. */
 #define RL__RECENT 256u
 
+/* A slot of the conversation hash table: the entry and its hash. */
+typedef struct rl__slot {
+  struct rl__conn *conn; /* NULL: empty */
+  uint32_t hash;
+} rl__slot;
+
+/* rl_flow_table.clock_state */
+enum {
+  RL__CLOCK_UNSET = 0,  /* clock_sec holds no time yet */
+  RL__CLOCK_STEADY = 1, /* clock_sec holds the expiry clock */
+  RL__CLOCK_LEAP = 2    /* and the last segment leapt past the idle
+                           timeout: believed when the next one confirms */
+};
+
 struct rl_flow_table {
   rl_flow_config cfg; /* with defaults filled in */
   rl_stats *stats;
   rl_stats own_stats; /* used when the caller passes no stats */
-  rl__conn **slots;   /* open addressing, linear probing */
+  rl__slot *slots;    /* open addressing, linear probing */
   uint32_t mask;
   uint32_t count;
   rl__conn *lru_head; /* most recently active */
@@ -171,8 +185,8 @@ struct rl_flow_table {
   rl__pool pool;  /* slabs, chunks and history rings, on huge pages */
   int64_t now_sec;     /* capture time of the segment being processed */
   int64_t clock_sec;   /* expiry clock: capture time, never backwards */
-  uint8_t clock_set;   /* clock_sec holds a time */
-  uint8_t jump_pending; /* the last segment leapt past the idle timeout */
+  uint8_t clock_state; /* RL__CLOCK_*: one byte, so that the common
+                          segment tests one thing */
 };
 
 /* Per-segment bookkeeping, so that a segment counts once as a

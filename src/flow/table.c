@@ -81,34 +81,41 @@ static rl__conn **recent_slot(rl_flow_table *ft, const rl_endpoint *a,
 
 /* ---- the hash table ----------------------------------------------------- */
 
+/* Probes compare the hash kept in the slot before touching a
+ * conversation: with the pointer alone, every entry passed on the way
+ * (and every entry a removal shifts) was a cache miss on a conversation
+ * that is not the one sought. */
 static rl__conn *slot_find(const rl_flow_table *ft, uint32_t hash,
                            const rl_endpoint *src, const rl_endpoint *dst,
                            int *side) {
   for (uint32_t i = hash & ft->mask;; i = (i + 1) & ft->mask) {
-    rl__conn *c = ft->slots[i];
-    if (!c || (c->hash == hash && (*side = conn_side(c, src, dst)) >= 0)) {
-      return c;
+    const rl__slot *s = &ft->slots[i];
+    if (!s->conn ||
+        (s->hash == hash && (*side = conn_side(s->conn, src, dst)) >= 0)) {
+      return s->conn;
     }
   }
 }
 
-static void slot_put(rl__conn **slots, uint32_t mask, rl__conn *c) {
-  uint32_t i = c->hash & mask;
-  while (slots[i]) {
+static void slot_put(rl__slot *slots, uint32_t mask, rl__conn *c,
+                     uint32_t hash) {
+  uint32_t i = hash & mask;
+  while (slots[i].conn) {
     i = (i + 1) & mask;
   }
-  slots[i] = c;
+  slots[i].conn = c;
+  slots[i].hash = hash;
 }
 
 static int slots_grow(rl_flow_table *ft) {
   uint32_t n = (ft->mask + 1) * 2;
-  rl__conn **slots = rl__big_table(n * sizeof *slots);
+  rl__slot *slots = rl__big_table(n * sizeof *slots);
   if (!slots) {
     return RL_ENOMEM;
   }
   for (uint32_t i = 0; i <= ft->mask; i++) {
-    if (ft->slots[i]) {
-      slot_put(slots, n - 1, ft->slots[i]);
+    if (ft->slots[i].conn) {
+      slot_put(slots, n - 1, ft->slots[i].conn, ft->slots[i].hash);
     }
   }
   rl__big_table_free(ft->slots, (ft->mask + 1) * sizeof *ft->slots);
@@ -120,19 +127,20 @@ static int slots_grow(rl_flow_table *ft) {
 /* Removes c with backward-shift deletion, so that lookups never need
  * tombstones and the probe sequences stay short. */
 static void slot_remove(rl_flow_table *ft, rl__conn *c) {
+  rl__slot *slots = ft->slots;
   uint32_t i = c->hash & ft->mask;
-  while (ft->slots[i] != c) {
+  while (slots[i].conn != c) {
     i = (i + 1) & ft->mask;
   }
-  ft->slots[i] = NULL;
-  for (uint32_t j = (i + 1) & ft->mask; ft->slots[j]; j = (j + 1) & ft->mask) {
-    uint32_t home = ft->slots[j]->hash & ft->mask;
+  slots[i].conn = NULL;
+  for (uint32_t j = (i + 1) & ft->mask; slots[j].conn; j = (j + 1) & ft->mask) {
+    uint32_t home = slots[j].hash & ft->mask;
     /* The entry at j may move to the hole at i unless its home lies
      * cyclically in (i, j]. */
     int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
     if (!stays) {
-      ft->slots[i] = ft->slots[j];
-      ft->slots[j] = NULL;
+      slots[i] = slots[j];
+      slots[j].conn = NULL;
       i = j;
     }
   }
@@ -257,16 +265,20 @@ static void conn_finish_from(rl_flow_table *ft, rl__conn *c, rl_end_kind how,
   conn_close(ft, c);
 }
 
-/* Ends a direction whose in-order data reached its FIN, and closes the
- * connection once both directions are over. */
-static void conn_settle(rl_flow_table *ft, rl__conn *c, const rl_pktref *at) {
-  if (!(c->flags & RL__C_OPENED) || (c->flags & RL__C_CLOSED)) {
-    return;
-  }
+/* Whether conn_settle may have something to do: an open connection one
+ * of whose directions saw its FIN, or both of which ended. Most segments
+ * of the general path have no FIN yet, so nothing can settle: tested
+ * inline, where the call cost more than the test. */
+static int settle_due(const rl__conn *c) {
   uint8_t f0 = c->half[0].flags, f1 = c->half[1].flags;
-  if (!((f0 | f1) & RL__H_FIN) && !(f0 & f1 & RL__H_ENDED)) {
-    return; /* most segments: no FIN yet, so nothing can settle */
-  }
+  return (c->flags & (RL__C_OPENED | RL__C_CLOSED)) == RL__C_OPENED &&
+         (((f0 | f1) & RL__H_FIN) || (f0 & f1 & RL__H_ENDED));
+}
+
+/* Ends a direction whose in-order data reached its FIN, and closes the
+ * connection once both directions are over (when settle_due). */
+RL__COLD static void conn_settle(rl_flow_table *ft, rl__conn *c,
+                                 const rl_pktref *at) {
   for (int d = 0; d < 2; d++) {
     rl__half *h = &c->half[d];
     if ((h->flags & (RL__H_FIN | RL__H_ENDED)) == RL__H_FIN &&
@@ -317,17 +329,16 @@ RL__COLD static void conn_evict(rl_flow_table *ft, rl__conn *c,
  * tcp.stream we match, never expires any). */
 RL__COLD static void clock_advance(rl_flow_table *ft, int64_t sec) {
   int64_t limit = (int64_t)ft->cfg.idle_timeout_s;
-  if (!ft->clock_set) {
+  if (ft->clock_state == RL__CLOCK_UNSET) {
     ft->clock_sec = sec;
-    ft->clock_set = 1;
   } else if (sec > ft->clock_sec && sec - ft->clock_sec > limit &&
-             !ft->jump_pending) {
-    ft->jump_pending = 1;
+             ft->clock_state != RL__CLOCK_LEAP) {
+    ft->clock_state = RL__CLOCK_LEAP;
     return;
   } else if (sec > ft->clock_sec) {
     ft->clock_sec = sec;
   }
-  ft->jump_pending = 0;
+  ft->clock_state = RL__CLOCK_STEADY;
 }
 
 static int tail_idle(const rl_flow_table *ft) {
@@ -342,7 +353,7 @@ static int tail_idle(const rl_flow_table *ft) {
 static void expire_idle(rl_flow_table *ft, const rl_pktref *at) {
   int64_t sec = at->ts.sec;
   ft->now_sec = sec;
-  if (sec != ft->clock_sec || !ft->clock_set || ft->jump_pending) {
+  if (sec != ft->clock_sec || ft->clock_state != RL__CLOCK_STEADY) {
     clock_advance(ft, sec);
   }
   while (tail_idle(ft)) {
@@ -394,7 +405,7 @@ static rl__conn *conn_new(rl_flow_table *ft, const rl_segment *seg,
   c->pub.client = seg->src;
   c->pub.server = seg->dst;
   c->hash = hash;
-  slot_put(ft->slots, ft->mask, c);
+  slot_put(ft->slots, ft->mask, c, hash);
   ft->count++;
   lru_push(ft, c);
   ft->stats->flows++;
@@ -663,7 +674,9 @@ static int orient_and_open(rl_flow_table *ft, rl__conn *c, int *side,
   }
   if ((c->flags & (RL__C_ORIENTED | RL__C_OPENED)) == RL__C_ORIENTED) {
     conn_open(ft, c, at);
-    conn_settle(ft, c, at); /* FINs held from before, in capture order */
+    if (settle_due(c)) {
+      conn_settle(ft, c, at); /* FINs held from before, in capture order */
+    }
   }
   return !(c->flags & RL__C_CLOSED);
 }
@@ -753,7 +766,9 @@ static void segment_general(rl_flow_table *ft, rl__conn *c, int side,
     conn_finish_from(ft, c, RL_END_RST, side, at);
     return;
   }
-  conn_settle(ft, c, at);
+  if (settle_due(c)) {
+    conn_settle(ft, c, at);
+  }
 }
 
 /* A segment of a found conversation that the fast path does not take. */
@@ -791,7 +806,7 @@ RL__COLD static void segment_slow(rl_flow_table *ft, const rl_segment *seg,
  * stays where it is, and neither the least recently active conversation
  * nor the least recently written history ring has gone quiet. */
 static int nothing_expires(const rl_flow_table *ft, int64_t sec) {
-  return sec == ft->clock_sec && ft->clock_set && !ft->jump_pending &&
+  return sec == ft->clock_sec && ft->clock_state == RL__CLOCK_STEADY &&
          !tail_idle(ft) &&
          !(ft->hist_tail && sec - ft->hist_tail->last_sec >= RL__HIST_IDLE_S);
 }

@@ -294,28 +294,87 @@ Test(table, closed_conversations_expire_quietly) {
   rec_done(&r);
 }
 
-Test(table, many_conversations_hash_and_remove_correctly) {
+/* A recorder whose table holds at most max_flows conversations. */
+static void rec_capped(rec *r, uint32_t max_flows) {
   rl_flow_config cfg = {0};
-  cfg.max_flows = 3000;
-  rec r;
-  rec_init(&r, &cfg);
+  cfg.max_flows = max_flows;
+  rec_init(r, &cfg);
+}
+
+/* The i-th of many clients of network 10.net.0.0/16, with a few ports;
+ * its SYN to one server, and the server's SYN/ACK. */
+static void client_ep(char *buf, size_t n, int net, int i) {
+  snprintf(buf, n, "10.%d.%d.%d:%d", net, i / 250, i % 250, 1024 + i % 7);
+}
+
+static void client_syn(rec *r, int net, int i) {
   char src[32];
+  client_ep(src, sizeof src, net, i);
+  rec_seg(r, src, "10.0.0.9:80", SYN, (uint32_t)i, 0, NULL);
+}
+
+static void server_syn_ack(rec *r, int net, int i) {
+  char dst[32];
+  client_ep(dst, sizeof dst, net, i);
+  rec_seg(r, "10.0.0.9:80", dst, SYN | ACK, 7, (uint32_t)i + 1, NULL);
+}
+
+Test(table, many_conversations_hash_and_remove_correctly) {
+  rec r;
+  rec_capped(&r, 3000);
   /* 5000 conversations through a 3000 cap: the table grows, evicts and
    * keeps finding every live conversation under its own stream. */
   for (int i = 0; i < 5000; i++) {
-    snprintf(src, sizeof src, "10.1.%d.%d:%d", i / 250, i % 250, 1024 + i % 7);
-    rec_seg(&r, src, "10.0.0.9:80", SYN, (uint32_t)i, 0, NULL);
+    client_syn(&r, 1, i);
   }
   cr_assert_eq(r.ft->count, 3000);
   cr_assert_eq(r.stats.flows, 5000);
   for (int i = 2000; i < 5000; i++) {
-    snprintf(src, sizeof src, "10.1.%d.%d:%d", i / 250, i % 250, 1024 + i % 7);
-    rec_seg(&r, "10.0.0.9:80", src, SYN | ACK, 7, (uint32_t)i + 1, NULL);
+    server_syn_ack(&r, 1, i);
   }
   cr_assert_eq(r.stats.flows, 5000, "every SYN/ACK found its conversation");
   cr_assert_eq(r.stats.flows_evicted, 2000);
   rl__conn *c = r.ft->lru_tail;
   cr_assert_eq(c->pub.stream, 2000);
+  rec_done(&r);
+}
+
+/* Every live conversation sits in a slot holding its own hash, with no
+ * empty slot between its home and it (else lookups would miss it). */
+static void assert_slots_sound(const rl_flow_table *ft) {
+  uint32_t live = 0;
+  for (uint32_t i = 0; i <= ft->mask; i++) {
+    const rl__conn *c = ft->slots[i].conn;
+    if (!c) {
+      continue;
+    }
+    live++;
+    cr_assert_eq(ft->slots[i].hash, c->hash, "slot %u", i);
+    for (uint32_t j = c->hash & ft->mask; j != i; j = (j + 1) & ft->mask) {
+      cr_assert_not_null(ft->slots[j].conn, "hole at %u before slot %u", j, i);
+    }
+  }
+  cr_assert_eq(live, ft->count);
+}
+
+/* Evictions take conversations from anywhere in the probe sequences (the
+ * LRU order is not the slot order): the backward shift must move the
+ * slots' hashes with their entries. */
+Test(table, removals_keep_each_slot_with_its_hash) {
+  rec r;
+  rec_capped(&r, 700);
+  for (int i = 0; i < 3000; i++) {
+    client_syn(&r, 2, i);
+    if (i % 3 == 0 && i >= 600) {
+      /* Touch an older one, so that the LRU tail skips around. */
+      server_syn_ack(&r, 2, i - 600 + (i * 7) % 500);
+    }
+    if (i % 250 == 0) {
+      assert_slots_sound(r.ft);
+    }
+  }
+  assert_slots_sound(r.ft);
+  cr_assert_eq(r.ft->count, 700);
   rec_done(&r);
 }
 
