@@ -150,6 +150,7 @@ static void llhttp_start(rl__hdir *d) {
  * it while d->fresh is set. */
 static void parser_init(rl__hdir *d) {
   d->fresh = 1;
+  d->as_sec = 0;
   d->paused = P_NONE;
   d->in_chunk = 0;
   d->ext_chunk = 0;
@@ -495,6 +496,7 @@ static void restore_head(rl__hdir *d, const rl__sec *s, uint64_t pos,
   d->parser.error_pos = (const char *)p + s->len;
   d->paused = P_HEADERS;
   d->cur->sec = d->last_sec = pos;
+  d->as_sec = 1;
   h->n_restored++;
   if (h->verify_scan)
     verify_restore(d, p, len);
@@ -536,6 +538,8 @@ static void record_head(rl__hdir *d, const uint8_t *p, size_t len,
     s->has_parser = 1;
   }
   d->cur->sec = d->last_sec = pos;
+  /* Same bytes from the same start: the same state (see secmemo.h). */
+  d->as_sec = s->lenient == d->lenient;
 }
 
 /* The length of a section ending with CRLF CRLF within the first
@@ -601,10 +605,53 @@ static llhttp_errno_t execute_fresh(rl__hdir *d, const uint8_t *p, size_t len) {
   return e;
 }
 
+/* RESPLINT_VERIFY_SCAN: llhttp itself, resumed from the same state, must
+ * pause in on_message_complete before reading p, or resplint aborts. */
+static void verify_done(rl__hdir *d, const uint8_t *p, size_t len) {
+  llhttp_t t = d->parser;
+  d->paused = P_NONE;
+  llhttp_errno_t e = llhttp_execute(&t, (const char *)p, len);
+  if (e != HPE_PAUSED || d->paused != P_DONE ||
+      llhttp_get_error_pos(&t) != (const char *)p) {
+    fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: llhttp does not end the "
+                    "message where the memo said it would\n");
+    abort();
+  }
+}
+
+/* llhttp resumes after a header section, in the state of the memo entry
+ * cur->sec. What it does from there before reading a byte is a function of
+ * that state alone, so when it once paused in on_message_complete without
+ * reading (a request without content: llhttp's after_headers_complete and
+ * on_message_complete read no input), it will again: the pause is taken
+ * without running it. The parser's state after that pause is never read
+ * (the next message starts a fresh one). */
+static llhttp_errno_t after_head(rl__hdir *d, const uint8_t *p, size_t len) {
+  rl_http *h = d->hc->http;
+  rl__sec *s = rl__sec_at(&h->secs, d->cur->sec);
+  d->as_sec = 0;
+  if (s != NULL && s->done_at_once) {
+    if (h->verify_scan)
+      verify_done(d, p, len);
+    h->n_done_at_once++;
+    d->paused = P_DONE;
+    d->parser.error = HPE_PAUSED;
+    d->parser.error_pos = (const char *)p;
+    return HPE_PAUSED;
+  }
+  llhttp_errno_t e = llhttp_execute(&d->parser, (const char *)p, len);
+  if (s != NULL && e == HPE_PAUSED && d->paused == P_DONE &&
+      llhttp_get_error_pos(&d->parser) == (const char *)p)
+    s->done_at_once = 1;
+  return e;
+}
+
 /* Runs llhttp over p[0, len), or takes its state from the section memo. */
 static llhttp_errno_t execute(rl__hdir *d, const uint8_t *p, size_t len) {
   if (d->fresh)
     return execute_fresh(d, p, len);
+  if (d->as_sec)
+    return after_head(d, p, len);
   return llhttp_execute(&d->parser, (const char *)p, len);
 }
 

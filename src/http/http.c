@@ -85,6 +85,12 @@ void rl_http_free(rl_http *http) {
             "from the llhttp memo and checked against llhttp, %llu parsed\n",
             (unsigned long long)http->n_restored,
             (unsigned long long)http->n_parsed);
+  if (http->verify_scan)
+    fprintf(stderr,
+            "resplint: RESPLINT_VERIFY_SCAN: %llu messages ended at their "
+            "header section's end from the llhttp memo and checked against "
+            "llhttp\n",
+            (unsigned long long)http->n_done_at_once);
   rl__secmemo_free(&http->secs);
   rl__pool_release(&http->mem);
   free(http);

@@ -57,6 +57,9 @@ typedef struct rl__sec {
   uint8_t has_parser;     /* `parser` and `lenient` are set */
   uint8_t lenient;        /* the lenient flags llhttp started with */
   uint8_t has_desc;       /* the description (nfields, fields, spans) is set */
+  /* llhttp, resumed from `parser`, pauses at once in on_message_complete
+   * having read no byte: a message without content (dir.c: after_head). */
+  uint8_t done_at_once;
   uint8_t start_eol;
   int status_code;
   rl_span start_line, version, status, reason, method, target;
