@@ -794,12 +794,8 @@ static void verify_content(llhttp_t *t, const rl__hdir *d, const uint8_t *p,
 
 /* Takes p[0, len), all of it content (inside_content), as llhttp would
  * without running it: a body packet costs a callback, not a parser run. */
-static size_t take_content(rl__hdir *d, const uint8_t *p, size_t len,
-                           const rl_pktref *at) {
-  int verify = d->hc->http->verify_scan;
-  llhttp_t before;
-  if (verify)
-    before = d->parser;
+static size_t take_body(rl__hdir *d, const uint8_t *p, size_t len,
+                        const rl_pktref *at) {
   d->feed_p = p;
   d->feed_off = d->off;
   d->feed_len = len;
@@ -808,9 +804,29 @@ static size_t take_content(rl__hdir *d, const uint8_t *p, size_t len,
   d->parser.content_length -= len;
   cb_body(&d->parser, (const char *)p, len);
   d->cur->last = *at;
-  if (verify)
-    verify_content(&before, d, p, len);
   return len;
+}
+
+/* take_body checked against llhttp (RESPLINT_VERIFY_SCAN); out of line,
+ * so that the copy of the parser costs nothing otherwise. */
+__attribute__((noinline)) static size_t take_verified(rl__hdir *d,
+                                                      const uint8_t *p,
+                                                      size_t len,
+                                                      const rl_pktref *at) {
+  llhttp_t before = d->parser;
+  take_body(d, p, len, at);
+  verify_content(&before, d, p, len);
+  return len;
+}
+
+/* Out of line: rl__dir_data stays a test and a call. */
+__attribute__((noinline)) static size_t take_content(rl__hdir *d,
+                                                     const uint8_t *p,
+                                                     size_t len,
+                                                     const rl_pktref *at) {
+  if (d->hc->http->verify_scan)
+    return take_verified(d, p, len, at);
+  return take_body(d, p, len, at);
 }
 
 /* --- states ---------------------------------------------------------------- */
