@@ -605,14 +605,40 @@ static llhttp_errno_t execute_fresh(rl__hdir *d, const uint8_t *p, size_t len) {
   return e;
 }
 
-/* RESPLINT_VERIFY_SCAN: llhttp itself, resumed from the same state, must
- * pause in on_message_complete before reading p, or resplint aborts. */
-static void verify_done(rl__hdir *d, const uint8_t *p, size_t len) {
+/* What llhttp did in a verifying run (verify_end). */
+typedef struct vend {
+  size_t body;
+  int done;
+} vend;
+
+static int vend_body(llhttp_t *p, const char *at, size_t len) {
+  (void)at;
+  ((vend *)p->data)->body += len;
+  return 0;
+}
+
+static int vend_done(llhttp_t *p) {
+  ((vend *)p->data)->done = 1;
+  return HPE_PAUSED;
+}
+
+/* RESPLINT_VERIFY_SCAN: llhttp itself, resumed from the same state over
+ * p[0, len), must hand `n` bytes to on_body and pause in on_message_complete
+ * at p + n, or resplint aborts. Its callbacks here only count, so nothing
+ * of the message changes. */
+static void verify_end(const rl__hdir *d, const uint8_t *p, size_t len,
+                       size_t n) {
+  llhttp_settings_t s;
+  llhttp_settings_init(&s);
+  s.on_body = vend_body;
+  s.on_message_complete = vend_done;
+  vend v = {0, 0};
   llhttp_t t = d->parser;
-  d->paused = P_NONE;
+  t.settings = &s;
+  t.data = &v;
   llhttp_errno_t e = llhttp_execute(&t, (const char *)p, len);
-  if (e != HPE_PAUSED || d->paused != P_DONE ||
-      llhttp_get_error_pos(&t) != (const char *)p) {
+  if (e != HPE_PAUSED || !v.done || v.body != n ||
+      llhttp_get_error_pos(&t) != (const char *)p + n) {
     fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: llhttp does not end the "
                     "message where the memo said it would\n");
     abort();
@@ -620,29 +646,38 @@ static void verify_done(rl__hdir *d, const uint8_t *p, size_t len) {
 }
 
 /* llhttp resumes after a header section, in the state of the memo entry
- * cur->sec. What it does from there before reading a byte is a function of
- * that state alone, so when it once paused in on_message_complete without
- * reading (a request without content: llhttp's after_headers_complete and
- * on_message_complete read no input), it will again: the pause is taken
- * without running it. The parser's state after that pause is never read
- * (the next message starts a fresh one). */
+ * cur->sec. What it does from there depends on that state and on the bytes
+ * it reads; content framed by Content-Length it counts off without reading
+ * it (llhttp.c: consume_content_length), and the way there
+ * (after_headers_complete, the span's start) and from its end to
+ * on_message_complete reads nothing. So once llhttp, given the whole
+ * content, ended the message right after it, it will again from the same
+ * state: the content goes to on_body and the pause is taken without running
+ * llhttp (for a request without content, content_length is 0: the pause
+ * comes at once). The parser's state after that pause is never read (the
+ * next message starts a fresh one). */
 static llhttp_errno_t after_head(rl__hdir *d, const uint8_t *p, size_t len) {
   rl_http *h = d->hc->http;
   rl__sec *s = rl__sec_at(&h->secs, d->cur->sec);
+  uint64_t n = d->parser.content_length;
   d->as_sec = 0;
-  if (s != NULL && s->done_at_once) {
+  if (s == NULL || len < n || d->cur->content_bytes > 0)
+    return llhttp_execute(&d->parser, (const char *)p, len);
+  if (s->ends_at_length) {
     if (h->verify_scan)
-      verify_done(d, p, len);
-    h->n_done_at_once++;
+      verify_end(d, p, len, (size_t)n);
+    h->n_ended++;
+    if (n > 0)
+      cb_body(&d->parser, (const char *)p, (size_t)n);
     d->paused = P_DONE;
     d->parser.error = HPE_PAUSED;
-    d->parser.error_pos = (const char *)p;
+    d->parser.error_pos = (const char *)p + n;
     return HPE_PAUSED;
   }
   llhttp_errno_t e = llhttp_execute(&d->parser, (const char *)p, len);
-  if (s != NULL && e == HPE_PAUSED && d->paused == P_DONE &&
-      llhttp_get_error_pos(&d->parser) == (const char *)p)
-    s->done_at_once = 1;
+  if (e == HPE_PAUSED && d->paused == P_DONE && d->cur->content_bytes == n &&
+      llhttp_get_error_pos(&d->parser) == (const char *)p + n)
+    s->ends_at_length = 1;
   return e;
 }
 

@@ -87,10 +87,10 @@ void rl_http_free(rl_http *http) {
             (unsigned long long)http->n_parsed);
   if (http->verify_scan)
     fprintf(stderr,
-            "resplint: RESPLINT_VERIFY_SCAN: %llu messages ended at their "
-            "header section's end from the llhttp memo and checked against "
+            "resplint: RESPLINT_VERIFY_SCAN: %llu messages ended after "
+            "their Content-Length from the llhttp memo and checked against "
             "llhttp\n",
-            (unsigned long long)http->n_done_at_once);
+            (unsigned long long)http->n_ended);
   rl__secmemo_free(&http->secs);
   rl__pool_release(&http->mem);
   free(http);

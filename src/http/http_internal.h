@@ -178,7 +178,7 @@ struct rl_http {
    * and restore_head in dir.c). The counts are printed when the stage is
    * freed. */
   uint8_t verify_scan;
-  uint64_t n_memo, n_scanned, n_restored, n_parsed, n_done_at_once;
+  uint64_t n_memo, n_scanned, n_restored, n_parsed, n_ended;
 };
 
 /* dir.c */
