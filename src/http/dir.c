@@ -417,8 +417,9 @@ static rl_event_kind chunk_fault(const rl__hdir *d, uint64_t err_off) {
   return RL_EV_CHUNK_WITHOUT_CRLF;
 }
 
-__attribute__((noinline, cold)) static void parse_error(rl__hdir *d, llhttp_errno_t e, const uint8_t *p,
-                        size_t len, uint64_t off) {
+__attribute__((noinline, cold)) static void
+parse_error(rl__hdir *d, llhttp_errno_t e, const uint8_t *p, size_t len,
+            uint64_t off) {
   rl__hmsg *m = d->cur;
   const rl_msg_event *last = m->nev ? &m->x->ev[m->nev - 1] : NULL;
   /* After a lenient re-parse that did not help, llhttp stops at the same
@@ -469,7 +470,8 @@ static int same_parser(const llhttp_t *a, const llhttp_t *b) {
  * same bytes, must reach the restored state, or resplint aborts. Until the
  * pause no callback of ours runs but on_headers_complete (the others are
  * about content), so running it changes nothing else. */
-__attribute__((noinline, cold)) static void verify_restore(rl__hdir *d, const uint8_t *p, size_t len) {
+__attribute__((noinline, cold)) static void
+verify_restore(rl__hdir *d, const uint8_t *p, size_t len) {
   llhttp_t t;
   llhttp_init(&t, is_server(d) ? HTTP_RESPONSE : HTTP_REQUEST,
               &d->hc->http->settings);
@@ -626,8 +628,8 @@ static int vend_done(llhttp_t *p) {
  * p[0, len), must hand `n` bytes to on_body and pause in on_message_complete
  * at p + n, or resplint aborts. Its callbacks here only count, so nothing
  * of the message changes. */
-__attribute__((noinline, cold)) static void verify_end(const rl__hdir *d, const uint8_t *p, size_t len,
-                       size_t n) {
+__attribute__((noinline, cold)) static void
+verify_end(const rl__hdir *d, const uint8_t *p, size_t len, size_t n) {
   llhttp_settings_t s;
   llhttp_settings_init(&s);
   s.on_body = vend_body;
@@ -812,8 +814,9 @@ static int inside_content(const rl__hdir *d, size_t len) {
 /* RESPLINT_VERIFY_SCAN: llhttp itself, run from state `t` over the same
  * bytes (with no callbacks: ours ran already), must reach the state
  * take_content left, or resplint aborts. */
-__attribute__((noinline, cold)) static void verify_content(llhttp_t *t, const rl__hdir *d, const uint8_t *p,
-                           size_t len) {
+__attribute__((noinline, cold)) static void
+verify_content(llhttp_t *t, const rl__hdir *d, const uint8_t *p,
+               size_t len) {
   llhttp_settings_t none;
   llhttp_settings_init(&none);
   const void *settings = t->settings;
