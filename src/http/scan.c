@@ -77,13 +77,6 @@ static int any16(rl__v16 v) {
   return (w[0] | w[1]) != 0;
 }
 
-/* The 16 bytes at p + i that are 'H' or 'h'. */
-static rl__v16 h16(const uint8_t *p, size_t i) {
-  rl__v16 v;
-  memcpy(&v, p + i, sizeof v);
-  return (v | 0x20) == 'h';
-}
-
 /* The 16 bytes at p + i that are 'H' or 'h' after a CR or an LF (i >= 1:
  * the bytes before them are read from p + i - 1). */
 static rl__v16 line_h16(const uint8_t *p, size_t i) {
@@ -100,8 +93,6 @@ size_t rl__find_line_h(const uint8_t *p, size_t len, int line_start) {
   /* 64 bytes a step while there is room (one test of all four results:
    * a SEEK runs over megabytes), then 16. */
   for (; len - i >= 64; i += 64) {
-    if (!any16(h16(p, i) | h16(p, i + 16) | h16(p, i + 32) | h16(p, i + 48)))
-      continue;
     rl__v16 h[4] = {line_h16(p, i), line_h16(p, i + 16), line_h16(p, i + 32),
                     line_h16(p, i + 48)};
     if (any16(h[0] | h[1] | h[2] | h[3])) {
