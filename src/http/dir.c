@@ -150,6 +150,7 @@ static void llhttp_start(rl__hdir *d) {
  * it while d->fresh is set. */
 static void parser_init(rl__hdir *d) {
   d->fresh = 1;
+  d->as_sec = 0;
   d->paused = P_NONE;
   d->in_chunk = 0;
   d->ext_chunk = 0;
@@ -416,8 +417,9 @@ static rl_event_kind chunk_fault(const rl__hdir *d, uint64_t err_off) {
   return RL_EV_CHUNK_WITHOUT_CRLF;
 }
 
-static void parse_error(rl__hdir *d, llhttp_errno_t e, const uint8_t *p,
-                        size_t len, uint64_t off) {
+__attribute__((noinline, cold)) static void
+parse_error(rl__hdir *d, llhttp_errno_t e, const uint8_t *p, size_t len,
+            uint64_t off) {
   rl__hmsg *m = d->cur;
   const rl_msg_event *last = m->nev ? &m->x->ev[m->nev - 1] : NULL;
   /* After a lenient re-parse that did not help, llhttp stops at the same
@@ -468,7 +470,8 @@ static int same_parser(const llhttp_t *a, const llhttp_t *b) {
  * same bytes, must reach the restored state, or resplint aborts. Until the
  * pause no callback of ours runs but on_headers_complete (the others are
  * about content), so running it changes nothing else. */
-static void verify_restore(rl__hdir *d, const uint8_t *p, size_t len) {
+__attribute__((noinline, cold)) static void
+verify_restore(rl__hdir *d, const uint8_t *p, size_t len) {
   llhttp_t t;
   llhttp_init(&t, is_server(d) ? HTTP_RESPONSE : HTTP_REQUEST,
               &d->hc->http->settings);
@@ -495,6 +498,7 @@ static void restore_head(rl__hdir *d, const rl__sec *s, uint64_t pos,
   d->parser.error_pos = (const char *)p + s->len;
   d->paused = P_HEADERS;
   d->cur->sec = d->last_sec = pos;
+  d->as_sec = 1;
   h->n_restored++;
   if (h->verify_scan)
     verify_restore(d, p, len);
@@ -536,6 +540,8 @@ static void record_head(rl__hdir *d, const uint8_t *p, size_t len,
     s->has_parser = 1;
   }
   d->cur->sec = d->last_sec = pos;
+  /* Same bytes from the same start: the same state (see secmemo.h). */
+  d->as_sec = s->lenient == d->lenient;
 }
 
 /* The length of a section ending with CRLF CRLF within the first
@@ -601,10 +607,88 @@ static llhttp_errno_t execute_fresh(rl__hdir *d, const uint8_t *p, size_t len) {
   return e;
 }
 
+/* What llhttp did in a verifying run (verify_end). */
+typedef struct vend {
+  size_t body;
+  int done;
+} vend;
+
+static int vend_body(llhttp_t *p, const char *at, size_t len) {
+  (void)at;
+  ((vend *)p->data)->body += len;
+  return 0;
+}
+
+static int vend_done(llhttp_t *p) {
+  ((vend *)p->data)->done = 1;
+  return HPE_PAUSED;
+}
+
+/* RESPLINT_VERIFY_SCAN: llhttp itself, resumed from the same state over
+ * p[0, len), must hand `n` bytes to on_body and pause in on_message_complete
+ * at p + n, or resplint aborts. Its callbacks here only count, so nothing
+ * of the message changes. */
+__attribute__((noinline, cold)) static void
+verify_end(const rl__hdir *d, const uint8_t *p, size_t len, size_t n) {
+  llhttp_settings_t s;
+  llhttp_settings_init(&s);
+  s.on_body = vend_body;
+  s.on_message_complete = vend_done;
+  vend v = {0, 0};
+  llhttp_t t = d->parser;
+  t.settings = &s;
+  t.data = &v;
+  llhttp_errno_t e = llhttp_execute(&t, (const char *)p, len);
+  if (e != HPE_PAUSED || !v.done || v.body != n ||
+      llhttp_get_error_pos(&t) != (const char *)p + n) {
+    fprintf(stderr, "resplint: RESPLINT_VERIFY_SCAN: llhttp does not end the "
+                    "message where the memo said it would\n");
+    abort();
+  }
+}
+
+/* llhttp resumes after a header section, in the state of the memo entry
+ * cur->sec. What it does from there depends on that state and on the bytes
+ * it reads; content framed by Content-Length it counts off without reading
+ * it (llhttp.c: consume_content_length), and the way there
+ * (after_headers_complete, the span's start) and from its end to
+ * on_message_complete reads nothing. So once llhttp, given the whole
+ * content, ended the message right after it, it will again from the same
+ * state: the content goes to on_body and the pause is taken without running
+ * llhttp (for a request without content, content_length is 0: the pause
+ * comes at once). The parser's state after that pause is never read (the
+ * next message starts a fresh one). */
+static llhttp_errno_t after_head(rl__hdir *d, const uint8_t *p, size_t len) {
+  rl_http *h = d->hc->http;
+  rl__sec *s = rl__sec_at(&h->secs, d->cur->sec);
+  uint64_t n = d->parser.content_length;
+  d->as_sec = 0;
+  if (s == NULL || len < n || d->cur->content_bytes > 0)
+    return llhttp_execute(&d->parser, (const char *)p, len);
+  if (s->ends_at_length) {
+    if (h->verify_scan)
+      verify_end(d, p, len, (size_t)n);
+    h->n_ended++;
+    if (n > 0)
+      cb_body(&d->parser, (const char *)p, (size_t)n);
+    d->paused = P_DONE;
+    d->parser.error = HPE_PAUSED;
+    d->parser.error_pos = (const char *)p + n;
+    return HPE_PAUSED;
+  }
+  llhttp_errno_t e = llhttp_execute(&d->parser, (const char *)p, len);
+  if (e == HPE_PAUSED && d->paused == P_DONE && d->cur->content_bytes == n &&
+      llhttp_get_error_pos(&d->parser) == (const char *)p + n)
+    s->ends_at_length = 1;
+  return e;
+}
+
 /* Runs llhttp over p[0, len), or takes its state from the section memo. */
 static llhttp_errno_t execute(rl__hdir *d, const uint8_t *p, size_t len) {
   if (d->fresh)
     return execute_fresh(d, p, len);
+  if (d->as_sec)
+    return after_head(d, p, len);
   return llhttp_execute(&d->parser, (const char *)p, len);
 }
 
@@ -730,8 +814,9 @@ static int inside_content(const rl__hdir *d, size_t len) {
 /* RESPLINT_VERIFY_SCAN: llhttp itself, run from state `t` over the same
  * bytes (with no callbacks: ours ran already), must reach the state
  * take_content left, or resplint aborts. */
-static void verify_content(llhttp_t *t, const rl__hdir *d, const uint8_t *p,
-                           size_t len) {
+__attribute__((noinline, cold)) static void
+verify_content(llhttp_t *t, const rl__hdir *d, const uint8_t *p,
+               size_t len) {
   llhttp_settings_t none;
   llhttp_settings_init(&none);
   const void *settings = t->settings;
@@ -747,11 +832,8 @@ static void verify_content(llhttp_t *t, const rl__hdir *d, const uint8_t *p,
 
 /* Takes p[0, len), all of it content (inside_content), as llhttp would
  * without running it: a body packet costs a callback, not a parser run. */
-static size_t take_content(rl__hdir *d, const uint8_t *p, size_t len,
-                           const rl_pktref *at) {
-  llhttp_t before;
-  if (d->hc->http->verify_scan)
-    before = d->parser;
+static size_t take_body(rl__hdir *d, const uint8_t *p, size_t len,
+                        const rl_pktref *at) {
   d->feed_p = p;
   d->feed_off = d->off;
   d->feed_len = len;
@@ -760,9 +842,29 @@ static size_t take_content(rl__hdir *d, const uint8_t *p, size_t len,
   d->parser.content_length -= len;
   cb_body(&d->parser, (const char *)p, len);
   d->cur->last = *at;
-  if (d->hc->http->verify_scan)
-    verify_content(&before, d, p, len);
   return len;
+}
+
+/* take_body checked against llhttp (RESPLINT_VERIFY_SCAN); out of line,
+ * so that the copy of the parser costs nothing otherwise. */
+__attribute__((noinline)) static size_t take_verified(rl__hdir *d,
+                                                      const uint8_t *p,
+                                                      size_t len,
+                                                      const rl_pktref *at) {
+  llhttp_t before = d->parser;
+  take_body(d, p, len, at);
+  verify_content(&before, d, p, len);
+  return len;
+}
+
+/* Out of line: rl__dir_data stays a test and a call. */
+__attribute__((noinline)) static size_t take_content(rl__hdir *d,
+                                                     const uint8_t *p,
+                                                     size_t len,
+                                                     const rl_pktref *at) {
+  if (d->hc->http->verify_scan)
+    return take_verified(d, p, len, at);
+  return take_body(d, p, len, at);
 }
 
 /* --- states ---------------------------------------------------------------- */
@@ -1168,8 +1270,10 @@ static size_t step(rl__hdir *d, const uint8_t *p, size_t len,
   }
 }
 
-void rl__dir_data(rl__hdir *d, const uint8_t *p, size_t len,
-                  const rl_pktref *at) {
+/* Steps through p[0, len) state by state. Kept out of rl__dir_data so that
+ * the common content packet does not pay for this loop's registers. */
+__attribute__((noinline)) static void steps(rl__hdir *d, const uint8_t *p,
+                                            size_t len, const rl_pktref *at) {
   int stuck = 0;
   /* Servers start responses at segment starts, so once lost (or after a
    * bodiless response) a segment start counts as the start of a line. */
@@ -1189,6 +1293,16 @@ void rl__dir_data(rl__hdir *d, const uint8_t *p, size_t len,
     len -= n;
     d->off += n;
   }
+}
+
+void rl__dir_data(rl__hdir *d, const uint8_t *p, size_t len,
+                  const rl_pktref *at) {
+  /* Most packets of a response with content lie wholly inside it. */
+  if (d->state == RL__D_BODY && inside_content(d, len)) {
+    d->off += take_content(d, p, len, at);
+    return;
+  }
+  steps(d, p, len, at);
 }
 
 /* --- gaps and ends --------------------------------------------------------- */

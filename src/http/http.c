@@ -85,6 +85,12 @@ void rl_http_free(rl_http *http) {
             "from the llhttp memo and checked against llhttp, %llu parsed\n",
             (unsigned long long)http->n_restored,
             (unsigned long long)http->n_parsed);
+  if (http->verify_scan)
+    fprintf(stderr,
+            "resplint: RESPLINT_VERIFY_SCAN: %llu messages ended after "
+            "their Content-Length from the llhttp memo and checked against "
+            "llhttp\n",
+            (unsigned long long)http->n_ended);
   rl__secmemo_free(&http->secs);
   rl__pool_release(&http->mem);
   free(http);
@@ -609,9 +615,10 @@ static void *zeroed(rl_http *h, size_t size) {
   return p;
 }
 
-static rl__hdir *dir_get(rl__hconn *hc, rl_dir dir, uint64_t offset) {
-  if (hc->d[dir] != NULL)
-    return hc->d[dir];
+/* A direction's state on its first byte. Out of line: every packet looks
+ * for it (dir_get), one per direction makes it. */
+__attribute__((noinline, cold)) static rl__hdir *dir_new(rl__hconn *hc, rl_dir dir,
+                                                         uint64_t offset) {
   rl_http *h = hc->http;
   rl__hdir *d = zeroed(h, sizeof *d);
   if (d == NULL)
@@ -633,6 +640,10 @@ static rl__hdir *dir_get(rl__hconn *hc, rl_dir dir, uint64_t offset) {
   return d;
 }
 
+static rl__hdir *dir_get(rl__hconn *hc, rl_dir dir, uint64_t offset) {
+  return hc->d[dir] != NULL ? hc->d[dir] : dir_new(hc, dir, offset);
+}
+
 static void sink_open(void *ctx, rl_conn *conn, const rl_pktref *at) {
   (void)at;
   rl_http *h = ctx;
@@ -644,6 +655,25 @@ static void sink_open(void *ctx, rl_conn *conn, const rl_pktref *at) {
   hc->conn = conn;
 }
 
+/* Bytes that do not start where the direction is: a gap before them is
+ * noted, bytes it already has are dropped (the flow stage should not send
+ * them). Returns how many of the `len` at *data remain. Out of line: the
+ * flow stage delivers in order. */
+__attribute__((noinline, cold)) static size_t realign(rl__hdir *d,
+                                                      const uint8_t **data,
+                                                      size_t len, uint64_t offset,
+                                                      const rl_pktref *at) {
+  if (offset > d->off) {
+    rl__dir_gap(d, offset - d->off, at);
+    return len;
+  }
+  uint64_t dup = d->off - offset;
+  if (dup >= len)
+    return 0;
+  *data += dup;
+  return len - (size_t)dup;
+}
+
 static void sink_data(void *ctx, rl_conn *conn, rl_dir dir, const uint8_t *data,
                       size_t len, uint64_t offset, const rl_pktref *at) {
   (void)ctx;
@@ -653,16 +683,8 @@ static void sink_data(void *ctx, rl_conn *conn, rl_dir dir, const uint8_t *data,
   rl__hdir *d = dir_get(hc, dir, offset);
   if (d == NULL)
     return;
-  if (offset > d->off)
-    rl__dir_gap(d, offset - d->off, at);
-  else if (offset < d->off) {
-    /* Bytes we already have; the flow stage should not send them. */
-    uint64_t dup = d->off - offset;
-    if (dup >= len)
-      return;
-    data += dup;
-    len -= (size_t)dup;
-  }
+  if (offset != d->off && (len = realign(d, &data, len, offset, at)) == 0)
+    return;
   rl__dir_data(d, data, len, at);
 }
 

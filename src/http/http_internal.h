@@ -115,6 +115,8 @@ typedef struct rl__hdir {
   uint8_t paused;         /* why llhttp paused: see dir.c */
   uint8_t fresh;          /* llhttp is to start afresh, not yet initialised
                              (dir.c: parser_init) */
+  uint8_t as_sec;         /* llhttp is paused where the section memo's entry
+                             cur->sec paused, in its state (dir.c: after_head) */
   uint8_t had_gap, started_mid, drain_empty;
   uint8_t skip_noted;     /* the current SEEK's cause was already noted */
   uint8_t pre;            /* RL__PRE_* bits: bytes before the first response */
@@ -176,7 +178,7 @@ struct rl_http {
    * and restore_head in dir.c). The counts are printed when the stage is
    * freed. */
   uint8_t verify_scan;
-  uint64_t n_memo, n_scanned, n_restored, n_parsed;
+  uint64_t n_memo, n_scanned, n_restored, n_parsed, n_ended;
 };
 
 /* dir.c */

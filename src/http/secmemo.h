@@ -57,6 +57,11 @@ typedef struct rl__sec {
   uint8_t has_parser;     /* `parser` and `lenient` are set */
   uint8_t lenient;        /* the lenient flags llhttp started with */
   uint8_t has_desc;       /* the description (nfields, fields, spans) is set */
+  /* llhttp, resumed from `parser` with at least parser.content_length
+   * bytes, hands exactly those to on_body (none for a message without
+   * content) and pauses in on_message_complete right after them
+   * (dir.c: after_head). */
+  uint8_t ends_at_length;
   uint8_t start_eol;
   int status_code;
   rl_span start_line, version, status, reason, method, target;

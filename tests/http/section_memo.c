@@ -18,7 +18,7 @@ typedef struct got {
   uint32_t chunks[8];
   int status[8];
   int paired[8];
-  uint64_t restored;
+  uint64_t restored, ended;
 } got;
 
 static void on_exchange(void *ctx, const rl_exchange *x) {
@@ -47,6 +47,7 @@ static got run(const char *client, const char *server) {
                                       RL_TRANSCRIPT_FIN),
                0);
   g.restored = h->n_restored;
+  g.ended = h->n_ended;
   rl_http_free(h);
   return g;
 }
@@ -104,4 +105,29 @@ Test(section_memo, a_longer_section_with_the_same_start_is_parsed) {
   cr_assert_eq(g.n, 2);
   cr_assert_eq(g.status[1], 204);
   cr_assert_eq(g.restored, 1); /* the second request only */
+}
+
+/* After a restored section, content framed by Content-Length that is all
+ * there goes to on_body and the message ends without llhttp (after_head in
+ * dir.c), once llhttp was seen doing just that from the same state; a
+ * request without content ends at once. */
+Test(section_memo, content_of_a_known_length_ends_the_message_without_llhttp) {
+  got g = run(POST POST GET GET, LEN_HEAD "hello" LEN_HEAD "hello" LEN_HEAD
+              "hello" LEN_HEAD "hello");
+  cr_assert_eq(g.n, 4);
+  for (int i = 0; i < 4; i++) {
+    cr_assert_eq(g.framing[i], RL_FRAMING_LENGTH, "exchange %d", i);
+    cr_assert_eq(g.content[i], 5, "exchange %d", i);
+    cr_assert(g.paired[i], "exchange %d", i);
+  }
+  cr_assert_eq(g.restored, 5); /* a POST, a GET, three responses */
+  cr_assert_eq(g.ended, 5);    /* each of them */
+}
+
+/* Content cut short is left to llhttp, which counts what there is. */
+Test(section_memo, content_cut_short_is_left_to_llhttp) {
+  got g = run(GET GET, LEN_HEAD "hello" LEN_HEAD "hel");
+  cr_assert_eq(g.n, 2);
+  cr_assert_eq(g.content[1], 3);
+  cr_assert_eq(g.ended, 1); /* the second request */
 }
