@@ -787,7 +787,7 @@ static void hand_out(rl_engine *e, const rl__rule *r, const rl_exchange *x,
 static void emit(rl_engine *e, const rl__rule *r, const rl_exchange *x,
                  const rl_conn *conn, const rl_pktref *at, uint64_t offset,
                  const rl__match *m, const char *event_name) {
-  rl__render(e->msg, sizeof e->msg, r->info.message, x, m, event_name);
+  rl__render(e->msg, sizeof e->msg, &r->msg, x, m, event_name);
   hand_out(e, r, x, conn, at, offset, e->msg, m->has_evidence ? m->evidence : NULL,
           m->has_evidence ? m->evidence_len : 0);
 }
@@ -800,7 +800,7 @@ static const char *record_finding(rl__record *rec, uint32_t rule,
                                   uint64_t off, const rl__match *m) {
   rl__rec_find *f = &rec->finds[rec->nfinds++];
   char *msg = rec->text + rec->tlen;
-  rl__render(msg, RL__MSG_CAP, r->info.message, x, m,
+  rl__render(msg, RL__MSG_CAP, &r->msg, x, m,
              r->top_event >= 0 ? rl_event_name((rl_event_kind)r->top_event) : NULL);
   f->rule = rule;
   f->text = rec->tlen;
