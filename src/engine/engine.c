@@ -44,6 +44,7 @@ typedef struct rl__index {
   uint64_t *event;     /* [64][words]: rules guarded by event kind */
   uint64_t *need;      /* [RL_NEED__COUNT][words]: rules with that need */
   uint64_t *cand;      /* [words]: the current response's candidates */
+  uint64_t *all_codes; /* [words]: rules for every code (no status list) */
 } rl__index;
 
 /* What judging needs of a rule before it evaluates the check, one small
@@ -575,7 +576,7 @@ static uint32_t lowest_bit(uint64_t v) {
 
 static int index_alloc(rl__index *ix, size_t nrules) {
   size_t w = (nrules + 63) / 64 + 1; /* + 1: never zero words */
-  size_t sets = (RL__NCODES + 1) + 1 + 1 + 64 + 64 + RL_NEED__COUNT + 1;
+  size_t sets = (RL__NCODES + 1) + 1 + 1 + 64 + 64 + RL_NEED__COUNT + 1 + 1;
   ix->mem = calloc(sets * w, sizeof *ix->mem);
   if (!ix->mem) return RL_ENOMEM;
   ix->words = w;
@@ -586,6 +587,7 @@ static int index_alloc(rl__index *ix, size_t nrules) {
   ix->event = ix->field + 64 * w;
   ix->need = ix->event + 64 * w;
   ix->cand = ix->need + RL_NEED__COUNT * w;
+  ix->all_codes = ix->cand + w;
   return 0;
 }
 
@@ -595,10 +597,16 @@ static void set_bit(uint64_t *set, uint32_t i) { set[i / 64] |= 1ull << (i % 64)
 static void index_rule(rl__index *ix, uint32_t i, const rl__rule *r,
                        const rl__step *st) {
   size_t w = ix->words;
-  for (int c = 0; c <= RL__NCODES; c++) {
-    int applies = c == RL__UNPARSED ? r->status_unparsed
-                                    : (!r->has_status || rl__codes_has(r->codes, c));
-    if (applies) set_bit(ix->status + (size_t)c * w, i);
+  if (r->status_unparsed) set_bit(ix->status + (size_t)RL__UNPARSED * w, i);
+  if (!r->has_status) {
+    set_bit(ix->all_codes, i); /* see index_all_codes */
+  } else {
+    for (int c = 0; c < RL__NCODES; c++) {
+      if (!r->codes[c / 8]) /* none of the byte's eight codes */
+        c |= 7;
+      else if (rl__codes_has(r->codes, c))
+        set_bit(ix->status + (size_t)c * w, i);
+    }
   }
   if (r->nsuperseded_by > 0) set_bit(ix->pass1, i);
   if (!st->guard.guarded) set_bit(ix->open, i);
@@ -610,6 +618,15 @@ static void index_rule(rl__index *ix, uint32_t i, const rl__rule *r,
   }
   for (int n = 0; n < RL_NEED__COUNT; n++)
     if ((st->needs >> n) & 1) set_bit(ix->need + (size_t)n * w, i);
+}
+
+/* Adds the rules without a status restriction to every code's set at once:
+ * entering each of them code by code was 128 k set_bit calls at every
+ * start. */
+static void index_all_codes(rl__index *ix) {
+  size_t w = ix->words;
+  for (int c = 0; c < RL__NCODES; c++)
+    for (size_t k = 0; k < w; k++) ix->status[(size_t)c * w + k] |= ix->all_codes[k];
 }
 
 /* cand |= the union of sets[b] for each bit b of mask. */
@@ -696,6 +713,7 @@ int rl_engine_prepare(rl_engine *e) {
         list_push(&e->by_event[r->top_event], i) < 0)
       return RL_ENOMEM;
   }
+  index_all_codes(&e->ix);
   /* Each rule fires at most once per response: room for all of them, so
    * judging never allocates. */
   if (rl__record_reserve(&e->rec, e->nrules, RL__MSG_CAP) < 0 ||
