@@ -809,29 +809,36 @@ static void classify(rl__tpiece *pc, const char *tmpl, const char *k, size_t n) 
   if (pc->kind != RL__TP_TEXT) pc->fid = rl_field_lookup(k + skip, n - skip);
 }
 
-/* Splits the template into literal runs and placeholders; a '{' with no '}'
- * after it is a literal, a placeholder name is cut to 63 bytes (what the
- * template check allows is shorter). Each piece takes at least one byte of
- * the template, so its length bounds their number. */
-int rl__tmpl_compile(rl__tmpl *t, const char *tmpl) {
-  t->text = tmpl;
-  t->n = 0;
-  t->p = malloc((strlen(tmpl) + 1) * sizeof *t->p);
-  if (!t->p) return -1;
-  for (const char *p = tmpl; *p;) {
-    rl__tpiece *pc = &t->p[t->n++];
+/* Splits the template into literal runs and placeholders, stored at out
+ * unless it is NULL; returns how many. A '{' with no '}' after it is a
+ * literal, a placeholder name is cut to 63 bytes (what the template check
+ * allows is shorter). */
+static size_t split(const char *tmpl, rl__tpiece *out) {
+  size_t k = 0;
+  for (const char *p = tmpl; *p; k++) {
+    rl__tpiece pc;
     const char *e = *p == '{' ? strchr(p, '}') : NULL;
     if (!e) {
       const char *brace = strchr(p + 1, '{');
       size_t run = brace ? (size_t)(brace - p) : strlen(p);
-      *pc = (rl__tpiece){RL__TP_TEXT, RL_FIELD_OTHER, (uint32_t)(p - tmpl), (uint32_t)run};
+      pc = (rl__tpiece){RL__TP_TEXT, RL_FIELD_OTHER, (uint32_t)(p - tmpl), (uint32_t)run};
       p += run;
-      continue;
+    } else {
+      size_t n = (size_t)(e - p - 1);
+      classify(&pc, tmpl, p + 1, n < 63 ? n : 63);
+      p = e + 1;
     }
-    size_t n = (size_t)(e - p - 1);
-    classify(pc, tmpl, p + 1, n < 63 ? n : 63);
-    p = e + 1;
+    if (out) out[k] = pc;
   }
+  return k;
+}
+
+int rl__tmpl_compile(rl__tmpl *t, const char *tmpl) {
+  t->text = tmpl;
+  t->n = split(tmpl, NULL);
+  t->p = malloc((t->n ? t->n : 1) * sizeof *t->p);
+  if (!t->p) return -1;
+  split(tmpl, t->p);
   return 0;
 }
 
