@@ -224,7 +224,7 @@ static int by_string(const void *a, const void *b) {
  * name: one sort of all of them instead of comparing each new rule with
  * every rule before it (the catalogue's 128 rules took 32 k strcmp, about
  * 1 M instructions a run). Only a filter: when it says yes (or memory is
- * short), add_batch's own search finds the clashes and reports them. */
+ * short), report_clashes finds the clashes and reports them. */
 static int may_clash(const rl_engine *e, rl__rule *const *batch, size_t n) {
   size_t total = 2 * (e->nrules + n), k = 0;
   named *all = malloc(total * sizeof *all);
@@ -242,11 +242,11 @@ static int may_clash(const rl_engine *e, rl__rule *const *batch, size_t n) {
   return clash;
 }
 
-/* Adds a batch of parsed rules, refusing the whole batch when an ID or name
- * is already taken (by the engine or by another rule of the batch). */
-static int add_batch(rl_engine *e, rl__rule **batch, size_t n, FILE *errs) {
+/* Reports each rule of the batch whose ID or name is already taken (by the
+ * engine or by an earlier rule of the batch); returns how many. */
+static int report_clashes(const rl_engine *e, rl__rule *const *batch, size_t n, FILE *errs) {
   int dup = 0;
-  for (size_t i = 0, check = may_clash(e, batch, n); check && i < n; i++) {
+  for (size_t i = 0; i < n; i++) {
     const rl_rule_info *in = &batch[i]->info;
     const rl__rule *o = find_rule(e->rules, e->nrules, in->id);
     if (!o) o = find_rule(e->rules, e->nrules, in->name);
@@ -260,7 +260,13 @@ static int add_batch(rl_engine *e, rl__rule **batch, size_t n, FILE *errs) {
                 o->info.file);
     }
   }
-  if (dup) return RL_EINVAL;
+  return dup;
+}
+
+/* Adds a batch of parsed rules, refusing the whole batch when an ID or name
+ * is already taken (by the engine or by another rule of the batch). */
+static int add_batch(rl_engine *e, rl__rule **batch, size_t n, FILE *errs) {
+  if (may_clash(e, batch, n) && report_clashes(e, batch, n, errs) > 0) return RL_EINVAL;
   rl__rule **nr = realloc(e->rules, (e->nrules + n + 1) * sizeof *nr);
   if (!nr) return RL_ENOMEM;
   e->rules = nr;
