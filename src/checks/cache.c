@@ -120,13 +120,19 @@ static const char *syntax_problem(const directive *d, char *buf, size_t cap) {
 }
 
 struct scan {
-  const rl_message *r;
   char detail[160];
   uint32_t line;
-  int found;
   directive all[64];
   size_t n;
 };
+
+/* An empty scan. Not memset: `all` is 3.5 KiB, written before it is read,
+ * and zeroing it was a sixth of what the two checks cost a response. */
+static void scan_init(struct scan *sc) {
+  sc->detail[0] = '\0';
+  sc->line = 0;
+  sc->n = 0;
+}
 
 static int syntax_member(void *ctx, uint32_t line, const uint8_t *s, size_t n) {
   struct scan *sc = ctx;
@@ -162,7 +168,7 @@ int rl__chk_invalid_cache_control(const rl_exchange *x, const rl__env *env,
                                   rl__match *m) {
   (void)env;
   struct scan sc;
-  memset(&sc, 0, sizeof sc);
+  scan_init(&sc);
   if (!rl__field_each_member_q(x->response, RL_FIELD_CACHE_CONTROL,
                                syntax_member, &sc))
     return 0;
@@ -275,7 +281,7 @@ int rl__chk_questionable_cache_control(const rl_exchange *x,
                                        const rl__env *env, rl__match *m) {
   (void)env;
   struct scan sc;
-  memset(&sc, 0, sizeof sc);
+  scan_init(&sc);
   rl__field_each_member_q(x->response, RL_FIELD_CACHE_CONTROL, collect_member,
                           &sc);
   if (!questionable(&sc)) return 0;

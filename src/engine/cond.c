@@ -749,12 +749,16 @@ int rl__template_check(const char *tmpl, char *bad, size_t badcap) {
   return 0;
 }
 
-static void put(char *out, size_t cap, size_t *o, const char *s) {
-  size_t n = strlen(s);
+/* Appends n bytes of s, as many as fit with the NUL. */
+static void put_n(char *out, size_t cap, size_t *o, const char *s, size_t n) {
   if (*o + n >= cap) n = cap - *o - 1;
   memcpy(out + *o, s, n);
   *o += n;
   out[*o] = '\0';
+}
+
+static void put(char *out, size_t cap, size_t *o, const char *s) {
+  put_n(out, cap, o, s, strlen(s));
 }
 
 static void put_span(char *out, size_t cap, size_t *o, const rl_message *m,
@@ -770,9 +774,9 @@ static void put_span(char *out, size_t cap, size_t *o, const rl_message *m,
   put(out, cap, o, tmp);
 }
 
+/* The first field line named `name` (n bytes, id its id). */
 static void put_field(char *out, size_t cap, size_t *o, const rl_message *m,
-                      const char *name, size_t n) {
-  rl_field_id id = rl_field_lookup(name, n);
+                      rl_field_id id, const char *name, size_t n) {
   int i = m ? rl__field_next(m, 0, id, name, n) : -1;
   if (i < 0) {
     put(out, cap, o, "(absent)");
@@ -781,82 +785,133 @@ static void put_field(char *out, size_t cap, size_t *o, const rl_message *m,
   put_span(out, cap, o, m, m->fields[i].value);
 }
 
-static int is_key(const char *k, size_t n, const char *lit, size_t litn) {
-  return n == litn && memcmp(k, lit, n) == 0;
+/* What placeholder k (n bytes) stands for: one of simple_placeholders (its
+ * index is its kind), a field of either message, or text written as it is
+ * (a name the template check refuses). */
+static void classify(rl__tpiece *pc, const char *tmpl, const char *k, size_t n) {
+  pc->fid = RL_FIELD_OTHER;
+  for (int i = 0; simple_placeholders[i]; i++)
+    if (strlen(simple_placeholders[i]) == n && memcmp(simple_placeholders[i], k, n) == 0) {
+      pc->kind = (uint8_t)i;
+      return;
+    }
+  size_t skip = 0;
+  pc->kind = RL__TP_TEXT;
+  if (n >= 6 && memcmp(k, "field:", 6) == 0) {
+    pc->kind = RL__TP_FIELD;
+    skip = 6;
+  } else if (n >= 14 && memcmp(k, "request-field:", 14) == 0) {
+    pc->kind = RL__TP_REQ_FIELD;
+    skip = 14;
+  }
+  pc->off = (uint32_t)(k + skip - tmpl);
+  pc->len = (uint32_t)(n - skip);
+  if (pc->kind != RL__TP_TEXT) pc->fid = rl_field_lookup(k + skip, n - skip);
 }
-#define IS_KEY(k, n, lit) is_key(k, n, lit, sizeof lit - 1)
 
-/* Appends placeholder k (n bytes, at most 63: what the template check
- * allows is shorter) of a message. */
-static void put_placeholder(char *out, size_t cap, size_t *o, const char *k,
-                            size_t n, const rl_exchange *x, const rl__match *m,
-                            const char *event_name) {
+/* Splits the template into literal runs and placeholders, stored at out
+ * unless it is NULL; returns how many. A '{' with no '}' after it is a
+ * literal, a placeholder name is cut to 63 bytes (what the template check
+ * allows is shorter). */
+static size_t split(const char *tmpl, rl__tpiece *out) {
+  size_t k = 0;
+  for (const char *p = tmpl; *p; k++) {
+    rl__tpiece pc;
+    const char *e = *p == '{' ? strchr(p, '}') : NULL;
+    if (!e) {
+      const char *brace = strchr(p + 1, '{');
+      size_t run = brace ? (size_t)(brace - p) : strlen(p);
+      pc = (rl__tpiece){RL__TP_TEXT, RL_FIELD_OTHER, (uint32_t)(p - tmpl), (uint32_t)run};
+      p += run;
+    } else {
+      size_t n = (size_t)(e - p - 1);
+      classify(&pc, tmpl, p + 1, n < 63 ? n : 63);
+      p = e + 1;
+    }
+    if (out) out[k] = pc;
+  }
+  return k;
+}
+
+int rl__tmpl_compile(rl__tmpl *t, const char *tmpl) {
+  t->text = tmpl;
+  t->n = split(tmpl, NULL);
+  t->p = malloc((t->n ? t->n : 1) * sizeof *t->p);
+  if (!t->p) return -1;
+  split(tmpl, t->p);
+  return 0;
+}
+
+void rl__tmpl_free(rl__tmpl *t) {
+  free(t->p);
+  t->p = NULL;
+  t->n = 0;
+}
+
+/* Appends one piece of a message. */
+static void put_piece(char *out, size_t cap, size_t *o, const char *tmpl,
+                      const rl__tpiece *pc, const rl_exchange *x, const rl__match *m,
+                      const char *event_name) {
   const rl_message *r = x ? x->response : NULL, *q = x ? x->request : NULL;
   char num[32];
-  if (IS_KEY(k, n, "status")) {
+  switch ((rl__tp_kind)pc->kind) {
+  case RL__TP_STATUS:
     if (r && r->status_code >= 0) {
       snprintf(num, sizeof num, "%d", r->status_code);
       put(out, cap, o, num);
     } else {
       put_span(out, cap, o, r, r ? r->status : (rl_span){0, 0});
     }
-  } else if (IS_KEY(k, n, "reason")) {
+    break;
+  case RL__TP_REASON:
     put_span(out, cap, o, r, r ? r->reason : (rl_span){0, 0});
-  } else if (IS_KEY(k, n, "version")) {
+    break;
+  case RL__TP_VERSION:
     put_span(out, cap, o, r, r ? r->version : (rl_span){0, 0});
-  } else if (IS_KEY(k, n, "method")) {
+    break;
+  case RL__TP_METHOD:
     put_span(out, cap, o, q, q ? q->method : (rl_span){0, 0});
-  } else if (IS_KEY(k, n, "target")) {
+    break;
+  case RL__TP_TARGET:
     put_span(out, cap, o, q, q ? q->target : (rl_span){0, 0});
-  } else if (IS_KEY(k, n, "count")) {
-    snprintf(num, sizeof num, "%llu",
-             (unsigned long long)(m->count ? m->count : 1));
+    break;
+  case RL__TP_COUNT:
+    snprintf(num, sizeof num, "%llu", (unsigned long long)(m->count ? m->count : 1));
     put(out, cap, o, num);
-  } else if (IS_KEY(k, n, "detail")) {
+    break;
+  case RL__TP_DETAIL:
     put(out, cap, o, m->detail);
-  } else if (IS_KEY(k, n, "content-bytes")) {
+    break;
+  case RL__TP_CONTENT_BYTES:
     /* The same bytes `content: present` counts: a bodiless response's
      * content is what followed it (forbidden_bytes), so a rule that fires
      * on it must not say that nothing followed. */
     snprintf(num, sizeof num, "%llu",
              (unsigned long long)(r ? r->content_bytes + r->forbidden_bytes : 0));
     put(out, cap, o, num);
-  } else if (IS_KEY(k, n, "event")) {
+    break;
+  case RL__TP_EVENT:
     put(out, cap, o, event_name ? event_name : "");
-  } else {
-    char key[64]; /* NUL-terminated for put_field and put */
-    memcpy(key, k, n);
-    key[n] = '\0';
-    if (n >= 6 && memcmp(key, "field:", 6) == 0)
-      put_field(out, cap, o, r, key + 6, n - 6);
-    else if (n >= 14 && memcmp(key, "request-field:", 14) == 0)
-      put_field(out, cap, o, q, key + 14, n - 14);
-    else
-      put(out, cap, o, key);
+    break;
+  case RL__TP_FIELD:
+    put_field(out, cap, o, r, pc->fid, tmpl + pc->off, pc->len);
+    break;
+  case RL__TP_REQ_FIELD:
+    put_field(out, cap, o, q, pc->fid, tmpl + pc->off, pc->len);
+    break;
+  case RL__TP_TEXT:
+    put_n(out, cap, o, tmpl + pc->off, pc->len);
+    break;
   }
 }
 
-/* Copies the template's literal runs whole and fills each placeholder; a
- * '{' with no '}' after it is a literal. Rendering runs once per finding
- * judged afresh, so it avoids formatting the template byte by byte. */
-void rl__render(char *out, size_t cap, const char *tmpl, const rl_exchange *x,
+/* Fills the template's pieces in order, as far as they fit: rendering runs
+ * once per finding judged afresh, so the template was split at load and
+ * each placeholder's meaning (and a field's id) is known. */
+void rl__render(char *out, size_t cap, const rl__tmpl *t, const rl_exchange *x,
                 const rl__match *m, const char *event_name) {
   size_t o = 0;
   out[0] = '\0';
-  for (const char *p = tmpl; *p && o + 1 < cap;) {
-    const char *e = *p == '{' ? strchr(p, '}') : NULL;
-    if (!e) {
-      const char *brace = strchr(p + 1, '{');
-      size_t run = brace ? (size_t)(brace - p) : strlen(p);
-      if (run > cap - 1 - o) run = cap - 1 - o;
-      memcpy(out + o, p, run);
-      o += run;
-      out[o] = '\0';
-      p += run;
-      continue;
-    }
-    size_t n = (size_t)(e - p - 1);
-    put_placeholder(out, cap, &o, p + 1, n < 63 ? n : 63, x, m, event_name);
-    p = e + 1;
-  }
+  for (size_t i = 0; i < t->n && o + 1 < cap; i++)
+    put_piece(out, cap, &o, t->text, &t->p[i], x, m, event_name);
 }

@@ -44,6 +44,7 @@ typedef struct rl__index {
   uint64_t *event;     /* [64][words]: rules guarded by event kind */
   uint64_t *need;      /* [RL_NEED__COUNT][words]: rules with that need */
   uint64_t *cand;      /* [words]: the current response's candidates */
+  uint64_t *all_codes; /* [words]: rules for every code (no status list) */
 } rl__index;
 
 /* What judging needs of a rule before it evaluates the check, one small
@@ -209,9 +210,41 @@ static const rl__rule *find_rule(rl__rule *const *rules, size_t n,
   return NULL;
 }
 
-/* Adds a batch of parsed rules, refusing the whole batch when an ID or name
- * is already taken (by the engine or by another rule of the batch). */
-static int add_batch(rl_engine *e, rl__rule **batch, size_t n, FILE *errs) {
+/* An ID or a name, with the rule it belongs to. */
+typedef struct named {
+  const char *s;
+  const rl__rule *r;
+} named;
+
+static int by_string(const void *a, const void *b) {
+  return strcmp(((const named *)a)->s, ((const named *)b)->s);
+}
+
+/* Whether two rules among the engine's and the batch's may share an ID or a
+ * name: one sort of all of them instead of comparing each new rule with
+ * every rule before it (the catalogue's 128 rules took 32 k strcmp, about
+ * 1 M instructions a run). Only a filter: when it says yes (or memory is
+ * short), report_clashes finds the clashes and reports them. */
+static int may_clash(const rl_engine *e, rl__rule *const *batch, size_t n) {
+  size_t total = 2 * (e->nrules + n), k = 0;
+  named *all = malloc(total * sizeof *all);
+  if (!all) return 1;
+  for (size_t i = 0; i < e->nrules + n; i++) {
+    const rl__rule *r = i < e->nrules ? e->rules[i] : batch[i - e->nrules];
+    all[k++] = (named){r->info.id, r};
+    all[k++] = (named){r->info.name, r};
+  }
+  qsort(all, total, sizeof *all, by_string);
+  int clash = 0;
+  for (size_t i = 1; i < total && !clash; i++)
+    clash = all[i].r != all[i - 1].r && strcmp(all[i].s, all[i - 1].s) == 0;
+  free(all);
+  return clash;
+}
+
+/* Reports each rule of the batch whose ID or name is already taken (by the
+ * engine or by an earlier rule of the batch); returns how many. */
+static int report_clashes(const rl_engine *e, rl__rule *const *batch, size_t n, FILE *errs) {
   int dup = 0;
   for (size_t i = 0; i < n; i++) {
     const rl_rule_info *in = &batch[i]->info;
@@ -227,7 +260,13 @@ static int add_batch(rl_engine *e, rl__rule **batch, size_t n, FILE *errs) {
                 o->info.file);
     }
   }
-  if (dup) return RL_EINVAL;
+  return dup;
+}
+
+/* Adds a batch of parsed rules, refusing the whole batch when an ID or name
+ * is already taken (by the engine or by another rule of the batch). */
+static int add_batch(rl_engine *e, rl__rule **batch, size_t n, FILE *errs) {
+  if (may_clash(e, batch, n) && report_clashes(e, batch, n, errs) > 0) return RL_EINVAL;
   rl__rule **nr = realloc(e->rules, (e->nrules + n + 1) * sizeof *nr);
   if (!nr) return RL_ENOMEM;
   e->rules = nr;
@@ -543,7 +582,7 @@ static uint32_t lowest_bit(uint64_t v) {
 
 static int index_alloc(rl__index *ix, size_t nrules) {
   size_t w = (nrules + 63) / 64 + 1; /* + 1: never zero words */
-  size_t sets = (RL__NCODES + 1) + 1 + 1 + 64 + 64 + RL_NEED__COUNT + 1;
+  size_t sets = (RL__NCODES + 1) + 1 + 1 + 64 + 64 + RL_NEED__COUNT + 1 + 1;
   ix->mem = calloc(sets * w, sizeof *ix->mem);
   if (!ix->mem) return RL_ENOMEM;
   ix->words = w;
@@ -554,6 +593,7 @@ static int index_alloc(rl__index *ix, size_t nrules) {
   ix->event = ix->field + 64 * w;
   ix->need = ix->event + 64 * w;
   ix->cand = ix->need + RL_NEED__COUNT * w;
+  ix->all_codes = ix->cand + w;
   return 0;
 }
 
@@ -563,10 +603,16 @@ static void set_bit(uint64_t *set, uint32_t i) { set[i / 64] |= 1ull << (i % 64)
 static void index_rule(rl__index *ix, uint32_t i, const rl__rule *r,
                        const rl__step *st) {
   size_t w = ix->words;
-  for (int c = 0; c <= RL__NCODES; c++) {
-    int applies = c == RL__UNPARSED ? r->status_unparsed
-                                    : (!r->has_status || rl__codes_has(r->codes, c));
-    if (applies) set_bit(ix->status + (size_t)c * w, i);
+  if (r->status_unparsed) set_bit(ix->status + (size_t)RL__UNPARSED * w, i);
+  if (!r->has_status) {
+    set_bit(ix->all_codes, i); /* see index_all_codes */
+  } else {
+    for (int c = 0; c < RL__NCODES; c++) {
+      if (!r->codes[c / 8]) /* none of the byte's eight codes */
+        c |= 7;
+      else if (rl__codes_has(r->codes, c))
+        set_bit(ix->status + (size_t)c * w, i);
+    }
   }
   if (r->nsuperseded_by > 0) set_bit(ix->pass1, i);
   if (!st->guard.guarded) set_bit(ix->open, i);
@@ -578,6 +624,15 @@ static void index_rule(rl__index *ix, uint32_t i, const rl__rule *r,
   }
   for (int n = 0; n < RL_NEED__COUNT; n++)
     if ((st->needs >> n) & 1) set_bit(ix->need + (size_t)n * w, i);
+}
+
+/* Adds the rules without a status restriction to every code's set at once:
+ * entering each of them code by code was 128 k set_bit calls at every
+ * start. */
+static void index_all_codes(rl__index *ix) {
+  size_t w = ix->words;
+  for (int c = 0; c < RL__NCODES; c++)
+    for (size_t k = 0; k < w; k++) ix->status[(size_t)c * w + k] |= ix->all_codes[k];
 }
 
 /* cand |= the union of sets[b] for each bit b of mask. */
@@ -664,6 +719,7 @@ int rl_engine_prepare(rl_engine *e) {
         list_push(&e->by_event[r->top_event], i) < 0)
       return RL_ENOMEM;
   }
+  index_all_codes(&e->ix);
   /* Each rule fires at most once per response: room for all of them, so
    * judging never allocates. */
   if (rl__record_reserve(&e->rec, e->nrules, RL__MSG_CAP) < 0 ||
@@ -755,7 +811,7 @@ static void hand_out(rl_engine *e, const rl__rule *r, const rl_exchange *x,
 static void emit(rl_engine *e, const rl__rule *r, const rl_exchange *x,
                  const rl_conn *conn, const rl_pktref *at, uint64_t offset,
                  const rl__match *m, const char *event_name) {
-  rl__render(e->msg, sizeof e->msg, r->info.message, x, m, event_name);
+  rl__render(e->msg, sizeof e->msg, &r->msg, x, m, event_name);
   hand_out(e, r, x, conn, at, offset, e->msg, m->has_evidence ? m->evidence : NULL,
           m->has_evidence ? m->evidence_len : 0);
 }
@@ -768,7 +824,7 @@ static const char *record_finding(rl__record *rec, uint32_t rule,
                                   uint64_t off, const rl__match *m) {
   rl__rec_find *f = &rec->finds[rec->nfinds++];
   char *msg = rec->text + rec->tlen;
-  rl__render(msg, RL__MSG_CAP, r->info.message, x, m,
+  rl__render(msg, RL__MSG_CAP, &r->msg, x, m,
              r->top_event >= 0 ? rl_event_name((rl_event_kind)r->top_event) : NULL);
   f->rule = rule;
   f->text = rec->tlen;

@@ -937,6 +937,7 @@ rl__rule *rl__rule_parse(const char *name, const char *text, size_t len,
     r->info.check = c ? c : xstrdup("");
     r->info.examples = r->examples;
     if (!r->info.applies_to || !r->info.check) ld.nerr++;
+    if (r->info.message && rl__tmpl_compile(&r->msg, r->info.message) < 0) ld.nerr++;
   }
   *nerr += ld.nerr;
   if (!r || ld.nerr) {
@@ -961,6 +962,7 @@ void rl__rule_free(rl__rule *r) {
   free((char *)in->applies_to);
   free((char *)in->check);
   free((char *)in->message);
+  rl__tmpl_free(&r->msg);
   free((char *)in->file);
   rl__cond_free(r->check);
   free_words(r->methods, r->nmethods);

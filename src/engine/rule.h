@@ -90,8 +90,40 @@ typedef struct rl__guard {
   int guarded;
 } rl__guard;
 
+/* A message template split at load (rl__tmpl_compile) into literal runs
+ * and placeholders: rendering a finding then neither looks for braces nor
+ * compares placeholder names. The simple placeholders' kinds are their
+ * places in cond.c's list; a field's name stays in the template. */
+typedef enum rl__tp_kind {
+  RL__TP_STATUS,
+  RL__TP_REASON,
+  RL__TP_VERSION,
+  RL__TP_METHOD,
+  RL__TP_TARGET,
+  RL__TP_COUNT,
+  RL__TP_DETAIL,
+  RL__TP_CONTENT_BYTES,
+  RL__TP_EVENT,
+  RL__TP_FIELD,     /* {field:NAME} */
+  RL__TP_REQ_FIELD, /* {request-field:NAME} */
+  RL__TP_TEXT       /* written as it is */
+} rl__tp_kind;
+
+typedef struct rl__tpiece {
+  uint8_t kind;     /* rl__tp_kind */
+  rl_field_id fid;  /* a field's id */
+  uint32_t off, len; /* the text, or a field's name, in the template */
+} rl__tpiece;
+
+typedef struct rl__tmpl {
+  const char *text; /* the template (the rule's message) */
+  rl__tpiece *p;
+  size_t n;
+} rl__tmpl;
+
 typedef struct rl__rule {
   rl_rule_info info;         /* public face; its strings are owned here */
+  rl__tmpl msg;              /* info.message, split */
   rl__cond *check;
   rl__guard guard;           /* filled by rl_engine_prepare */
   int top_event;             /* kind when check is exactly `event: NAME`, else -1 */
@@ -184,8 +216,12 @@ uint64_t rl__event_count(const rl_exchange *x, int kind, rl__match *m);
 /* Writes a human-readable form of the condition (for docs). */
 void rl__cond_describe(const rl__cond *c, FILE *out);
 
-/* Renders a message template; unknown placeholders were refused at load. */
-void rl__render(char *out, size_t cap, const char *tmpl, const rl_exchange *x,
+/* Splits template tmpl (kept by the caller) into t; -1 on ENOMEM. */
+int rl__tmpl_compile(rl__tmpl *t, const char *tmpl);
+void rl__tmpl_free(rl__tmpl *t);
+/* Renders a message template into out (cap bytes, NUL-terminated, cut when
+ * full); unknown placeholders were refused at load. */
+void rl__render(char *out, size_t cap, const rl__tmpl *t, const rl_exchange *x,
                 const rl__match *m, const char *event_name);
 /* 0 when every placeholder of tmpl is known, else -1 with the bad one in
  * bad/badcap. */

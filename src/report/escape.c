@@ -530,15 +530,19 @@ static int same_endpoint(const rl_endpoint *a, const rl_endpoint *b) {
  * inet_ntop, whose zero-run compression is not worth repeating here. Two
  * ways per set, since servers interleave their connections round-robin and
  * a direct-mapped cache lost a quarter of them to collisions on (a). */
-static rl__ep_slot *ep_slot(rl_report *r, const rl_conn *c) {
+static int ep_holds(const rl__ep_slot *s, const rl_conn *c) {
+  return s->used && same_endpoint(&s->client, &c->client) &&
+         same_endpoint(&s->server, &c->server);
+}
+
+static rl__ep_slot *ep_lookup(rl_report *r, const rl_conn *c) {
   uint32_t key = ((uint32_t)c->client.port << 16 | c->server.port) ^
                  (uint32_t)c->client.addr[15] << 8 ^ c->client.addr[3];
   uint32_t set = (key * 2654435769u) >> (32 - RL__EP_SET_BITS); /* Fibonacci hashing */
   rl__ep_slot *way = &r->ep[set * 2];
   for (int k = 0; k < 2; k++) {
     rl__ep_slot *s = &way[k];
-    if (s->used && same_endpoint(&s->client, &c->client) &&
-        same_endpoint(&s->server, &c->server)) {
+    if (ep_holds(s, c)) {
       r->ep_last[set] = (uint8_t)k;
       return s;
     }
@@ -552,6 +556,16 @@ static rl__ep_slot *ep_slot(rl_report *r, const rl_conn *c) {
   format_endpoint(&c->server, s->stext, sizeof s->stext, &s->slen);
   s->used = 1;
   s->conn_fn = NULL;
+  return s;
+}
+
+/* The slot returned last is tried first: a response's findings come one
+ * after the other, all with its connection's endpoints. It is also the
+ * way its set used last, so taking it leaves the set's order as it is. */
+static rl__ep_slot *ep_slot(rl_report *r, const rl_conn *c) {
+  rl__ep_slot *s = r->ep_recent;
+  if (!s || !ep_holds(s, c))
+    s = r->ep_recent = ep_lookup(r, c);
   return s;
 }
 

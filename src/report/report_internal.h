@@ -215,6 +215,7 @@ struct rl_report {
    * date-time part of the last timestamp's second. */
   rl__ep_slot ep[RL__EP_SLOTS];      /* sets of two ways */
   uint8_t ep_last[RL__EP_SLOTS / 2]; /* the way of each set used last */
+  rl__ep_slot *ep_recent;            /* the slot found last, NULL at first */
   rl__plain_memo method, target; /* the last request's, for JSON */
   rl__req_part req;
   /* "frame":F,"ts":"T" of the last finding, with the packet it was made
@@ -247,8 +248,8 @@ struct rl_report {
   uint64_t findings[RL_LEVEL__COUNT];
   rl__rule_count *rules;
   size_t nrules, caprules;
-  /* Where a rule's counter was last found, by its rule info's address
-   * (report.c): a guess, confirmed by comparing the ID. */
+  /* Where a rule's counter was last found, two guesses per set of rule
+   * info addresses (report.c), confirmed by comparing the ID. */
   uint8_t rule_hint[RL__RULE_HINTS];
   rl__rule_count *cur; /* the current finding's rule (NULL on ENOMEM) */
   char *path_text;     /* the path as the format writes it, cached */

@@ -184,6 +184,72 @@ Test(engine, duplicate_ids_are_refused) {
   rl_engine_free(e);
 }
 
+/* A name taken by another rule clashes as an ID does, whether the other
+ * rule is loaded already or comes in the same batch (a directory). */
+static char *clash_errors(rl_engine *e, const char *name, const char *text, int *rc) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  *rc = rl_engine_load_buffer(e, name, text, strlen(text), f);
+  fclose(f);
+  return buf;
+}
+
+Test(engine, a_taken_name_is_refused) {
+  rl_engine *e = engine_with("ORG401-no-challenge.yaml", R401);
+  char *text = variant("id: ORG401", "id: ORG402");
+  int rc;
+  char *errs = clash_errors(e, "ORG402-no-challenge.yaml", text, &rc);
+  cr_expect_eq(rc, RL_EINVAL);
+  cr_expect_eq(rl_engine_rule_count(e), 1);
+  cr_expect_not_null(strstr(errs, "ORG402 no-challenge clashes with ORG401 no-challenge"),
+                     "%s", errs);
+  free(errs);
+  free(text);
+  rl_engine_free(e);
+}
+
+/* Writes text to path. */
+static void write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  cr_assert_not_null(f, "%s", path);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* Loads directory dir into a fresh engine, which must refuse all of it;
+ * returns what it wrote about why. */
+static char *refused_dir_errors(const char *dir) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *errs = open_memstream(&buf, &len);
+  rl_engine *e = rl_engine_new();
+  cr_expect_eq(rl_engine_load_dir(e, dir, errs), RL_EINVAL);
+  fclose(errs);
+  cr_expect_eq(rl_engine_rule_count(e), 0);
+  rl_engine_free(e);
+  return buf;
+}
+
+Test(engine, a_batch_with_a_shared_name_is_refused) {
+  char dir[] = "/tmp/rl-engine-test-XXXXXX";
+  cr_assert_not_null(mkdtemp(dir));
+  char a[256], b[256];
+  snprintf(a, sizeof a, "%s/ORG401-no-challenge.yaml", dir);
+  snprintf(b, sizeof b, "%s/ORG402-no-challenge.yaml", dir);
+  char *text = variant("id: ORG401", "id: ORG402");
+  write_file(a, R401);
+  write_file(b, text);
+  char *buf = refused_dir_errors(dir);
+  cr_expect_not_null(strstr(buf, "ORG402 no-challenge clashes with ORG401 no-challenge"), "%s",
+                     buf);
+  free(buf);
+  free(text);
+  unlink(a);
+  unlink(b);
+  rmdir(dir);
+}
+
 static const char *RVER =
     "id: ORG002\nname: old-version\nlevel: warning\nrequirement: advice\n"
     "summary: s\nwhy: w\n"
@@ -382,25 +448,14 @@ Test(engine, one_bad_file_keeps_the_whole_directory_out) {
   cr_assert_not_null(mkdtemp(dir));
   char path[256];
   snprintf(path, sizeof path, "%s/ORG401-no-challenge.yaml", dir);
-  FILE *f = fopen(path, "w");
-  fputs(R401, f);
-  fclose(f);
+  write_file(path, R401);
   snprintf(path, sizeof path, "%s/sub", dir);
   cr_assert_eq(mkdir(path, 0700), 0);
   snprintf(path, sizeof path, "%s/sub/ORG009-broken.yaml", dir);
-  f = fopen(path, "w");
-  fputs("id: ORG009\nname: broken\n", f);
-  fclose(f);
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *errs = open_memstream(&buf, &len);
-  rl_engine *e = rl_engine_new();
-  cr_expect_eq(rl_engine_load_dir(e, dir, errs), RL_EINVAL);
-  fclose(errs);
-  cr_expect_eq(rl_engine_rule_count(e), 0);
+  write_file(path, "id: ORG009\nname: broken\n");
+  char *buf = refused_dir_errors(dir);
   cr_expect_not_null(strstr(buf, "sub/ORG009-broken.yaml:1:1: error: missing required key 'level'"),
                      "%s", buf);
-  rl_engine_free(e);
   free(buf);
   unlink(path);
   snprintf(path, sizeof path, "%s/sub", dir);
