@@ -879,10 +879,66 @@ static int starts_tls(const rl__hdir *d, const uint8_t *p, size_t len) {
   return d->off == 0 && len >= 3 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04;
 }
 
+/* Bytes a client may skip before "HTTP/" on the status line's own line: a
+ * few SP, HTAB or NUL. Some clients look for "HTTP/" after such bytes, others
+ * reject the response; HTTP Evader sends both (cases 375, 390). */
+enum { STRAY_MAX = 8 };
+
+static int stray_byte(uint8_t c) { return c == ' ' || c == '\t' || c == 0; }
+
+/* How many stray bytes the first segment of a server's captured stream
+ * starts with, when a status line ("HTTP/1.", in any case) follows them in
+ * the same segment; else 0. Only at the very start of the stream: there no
+ * content can hold the pattern, so a status line found after the bytes is
+ * the first response's and not text inside a body. */
+static size_t stray_prefix(const rl__hdir *d, const uint8_t *p, size_t len) {
+  if (!is_server(d) || d->off != 0 || d->started_mid || d->messages > 0 ||
+      d->match != 0)
+    return 0;
+  size_t n = 0;
+  while (n < len && n < STRAY_MAX && stray_byte(p[n]))
+    n++;
+  if (n == 0 || len - n < LINE_LEN)
+    return 0;
+  for (size_t i = 0; i < LINE_LEN; i++)
+    if (!pat_eq(p[n + i], at_line[i]))
+      return 0;
+  return n;
+}
+
+/* Names the stray bytes for the note's detail: "1 SP", "2 NUL bytes",
+ * "1 SP and 1 HTAB". */
+static void stray_detail(const uint8_t *p, size_t n, char *buf, size_t cap) {
+  static const struct { uint8_t c; const char *one, *many; } kinds[] = {
+      {' ', "SP", "SPs"}, {'\t', "HTAB", "HTABs"}, {0, "NUL byte", "NUL bytes"}};
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+      count += p[i] == kinds[k].c;
+    if (count == 0 || used >= cap)
+      continue;
+    int w = snprintf(buf + used, cap - used, "%s%zu %s", used ? " and " : "",
+                     count, count == 1 ? kinds[k].one : kinds[k].many);
+    used += w > 0 ? (size_t)w : 0;
+  }
+}
+
 static size_t step_idle(rl__hdir *d, const uint8_t *p, size_t len,
                         const rl_pktref *at) {
   if (starts_tls(d, p, len))
     d->hc->tls |= (uint8_t)(1u << d->dir);
+  size_t stray = stray_prefix(d, p, len);
+  if (stray > 0) {
+    /* No part of any message (RFC 9112 2.1, 4), like the empty lines and
+     * junk lines pre_found reports; the response after them is linted. */
+    char detail[64];
+    stray_detail(p, stray, detail, sizeof detail);
+    rl__note(d, RL_EV_DATA_BEFORE_RESPONSE, d->off, at, detail);
+    start_message(d, NULL, 0, d->off + stray, at, at);
+    return stray;
+  }
   if (!is_server(d)) {
     /* A request line starts with a method token (RFC 9110 9.1). */
     if (p[0] >= 'A' && p[0] <= 'Z') {
