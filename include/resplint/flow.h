@@ -67,7 +67,9 @@ typedef struct rl_stream_sink {
    * (0 = first payload byte after the SYN, or the first byte captured). */
   void (*data)(void *ctx, rl_conn *conn, rl_dir dir, const uint8_t *data,
                size_t len, uint64_t offset, const rl_pktref *at);
-  /* `len` bytes at stream offset `offset` are missing from the capture. */
+  /* `len` bytes at stream offset `offset` are missing from the capture.
+   * Two gaps with no data between them are one hole, learnt in two steps
+   * (the peer acknowledged part of it, then a segment showed the rest). */
   void (*gap)(void *ctx, rl_conn *conn, rl_dir dir, uint64_t offset,
               uint64_t len, const rl_pktref *at);
   /* A transport event other than a gap (retransmission mismatch, truncated

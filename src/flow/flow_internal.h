@@ -78,7 +78,8 @@ enum {
   RL__H_SYN = 0x02,      /* this side's SYN was seen */
   RL__H_FIN = 0x04,      /* this side's FIN was seen; fin_off is valid */
   RL__H_ENDED = 0x08,    /* sink.end was called (or the side is dead) */
-  RL__H_BASE = 0x10      /* base_seq is known (port-reuse detection) */
+  RL__H_BASE = 0x10,     /* base_seq is known (port-reuse detection) */
+  RL__H_IN_GAP = 0x20    /* a gap came last: the next one is the same hole */
 };
 
 /* One direction: the bytes sent by one endpoint. */
@@ -217,6 +218,11 @@ void rl__deliver_acking(rl_flow_table *ft, rl__conn *c, rl_dir dir,
  * the direction ends (it records no history). */
 void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                     const rl_pktref *at);
+/* The bytes of direction dir below offset `upto` that are still missing
+ * were sent and received, but not captured: each hole is announced as a gap
+ * and the bytes held after it are delivered. */
+void rl__half_lost(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,
+                   const rl_pktref *at);
 void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,
                   const rl_pktref *at);
 void rl__half_release(rl_flow_table *ft, rl__half *h);

@@ -260,6 +260,7 @@ static uint64_t hist_compare(const rl__half *h, uint64_t off,
 static void advance(rl__half *h, uint64_t n) {
   h->next_off += n;
   h->next_seq += (uint32_t)n;
+  h->flags &= (uint8_t)~RL__H_IN_GAP;
 }
 
 static void deliver(rl_flow_table *ft, rl__conn *c, rl_dir dir,
@@ -314,9 +315,14 @@ void rl__half_gap(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,
   if (ft->cfg.sink.gap) {
     ft->cfg.sink.gap(ft->cfg.sink_ctx, &c->pub, dir, h->next_off, n, at);
   }
-  ft->stats->gaps++;
+  /* A hole learnt in two steps (part of it from the peer's acknowledgement,
+   * the rest from the next segment) is one gap. */
+  if (!(h->flags & RL__H_IN_GAP)) {
+    ft->stats->gaps++;
+  }
   ft->stats->gap_bytes += n;
   advance(h, n);
+  h->flags |= RL__H_IN_GAP;
 }
 
 /* A hole reached in order: the bytes were on the wire but not captured. */
@@ -368,6 +374,19 @@ void rl__half_flush(rl_flow_table *ft, rl__conn *c, rl_dir dir,
   while (h->ooo) {
     rl__half_gap(ft, c, dir, h->ooo->off, at);
     drain_as(ft, c, dir, at, 0);
+  }
+}
+
+void rl__half_lost(rl_flow_table *ft, rl__conn *c, rl_dir dir, uint64_t upto,
+                   const rl_pktref *at) {
+  rl__half *h = &c->half[dir];
+  while (h->next_off < upto) {
+    uint64_t hole_end = h->ooo && h->ooo->off < upto ? h->ooo->off : upto;
+    rl__half_gap(ft, c, dir, hole_end, at);
+    if (!h->ooo || h->ooo->off > h->next_off) {
+      return; /* nothing held right after the hole */
+    }
+    drain(ft, c, dir, at);
   }
 }
 

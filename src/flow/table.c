@@ -553,6 +553,53 @@ static void release_acked(rl_flow_table *ft, rl__half *h,
   }
 }
 
+/* ---- bytes the peer acknowledged but the capture never saw -------------- */
+
+/* How far beyond the peer's captured bytes an acknowledgement may reach and
+ * still be believed: a drop leaves a request or two uncaptured, not more
+ * than a receive window holds. An acknowledgement further ahead is more
+ * likely a stray from another incarnation of the connection. */
+#define RL__ACK_LOSS_MAX (1u << 24)
+
+/* A server segment that acknowledges client bytes beyond the last one
+ * delivered proves they were sent and received: the capture lost them (a
+ * kernel drop, a tap's overflow), and waiting for them is in vain. The
+ * segment's payload is (part of) the response to them, so the gap is
+ * declared now, before the payload is delivered: the http stage then knows
+ * the request went missing before it pairs the response that answers it,
+ * and requests held behind the hole reach it first. Found later (at the
+ * client's next segment, or at the end of the capture for a hole with bytes
+ * held behind it), the gap would come after the responses, taken for
+ * unsolicited (EX001). Only this way round: a client's acknowledgement of
+ * server bytes not yet seen is often just captured before the data it
+ * acknowledges (the "ackfirst" order), and the server's next segment shows
+ * its own gap before any response is parsed from it. An acknowledgement
+ * one byte ahead may be of a FIN the capture missed, so it proves
+ * nothing. */
+RL__COLD static void ack_loss(rl_flow_table *ft, rl__conn *c,
+                              const rl_segment *seg, const rl_pktref *at) {
+  rl__half *client = &c->half[RL_DIR_TO_SERVER];
+  if (!(seg->flags & RL_TCP_ACK) ||
+      (client->flags & (RL__H_SEQ_SET | RL__H_FIN | RL__H_ENDED)) !=
+          RL__H_SEQ_SET) {
+    return;
+  }
+  int32_t ahead = RL__SEQ_DIFF(seg->ack, client->next_seq);
+  if (ahead >= 2 && (uint32_t)ahead <= RL__ACK_LOSS_MAX) {
+    rl__half_lost(ft, c, RL_DIR_TO_SERVER, client->next_off + (uint32_t)ahead,
+                  at);
+  }
+}
+
+/* The usual server segment acknowledges exactly the client's next byte:
+ * one comparison. */
+static inline void ack_reveals_loss(rl_flow_table *ft, rl__conn *c, int side,
+                                    const rl_segment *seg,
+                                    const rl_pktref *at) {
+  if (side == RL_DIR_TO_CLIENT && seg->ack != c->half[RL_DIR_TO_SERVER].next_seq)
+    ack_loss(ft, c, seg, at);
+}
+
 /* ---- resets that nobody obeyed ----------------------------------------- */
 
 /* Whether a RST may be held rather than obeyed at once: only while neither
@@ -731,6 +778,7 @@ static int segment_fast(rl_flow_table *ft, rl__conn *c, int side,
         seg->seq != c->half[side].next_seq) {
       return 0;
     }
+    ack_reveals_loss(ft, c, side, seg, at);
     deliver_in_order(ft, c, side, seg, at);
   }
   return 1;
@@ -751,6 +799,7 @@ static void segment_general(rl_flow_table *ft, rl__conn *c, int side,
     return;
   }
   if (has_payload && !(seg->flags & RL_TCP_RST)) {
+    ack_reveals_loss(ft, c, side, seg, at);
     release_acked(ft, &c->half[!side], seg);
     on_payload(ft, c, side, seg, at);
   }
