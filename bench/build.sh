@@ -11,6 +11,11 @@ cmake -S "$root" -B "$B" -DCMAKE_BUILD_TYPE=Release -DRL_WERROR=ON >/dev/null
 cmake --build "$B" -j1 --target resplint resplint_core >/dev/null
 out=$B/bench; mkdir -p "$out"
 CFLAGS="-O3 -DNDEBUG -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror"
+# resplint is linked with link-time optimisation (CMakeLists.txt): so are the
+# floors and rl-pipeline, over the same llhttp objects.
+if grep -q -- '-flto' "$B/CMakeFiles/resplint.dir/link.txt" 2>/dev/null; then
+  CFLAGS="$CFLAGS -flto=auto"
+fi
 llinc=$(sed -n 's/^LLHTTP_INCLUDE_DIR:PATH=//p' "$B/CMakeCache.txt")
 llinc=${llinc:-/usr/share/include/llhttp}
 pcap_libs=$(pkg-config --libs libpcap)
