@@ -11,11 +11,13 @@ cmake -S "$root" -B "$B" -DCMAKE_BUILD_TYPE=Release -DRL_WERROR=ON >/dev/null
 cmake --build "$B" -j1 --target resplint resplint_core >/dev/null
 out=$B/bench; mkdir -p "$out"
 CFLAGS="-O3 -DNDEBUG -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror"
-# resplint is linked with link-time optimisation (CMakeLists.txt): so are the
-# floors and rl-pipeline, over the same llhttp objects.
-if grep -q -- '-flto' "$B/CMakeFiles/resplint.dir/link.txt" 2>/dev/null; then
-  CFLAGS="$CFLAGS -flto=auto"
-fi
+# resplint is linked with link-time optimisation and, with GCC on x86-64,
+# vector stores for zeroing (CMakeLists.txt): so are the floors and
+# rl-pipeline, over the same llhttp objects.
+link_flags=$(cat "$B/CMakeFiles/resplint.dir/link.txt" 2>/dev/null || true)
+for flag in -flto=auto -mmemset-strategy=vector_loop:2048:noalign,libcall:-1:noalign; do
+  case $link_flags in *" $flag "*) CFLAGS="$CFLAGS $flag" ;; esac
+done
 llinc=$(sed -n 's/^LLHTTP_INCLUDE_DIR:PATH=//p' "$B/CMakeCache.txt")
 llinc=${llinc:-/usr/share/include/llhttp}
 pcap_libs=$(pkg-config --libs libpcap)
