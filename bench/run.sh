@@ -5,7 +5,8 @@
 #   mode, httpry, tcpflow (demultiplexing only), resplint (the command, full
 #   catalogue, JSON to /dev/null once --format exists, else -q), and
 #   rl-pipeline (the library pipeline with every rule, findings counted).
-# For each: user+sys CPU seconds, packets/s, MB/s, responses/s (all per CPU
+# Before every sample the file is read once, so that every tool starts
+# with it in the page cache and a busy CPU. For each: user+sys CPU seconds, packets/s, MB/s, responses/s (all per CPU
 # second), peak RSS; then the ratios resplint/floor, resplint/floor-llhttp
 # and tshark/resplint. CPU time, not wall time, because the machine is
 # shared: a neighbour steals wall time, not our CPU seconds.
@@ -105,6 +106,12 @@ bench_file() {
       esac
       local tf=""
       if [ "$tool" = tcpflow ]; then tf=$(mktemp -d "$here/data/tcpflow.XXXXXX"); cmd=${cmd% -o *}" -o $tf"; fi
+      # Every sample starts alike: the file in the page cache (the VM's
+      # memory manager evicts idle file pages within seconds) and the CPU
+      # busy (after tcpflow's one-second pause the next sample ran 5 %
+      # slower). Measured for resplint on (c) x5, 13 interleaved runs:
+      # 0.120 s after a pause, 0.112 s after reading the file.
+      cat "$f" > /dev/null
       # shellcheck disable=SC2086
       local s; s=$(sample $cmd)
       if [ -n "$tf" ]; then
