@@ -1331,7 +1331,6 @@ static size_t step(rl__hdir *d, const uint8_t *p, size_t len,
 __attribute__((noinline)) static void steps(rl__hdir *d, const uint8_t *p,
                                             size_t len, const rl_pktref *at) {
   int stuck = 0;
-  d->in_gap = 0;
   /* Servers start responses at segment starts, so once lost (or after a
    * bodiless response) a segment start counts as the start of a line. */
   if (is_server(d) && d->match == 0 &&
@@ -1381,13 +1380,14 @@ static int skip_content_gap(rl__hdir *d, uint64_t len) {
 
 void rl__dir_gap(rl__hdir *d, uint64_t len, const rl_pktref *at) {
   uint64_t off = d->off;
-  if (d->in_gap) {
-    /* The same hole, learnt in two steps (flow.h): noted once. */
+  if (d->had_gap && d->gap_end == off && d->state == RL__D_SEEK) {
+    /* No byte since the last gap: the same hole, learnt in two steps
+     * (flow.h), noted once. */
     d->off += len;
     enter_seek(d, 1, d->off);
+    d->gap_end = d->off;
     return;
   }
-  d->in_gap = 1;
   d->had_gap = 1;
   if (!is_server(d))
     d->hc->client_lossy = 1;
@@ -1430,6 +1430,7 @@ void rl__dir_gap(rl__hdir *d, uint64_t len, const rl_pktref *at) {
   /* Segments often begin with a message, so the byte after a gap counts as
    * the start of a line. */
   enter_seek(d, 1, d->off);
+  d->gap_end = d->off;
 }
 
 static void cut_at_end(rl__hdir *d, int closed) {

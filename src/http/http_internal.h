@@ -118,10 +118,10 @@ typedef struct rl__hdir {
   uint8_t as_sec;         /* llhttp is paused where the section memo's entry
                              cur->sec paused, in its state (dir.c: after_head) */
   uint8_t had_gap, started_mid, drain_empty;
-  uint8_t in_gap;          /* a gap came last: the next one continues it */
   uint8_t skip_noted;     /* the current SEEK's cause was already noted */
   uint8_t pre;            /* RL__PRE_* bits: bytes before the first response */
   uint64_t off;           /* stream offset of the next byte */
+  uint64_t gap_end;       /* where the last gap ended (if had_gap) */
   uint64_t skipped;       /* bytes skipped by the current SEEK */
   uint64_t skip_off;
   uint64_t match_off;     /* stream offset of the first matched byte */
