@@ -376,10 +376,29 @@ int rl__chk_obs_fold(const rl_exchange *x, const rl__env *env, rl__match *m) {
   return 1;
 }
 
+/* strlen(rl_field_name(id)), or SIZE_MAX for an id without a name. */
+static size_t known_name_len(rl_field_id id) {
+  static size_t len[RL_FIELD__COUNT];
+  static int ready;
+  if (!ready) {
+    for (int i = 0; i < RL_FIELD__COUNT; i++) {
+      const char *k = rl_field_name((rl_field_id)i);
+      len[i] = k ? strlen(k) : SIZE_MAX;
+    }
+    ready = 1;
+  }
+  return (unsigned)id < RL_FIELD__COUNT ? len[id] : SIZE_MAX;
+}
+
 static int bad_name(const line_ref *l, void *ctx) {
   (void)ctx;
   if (l->f->flags & (RL_FL_NO_COLON | RL_FL_EMPTY_NAME | RL_FL_LEADING_WS))
     return 0;
+  /* The id was looked up from the name without its stray whitespace, a
+   * part of this span: a span exactly as long as the known name is that
+   * name, a token, and the answer is known without reading a byte (the walk
+   * below would say the same). */
+  if (l->f->name.len == known_name_len(l->f->id)) return 0;
   size_t n;
   const uint8_t *s = lb(l, l->f->name, &n);
   while (n > 0 && is_ows(s[n - 1])) n--;
