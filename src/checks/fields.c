@@ -33,6 +33,16 @@ static unsigned byte_class(const uint8_t *cls, const uint8_t *p, size_t n,
   return odd ? RL__BYTES_EOL_ODD : 0;
 }
 
+/* The place in memory of the lowest lane whose high bit is set in w, a
+ * word loaded from memory. */
+static size_t lane(uint64_t w) {
+  size_t k = (size_t)__builtin_ctzll(w) / 8;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  k = 7 - k;
+#endif
+  return k;
+}
+
 static unsigned classes_of(const uint8_t *p, size_t n) {
   static uint8_t cls[256];
   static int ready;
@@ -57,11 +67,8 @@ static unsigned classes_of(const uint8_t *p, size_t n) {
     memcpy(&w, p + i, 8);
     d = w ^ (0x7f * ones);
     odd = (w & highs) | ((w - 0x20 * ones) & ~w & highs) | ((d - ones) & ~d & highs);
-    if (!odd) continue;
-    uint8_t mark[8]; /* the lanes back in memory order, whatever the endianness */
-    memcpy(mark, &odd, 8);
-    for (size_t k = 0; k < 8; k++)
-      if (mark[k]) out |= byte_class(cls, p, n, i + k);
+    /* Only the marked lanes: a word with a line's CR LF has two of them. */
+    for (; odd; odd &= odd - 1) out |= byte_class(cls, p, n, i + lane(odd));
   }
   for (; i < n; i++) out |= byte_class(cls, p, n, i);
   return out;
