@@ -78,6 +78,18 @@ static int named(const directive *d, const char *name) {
 #define NAMED(d, lit) \
   ((d)->name_len == sizeof(lit) - 1 && named((d), (lit)))
 
+/* A directive name and its length: most names are told apart by their
+ * lengths, without a strlen and a compare each. */
+typedef struct word {
+  const char *s;
+  size_t len;
+} word;
+#define WORD(lit) {lit, sizeof(lit) - 1}
+
+static int named_word(const directive *d, const word *w) {
+  return d->name_len == w->len && named(d, w->s);
+}
+
 /* Writes the directive's name then `what` into buf. The name is escaped
  * only here, when there is a problem to tell: most directives have none, and
  * escaping each one cost more than judging it. */
@@ -111,11 +123,12 @@ static const char *syntax_problem(const directive *d, char *buf, size_t cap) {
   if ((NAMED(d, "no-cache") || NAMED(d, "private")) && d->quoted &&
       !rl__gr_token_list(d->arg, d->arg_len) && d->arg_len > 0)
     return problem(buf, cap, d, " argument is not a list of field names");
-  static const char *const bare[] = {"must-revalidate", "must-understand",
-                                     "no-store", "no-transform",
-                                     "proxy-revalidate", "public", "immutable"};
+  static const word bare[] = {WORD("must-revalidate"), WORD("must-understand"),
+                              WORD("no-store"), WORD("no-transform"),
+                              WORD("proxy-revalidate"), WORD("public"),
+                              WORD("immutable")};
   for (size_t i = 0; d->has_arg && i < sizeof bare / sizeof bare[0]; i++)
-    if (named(d, bare[i])) return problem(buf, cap, d, " takes no argument");
+    if (named_word(d, &bare[i])) return problem(buf, cap, d, " takes no argument");
   return NULL;
 }
 
@@ -178,12 +191,15 @@ int rl__chk_invalid_cache_control(const rl_exchange *x, const rl__env *env,
   return 1;
 }
 
-static const char *const known[] = {
-    "max-age", "s-maxage", "must-revalidate", "must-understand", "no-cache",
-    "no-store", "no-transform", "private", "proxy-revalidate", "public",
-    "immutable", "stale-while-revalidate", "stale-if-error"};
-static const char *const request_only[] = {"max-stale", "min-fresh",
-                                           "only-if-cached"};
+static const word known[] = {
+    WORD("max-age"), WORD("s-maxage"), WORD("must-revalidate"),
+    WORD("must-understand"), WORD("no-cache"), WORD("no-store"),
+    WORD("no-transform"), WORD("private"), WORD("proxy-revalidate"),
+    WORD("public"), WORD("immutable"), WORD("stale-while-revalidate"),
+    WORD("stale-if-error")};
+static const word request_only[] = {WORD("max-stale"), WORD("min-fresh"),
+                                    WORD("only-if-cached")};
+
 
 static const directive *find_n(const struct scan *sc, const char *name,
                                size_t len) {
@@ -215,12 +231,12 @@ static int questionable(struct scan *sc) {
     const directive *d = &sc->all[i];
     int ok = 0;
     for (size_t k = 0; !ok && k < sizeof known / sizeof known[0]; k++)
-      ok = named(d, known[k]);
+      ok = named_word(d, &known[k]);
     if (ok) continue;
     rl__escape(nm, sizeof nm, d->name, d->name_len, 40);
     int req = 0;
     for (size_t k = 0; k < sizeof request_only / sizeof request_only[0]; k++)
-      req |= named(d, request_only[k]);
+      req |= named_word(d, &request_only[k]);
     snprintf(sc->detail, sizeof sc->detail,
              req ? "request directive \"%s\" in a response"
                  : "unknown directive \"%s\"", nm);

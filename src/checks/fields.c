@@ -33,6 +33,16 @@ static unsigned byte_class(const uint8_t *cls, const uint8_t *p, size_t n,
   return odd ? RL__BYTES_EOL_ODD : 0;
 }
 
+/* The place in memory of the lowest lane whose high bit is set in w, a
+ * word loaded from memory. */
+static size_t lane(uint64_t w) {
+  size_t k = (size_t)__builtin_ctzll(w) / 8;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  k = 7 - k;
+#endif
+  return k;
+}
+
 static unsigned classes_of(const uint8_t *p, size_t n) {
   static uint8_t cls[256];
   static int ready;
@@ -57,11 +67,8 @@ static unsigned classes_of(const uint8_t *p, size_t n) {
     memcpy(&w, p + i, 8);
     d = w ^ (0x7f * ones);
     odd = (w & highs) | ((w - 0x20 * ones) & ~w & highs) | ((d - ones) & ~d & highs);
-    if (!odd) continue;
-    uint8_t mark[8]; /* the lanes back in memory order, whatever the endianness */
-    memcpy(mark, &odd, 8);
-    for (size_t k = 0; k < 8; k++)
-      if (mark[k]) out |= byte_class(cls, p, n, i + k);
+    /* Only the marked lanes: a word with a line's CR LF has two of them. */
+    for (; odd; odd &= odd - 1) out |= byte_class(cls, p, n, i + lane(odd));
   }
   for (; i < n; i++) out |= byte_class(cls, p, n, i);
   return out;
@@ -376,10 +383,29 @@ int rl__chk_obs_fold(const rl_exchange *x, const rl__env *env, rl__match *m) {
   return 1;
 }
 
+/* strlen(rl_field_name(id)), or SIZE_MAX for an id without a name. */
+static size_t known_name_len(rl_field_id id) {
+  static size_t len[RL_FIELD__COUNT];
+  static int ready;
+  if (!ready) {
+    for (int i = 0; i < RL_FIELD__COUNT; i++) {
+      const char *k = rl_field_name((rl_field_id)i);
+      len[i] = k ? strlen(k) : SIZE_MAX;
+    }
+    ready = 1;
+  }
+  return (unsigned)id < RL_FIELD__COUNT ? len[id] : SIZE_MAX;
+}
+
 static int bad_name(const line_ref *l, void *ctx) {
   (void)ctx;
   if (l->f->flags & (RL_FL_NO_COLON | RL_FL_EMPTY_NAME | RL_FL_LEADING_WS))
     return 0;
+  /* The id was looked up from the name without its stray whitespace, a
+   * part of this span: a span exactly as long as the known name is that
+   * name, a token, and the answer is known without reading a byte (the walk
+   * below would say the same). */
+  if (l->f->name.len == known_name_len(l->f->id)) return 0;
   size_t n;
   const uint8_t *s = lb(l, l->f->name, &n);
   while (n > 0 && is_ows(s[n - 1])) n--;

@@ -43,24 +43,47 @@ int rl__gr_digits(const uint8_t *s, size_t n) {
   return 1;
 }
 
-/* True when s starts with one of the three-letter words (day and month
- * names, the only tables it is given): no strlen per word, since every date
- * judged goes through here a dozen times. */
-static int match_word3(const uint8_t *s, const char *const *words, size_t w) {
-  for (size_t i = 0; i < w; i++)
-    if (s[0] == (uint8_t)words[i][0] && s[1] == (uint8_t)words[i][1] &&
-        s[2] == (uint8_t)words[i][2])
-      return 1;
-  return 0;
+/* Day and month names by their three bytes as one number: a switch on it
+ * is one comparison tree instead of a dozen string compares, and every date
+ * judged goes through here several times. */
+#define KEY3(a, b, c) ((uint32_t)(a) << 16 | (uint32_t)(b) << 8 | (uint32_t)(c))
+
+static uint32_t key3(const uint8_t *s) { return KEY3(s[0], s[1], s[2]); }
+
+/* True when s starts with a day-name ("Mon" .. "Sun"). */
+static int is_day_name(const uint8_t *s) {
+  switch (key3(s)) {
+  case KEY3('M', 'o', 'n'): case KEY3('T', 'u', 'e'): case KEY3('W', 'e', 'd'):
+  case KEY3('T', 'h', 'u'): case KEY3('F', 'r', 'i'): case KEY3('S', 'a', 't'):
+  case KEY3('S', 'u', 'n'):
+    return 1;
+  default:
+    return 0;
+  }
 }
 
-static const char *const day_names[] = {"Mon", "Tue", "Wed", "Thu",
-                                        "Fri", "Sat", "Sun"};
+/* The month (1..12) whose name s starts with, or 0. */
+static int month_of(const uint8_t *s) {
+  switch (key3(s)) {
+  case KEY3('J', 'a', 'n'): return 1;
+  case KEY3('F', 'e', 'b'): return 2;
+  case KEY3('M', 'a', 'r'): return 3;
+  case KEY3('A', 'p', 'r'): return 4;
+  case KEY3('M', 'a', 'y'): return 5;
+  case KEY3('J', 'u', 'n'): return 6;
+  case KEY3('J', 'u', 'l'): return 7;
+  case KEY3('A', 'u', 'g'): return 8;
+  case KEY3('S', 'e', 'p'): return 9;
+  case KEY3('O', 'c', 't'): return 10;
+  case KEY3('N', 'o', 'v'): return 11;
+  case KEY3('D', 'e', 'c'): return 12;
+  default: return 0;
+  }
+}
+
 static const char *const day_names_l[] = {"Monday", "Tuesday", "Wednesday",
                                           "Thursday", "Friday", "Saturday",
                                           "Sunday"};
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /* Matches a picture: 'D' digit, '@' month name (3 bytes), anything else
  * literal. */
@@ -68,7 +91,7 @@ static int picture(const uint8_t *s, size_t n, const char *pic) {
   size_t i = 0;
   for (const char *p = pic; *p; p++) {
     if (*p == '@') {
-      if (i + 3 > n || !match_word3(s + i, months, 12)) return 0;
+      if (i + 3 > n || !month_of(s + i)) return 0;
       i += 3;
       continue;
     }
@@ -93,12 +116,12 @@ static int time_ok(const uint8_t *t) {
  * included). */
 int rl__gr_imf_fixdate(const uint8_t *s, size_t n) {
   static const uint8_t digit_at[] = {5, 6, 12, 13, 14, 15, 17, 18, 20, 21, 23, 24};
-  if (n != 29 || !match_word3(s, day_names, 7)) return 0;
+  if (n != 29 || !is_day_name(s)) return 0;
   for (size_t i = 0; i < sizeof digit_at; i++)
     if (!is_digit(s[digit_at[i]])) return 0;
   return s[3] == ',' && s[4] == ' ' && s[7] == ' ' && s[11] == ' ' &&
          s[16] == ' ' && s[19] == ':' && s[22] == ':' &&
-         memcmp(s + 25, " GMT", 4) == 0 && match_word3(s + 8, months, 12) &&
+         memcmp(s + 25, " GMT", 4) == 0 && month_of(s + 8) &&
          time_ok(s + 17);
 }
 
@@ -111,7 +134,7 @@ int rl__gr_http_date(const uint8_t *s, size_t n) {
       return picture(s + l, n - l, ", DD-@-DD DD:DD:DD GMT");
   }
   /* asctime-date: "Sun Nov  6 08:49:37 1994" */
-  if (n == 24 && match_word3(s, day_names, 7) && picture(s + 3, 5, " @ ") &&
+  if (n == 24 && is_day_name(s) && picture(s + 3, 5, " @ ") &&
       (is_digit(s[8]) || s[8] == ' ') && is_digit(s[9]))
     return picture(s + 10, n - 10, " DD:DD:DD DDDD");
   return 0;
@@ -274,16 +297,6 @@ int rl__chk_allow_lists_request_method(const rl_exchange *x, const rl__env *env,
 /* --- dates (RFC 9110 §5.6.7) ---------------------------------------------- */
 
 static int num2(const uint8_t *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
-
-static int month_of(const uint8_t *s) {
-  /* Byte by byte, not memcmp: a call per month cost more than the rest of
-   * parsing a date. */
-  for (int i = 0; i < 12; i++)
-    if (s[0] == (uint8_t)months[i][0] && s[1] == (uint8_t)months[i][1] &&
-        s[2] == (uint8_t)months[i][2])
-      return i + 1;
-  return 0;
-}
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
  * days_from_civil). */

@@ -434,34 +434,32 @@ static int method_in(const rl__cond *c, const rl_message *req) {
   return 0;
 }
 
+static uint64_t bit(int kind) { return 1ull << kind; }
+
 /* Events the exchange's state implies, so a record can name them whether or
- * not the http stage also attached them as events. */
-static int implied(const rl_exchange *x, int kind) {
+ * not the http stage also attached them as events: bit 1 << kind of each.
+ * One mask rather than a test per kind: rl__event_mask wants them all for
+ * every response judged, and a response is cut at most one way. */
+static uint64_t implied_mask(const rl_exchange *x) {
   const rl_message *r = x->response;
-  switch (kind) {
-  case RL_EV_REQUEST_NOT_CAPTURED:
-    return x->request_state == RL_REQ_NOT_CAPTURED;
-  case RL_EV_UNSOLICITED_RESPONSE:
-    return x->request_state == RL_REQ_NONE;
-  case RL_EV_RESPONSE_AFTER_CLOSE:
-    return x->after_close;
-  case RL_EV_CLOSED_IN_HEADERS:
-    return r->cut == RL_CUT_HEADERS;
-  case RL_EV_CLOSED_IN_LENGTH:
-    return r->cut == RL_CUT_LENGTH;
-  case RL_EV_CLOSED_IN_CHUNKED:
-    return r->cut == RL_CUT_CHUNKED;
-  case RL_EV_CAPTURE_ENDED:
-    return r->cut == RL_CUT_CAPTURE_END;
-  case RL_EV_TCP_GAP:
-    return r->cut == RL_CUT_GAP;
-  case RL_EV_PARSE_ERROR:
-    return r->cut == RL_CUT_PARSE_ERROR;
-  case RL_EV_CONTENT_AFTER_BODILESS:
-    return r->forbidden_bytes > 0;
-  default:
-    return 0;
+  uint64_t mask = 0;
+  if (x->request_state == RL_REQ_NOT_CAPTURED) mask |= bit(RL_EV_REQUEST_NOT_CAPTURED);
+  if (x->request_state == RL_REQ_NONE) mask |= bit(RL_EV_UNSOLICITED_RESPONSE);
+  if (x->after_close) mask |= bit(RL_EV_RESPONSE_AFTER_CLOSE);
+  if (r->forbidden_bytes > 0) mask |= bit(RL_EV_CONTENT_AFTER_BODILESS);
+  switch (r->cut) {
+  case RL_CUT_HEADERS: return mask | bit(RL_EV_CLOSED_IN_HEADERS);
+  case RL_CUT_LENGTH: return mask | bit(RL_EV_CLOSED_IN_LENGTH);
+  case RL_CUT_CHUNKED: return mask | bit(RL_EV_CLOSED_IN_CHUNKED);
+  case RL_CUT_CAPTURE_END: return mask | bit(RL_EV_CAPTURE_ENDED);
+  case RL_CUT_GAP: return mask | bit(RL_EV_TCP_GAP);
+  case RL_CUT_PARSE_ERROR: return mask | bit(RL_EV_PARSE_ERROR);
+  default: return mask;
   }
+}
+
+static int implied(const rl_exchange *x, int kind) {
+  return kind >= 0 && kind < 64 && (implied_mask(x) >> kind) & 1;
 }
 
 static void event_detail(rl__match *m, const rl_msg_event *ev) {
@@ -596,9 +594,7 @@ uint64_t rl__event_mask(const rl_exchange *x) {
   for (uint32_t i = 0; i < r->nevents; i++)
     if ((unsigned)r->events[i].kind < RL_EV__COUNT)
       mask |= 1ull << r->events[i].kind;
-  for (int k = 0; k < RL_EV__COUNT; k++)
-    if (implied(x, k)) mask |= 1ull << k;
-  return mask;
+  return mask | implied_mask(x);
 }
 
 /* A field primitive on the response holds only when the field is there;

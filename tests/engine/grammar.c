@@ -93,3 +93,50 @@ Test(grammar, names_are_closed_lists) {
   for (int i = 0; i < RL_GRAMMAR__COUNT; i++)
     cr_expect_eq(rl__grammar_lookup(rl__grammar_name(i)), i);
 }
+
+/* The classes of bytes as rl__byte_classes defines them, byte by byte. */
+static unsigned classes_ref(const uint8_t *p, size_t n) {
+  unsigned out = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t b = p[i];
+    if (b >= 0x80) out |= RL__BYTES_HIGH;
+    else if (b == '\r') {
+      if (i + 1 >= n || p[i + 1] != '\n') out |= RL__BYTES_EOL_ODD;
+    } else if (b == '\n') {
+      if (i == 0 || p[i - 1] != '\r') out |= RL__BYTES_EOL_ODD;
+    } else if ((b < 0x20 && b != '\t') || b == 0x7f) {
+      out |= RL__BYTES_CTL;
+    }
+  }
+  return out;
+}
+
+/* Its word-at-a-time scan looks up only the lanes it marks: every byte
+ * value at every lane of three words, alone, after a CR and before an LF,
+ * and in lines of CR LF pairs, must give what the byte-by-byte reading
+ * does. */
+Test(grammar, byte_classes_every_lane) {
+  uint8_t buf[27];
+  for (size_t len = 1; len <= sizeof buf; len += 13) {
+    for (size_t at = 0; at < len; at++) {
+      for (int b = 0; b < 256; b++) {
+        for (int ctx = 0; ctx < 3; ctx++) {
+          memset(buf, 'a', len);
+          for (size_t k = 5; ctx == 2 && k + 1 < len; k += 9) {
+            buf[k] = '\r';
+            buf[k + 1] = '\n';
+          }
+          if (ctx == 1 && at > 0) buf[at - 1] = '\r';
+          if (ctx == 1 && at + 1 < len) buf[at + 1] = '\n';
+          buf[at] = (uint8_t)b;
+          rl_message m;
+          memset(&m, 0, sizeof m);
+          m.raw = buf;
+          m.raw_len = (uint32_t)len;
+          cr_assert_eq(rl__byte_classes(&m), classes_ref(buf, len),
+                       "byte 0x%02x at %zu of %zu (context %d)", b, at, len, ctx);
+        }
+      }
+    }
+  }
+}
