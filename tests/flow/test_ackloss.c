@@ -139,6 +139,15 @@ static void server_hole(rec *r) {
   sdata(r, 20, 19, "CCCCCCCCCC");
 }
 
+/* The server's bytes, all of them captured in the end: no gap. */
+static void assert_whole(rec *r) {
+  assert_clean(r);
+  cr_assert_eq(rec_count(r, "gap"), 0, "%s", r->log);
+  cr_assert_str_eq(rec_bytes(r, 0, RL_DIR_TO_CLIENT),
+                   "AAAAAAAAAABBBBBBBBBBCCCCCCCCCCDDDDDDDDDD");
+  rec_done(r);
+}
+
 Test(ackloss, a_server_hole_acked_then_passed_is_a_gap_at_once) {
   rec r;
   server_hole(&r);
@@ -165,11 +174,7 @@ Test(ackloss, an_ack_captured_before_the_late_segment_is_no_proof) {
   cack(&r, 19, 30);
   sdata(&r, 10, 19, "BBBBBBBBBB");
   sdata(&r, 30, 19, "DDDDDDDDDD");
-  assert_clean(&r);
-  cr_assert_eq(rec_count(&r, "gap"), 0, "%s", r.log);
-  cr_assert_str_eq(rec_bytes(&r, 0, RL_DIR_TO_CLIENT),
-                   "AAAAAAAAAABBBBBBBBBBCCCCCCCCCCDDDDDDDDDD");
-  rec_done(&r);
+  assert_whole(&r);
 }
 
 /* A segment that fills part of the hole may be the first of the late
@@ -182,11 +187,7 @@ Test(ackloss, a_partly_filled_hole_needs_a_new_ack) {
   sdata(&r, 30, 19, "DDDDDDDDDD");
   cr_assert_eq(rec_count(&r, "gap"), 0, "%s", r.log);
   sdata(&r, 15, 19, "BBBBB");
-  assert_clean(&r);
-  cr_assert_eq(rec_count(&r, "gap"), 0, "%s", r.log);
-  cr_assert_str_eq(rec_bytes(&r, 0, RL_DIR_TO_CLIENT),
-                   "AAAAAAAAAABBBBBBBBBBCCCCCCCCCCDDDDDDDDDD");
-  rec_done(&r);
+  assert_whole(&r);
 }
 
 /* An acknowledgement of only part of the hole proves nothing of the rest. */
