@@ -79,7 +79,9 @@ enum {
   RL__H_FIN = 0x04,      /* this side's FIN was seen; fin_off is valid */
   RL__H_ENDED = 0x08,    /* sink.end was called (or the side is dead) */
   RL__H_BASE = 0x10,     /* base_seq is known (port-reuse detection) */
-  RL__H_IN_GAP = 0x20    /* a gap came last: the next one is the same hole */
+  RL__H_IN_GAP = 0x20,   /* a gap came last: the next one is the same hole */
+  RL__H_HOLE_ACKED = 0x40 /* the peer acknowledged the whole first hole
+                             since it last shrank (table.c, acked_holes) */
 };
 
 /* One direction: the bytes sent by one endpoint. */
@@ -104,10 +106,12 @@ enum {
 };
 
 /* rl__conn.fast: bit d (1 << d) says direction d takes payload at its next
- * sequence number straight to delivery (anchored, nothing buffered); STEADY
- * says the conversation is open, oriented, not reset or closed, both bases
- * known, and neither direction has seen a FIN or ended, so a segment
- * without SYN, FIN, RST or missing bytes changes nothing but delivery. */
+ * sequence number straight to delivery (anchored); STEADY says the
+ * conversation is open, oriented, not reset or closed, both bases known,
+ * neither direction has seen a FIN or ended or holds out-of-order chunks
+ * (whose holes every acknowledgement may prove lost: table.c,
+ * acked_holes), so a segment without SYN, FIN, RST or missing bytes
+ * changes nothing but delivery. */
 enum { RL__F_STEADY = 0x04 };
 
 typedef struct rl__conn {

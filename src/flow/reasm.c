@@ -340,11 +340,15 @@ static void chunk_free(rl_flow_table *ft, rl__half *h, rl__chunk *k) {
 }
 
 /* Delivers every buffered chunk that the in-order data has reached,
- * recording history unless the direction is about to end. */
+ * recording history unless the direction is about to end. Called whenever
+ * the first hole shrinks or closes: an acknowledgement past it seen before
+ * then no longer counts (table.c, acked_holes), since the bytes that came
+ * may have been the ones it acknowledged, written late. */
 static void drain_as(rl_flow_table *ft, rl__conn *c, rl_dir dir,
                      const rl_pktref *at, int record) {
   rl__half *h = &c->half[dir];
   rl__chunk *k;
+  h->flags &= (uint8_t)~RL__H_HOLE_ACKED;
   while ((k = h->ooo) != NULL && k->off <= h->next_off) {
     h->ooo = k->next;
     uint64_t kend = k->off + k->len;

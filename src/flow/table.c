@@ -603,6 +603,59 @@ static inline void ack_reveals_loss(rl_flow_table *ft, rl__conn *c, int side,
     ack_loss(ft, c, seg, at);
 }
 
+/* ---- holes the peer acknowledged ---------------------------------------- */
+
+/* Notes an acknowledgement that covers the whole first hole of direction
+ * h (up to the chunk after it, at least): the bytes of the hole were sent
+ * and received. */
+static void note_hole_ack(rl__half *h, const rl_segment *seg) {
+  if (!h->ooo || !(seg->flags & RL_TCP_ACK)) {
+    return;
+  }
+  int32_t ahead = RL__SEQ_DIFF(seg->ack, h->next_seq);
+  if (ahead <= 0 || (uint32_t)ahead > RL__ACK_LOSS_MAX ||
+      (uint64_t)ahead < h->ooo->off - h->next_off) {
+    return;
+  }
+  h->flags |= RL__H_HOLE_ACKED;
+}
+
+/* A segment from the side whose first hole the peer acknowledged since the
+ * hole last shrank, lying at or beyond the chunk after the hole (so it
+ * fills nothing of it): the hole's bytes were received, and they are not
+ * merely the next packet captured late, since this one came after the
+ * acknowledgement and is not them. Such holes are mostly packets the
+ * capture dropped; waiting for them held every later byte of the
+ * direction until the connection ended ((c) x5: 145 server holes, 12,032
+ * chunks, 6.8 MB, mostly until the end of the capture). The holes below
+ * the acknowledgement are declared lost and what was held behind them is
+ * delivered before this segment. The acknowledgement alone proves nothing
+ * in time: a receiver's ACK is often captured before the data it
+ * acknowledges (the "ackfirst" order of tests/integration), and a
+ * segment that may fill the hole is the late packet itself. */
+static void hole_proven_lost(rl_flow_table *ft, rl__conn *c, int side,
+                             const rl_segment *seg, const rl_pktref *at) {
+  rl__half *h = &c->half[side];
+  if (!(h->flags & RL__H_HOLE_ACKED) || !h->ooo ||
+      RL__SEQ_DIFF(seg->seq, h->next_seq) < (int64_t)(h->ooo->off - h->next_off)) {
+    return;
+  }
+  rl__half_lost(ft, c, (rl_dir)side, h->ooo->off, at);
+}
+
+/* What a segment shows of the holes of a conversation holding chunks:
+ * its own side's hole may be proven lost, its acknowledgement may cover
+ * the peer's. Not for SYN or RST segments, whose sequence numbers are no
+ * data's. */
+RL__COLD static void acked_holes(rl_flow_table *ft, rl__conn *c, int side,
+                                 const rl_segment *seg, const rl_pktref *at) {
+  if (seg->flags & (RL_TCP_SYN | RL_TCP_RST)) {
+    return;
+  }
+  hole_proven_lost(ft, c, side, seg, at);
+  note_hole_ack(&c->half[!side], seg);
+}
+
 /* ---- resets that nobody obeyed ----------------------------------------- */
 
 /* Whether a RST may be held rather than obeyed at once: only while neither
@@ -737,12 +790,13 @@ static uint8_t conn_fast_bits(const rl__conn *c) {
                             RL__C_RST | RL__C_RST_HELD;
   uint8_t f0 = c->half[0].flags, f1 = c->half[1].flags;
   if ((c->flags & conn_mask) != (RL__C_ORIENTED | RL__C_OPENED) ||
-      !(f0 & f1 & RL__H_BASE) || ((f0 | f1) & (RL__H_FIN | RL__H_ENDED))) {
+      !(f0 & f1 & RL__H_BASE) || ((f0 | f1) & (RL__H_FIN | RL__H_ENDED)) ||
+      c->half[0].ooo || c->half[1].ooo) {
     return 0;
   }
   uint8_t bits = RL__F_STEADY;
   for (int d = 0; d < 2; d++) {
-    if (!c->half[d].ooo && (c->half[d].flags & RL__H_SEQ_SET)) {
+    if (c->half[d].flags & RL__H_SEQ_SET) {
       bits |= (uint8_t)(1u << d);
     }
   }
@@ -800,6 +854,9 @@ static void segment_general(rl_flow_table *ft, rl__conn *c, int side,
   int has_payload = seg->payload_len > 0 || seg->payload_missing > 0;
   if (!orient_and_open(ft, c, &side, seg, has_payload, at)) {
     return;
+  }
+  if (c->half[0].ooo || c->half[1].ooo) {
+    acked_holes(ft, c, side, seg, at);
   }
   if (has_payload && !(seg->flags & RL_TCP_RST)) {
     ack_reveals_loss(ft, c, side, seg, at);

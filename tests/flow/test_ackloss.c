@@ -131,3 +131,124 @@ Test(ackloss, a_hole_learnt_in_two_steps_counts_once) {
   cr_assert_eq(r.stats.gap_bytes, 19);
   rec_done(&r);
 }
+
+/* ---- a hole the peer acknowledged, then a segment that does not fill it */
+
+/* A pure ACK from the client acknowledging server offset `sack`. */
+static void cack(rec *r, uint32_t coff, uint32_t sack) {
+  rec_seg(r, C, S, ACK, CISN + 1 + coff, SISN + 1 + sack, NULL);
+}
+
+/* The server's bytes 0-10, then 20-30 (10-20 never captured). */
+static void server_hole(rec *r) {
+  start(r);
+  cdata(r, 0, 0, "GET /a HTTP/1.1\r\n\r\n"); /* 19 bytes */
+  sdata(r, 0, 19, "AAAAAAAAAA");
+  sdata(r, 20, 19, "CCCCCCCCCC");
+}
+
+/* The server's bytes, all of them captured in the end: no gap. */
+static void assert_whole(rec *r) {
+  assert_clean(r);
+  cr_assert_eq(rec_count(r, "gap"), 0, "%s", r->log);
+  cr_assert_str_eq(rec_bytes(r, 0, RL_DIR_TO_CLIENT),
+                   "AAAAAAAAAABBBBBBBBBBCCCCCCCCCCDDDDDDDDDD");
+  rec_done(r);
+}
+
+Test(ackloss, a_server_hole_acked_then_passed_is_a_gap_at_once) {
+  rec r;
+  server_hole(&r);
+  cack(&r, 19, 30);                  /* the client got 10-20 */
+  sdata(&r, 30, 19, "DDDDDDDDDD");    /* and the server went on */
+  assert_clean(&r);
+  cr_assert_str_eq(r.log,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 syn=1\n"
+                   "data 0 > 0 19\n"
+                   "data 0 < 0 10\n"
+                   "gap 0 < 10 10\n"
+                   "data 0 < 20 10\n"
+                   "data 0 < 30 10\n");
+  cr_assert_eq(r.stats.gaps, 1);
+  cr_assert_eq(r.stats.gap_bytes, 10);
+  rec_done(&r);
+}
+
+/* The "ackfirst" order: the ACK is captured before the late segment it
+ * acknowledges, which then comes next and fills the hole. */
+Test(ackloss, an_ack_captured_before_the_late_segment_is_no_proof) {
+  rec r;
+  server_hole(&r);
+  cack(&r, 19, 30);
+  sdata(&r, 10, 19, "BBBBBBBBBB");
+  sdata(&r, 30, 19, "DDDDDDDDDD");
+  assert_whole(&r);
+}
+
+/* A segment that fills part of the hole may be the first of the late
+ * ones: an acknowledgement seen before it no longer counts. */
+Test(ackloss, a_partly_filled_hole_needs_a_new_ack) {
+  rec r;
+  server_hole(&r);
+  cack(&r, 19, 30);
+  sdata(&r, 10, 19, "BBBBB");
+  sdata(&r, 30, 19, "DDDDDDDDDD");
+  cr_assert_eq(rec_count(&r, "gap"), 0, "%s", r.log);
+  sdata(&r, 15, 19, "BBBBB");
+  assert_whole(&r);
+}
+
+/* An acknowledgement of only part of the hole proves nothing of the rest. */
+Test(ackloss, an_ack_inside_the_hole_is_no_proof) {
+  rec r;
+  server_hole(&r);
+  cack(&r, 19, 15);
+  sdata(&r, 30, 19, "DDDDDDDDDD");
+  assert_clean(&r);
+  cr_assert_eq(rec_count(&r, "gap"), 0, "%s", r.log);
+  rec_finish(&r);
+  assert_clean(&r);
+  cr_assert(rec_has(&r, "gap 0 < 10 10"), "%s", r.log);
+  rec_done(&r);
+}
+
+/* Only the first hole is proven lost by an ACK past it; a later hole
+ * waits for an acknowledgement of its own. */
+Test(ackloss, each_hole_needs_its_own_ack) {
+  rec r;
+  server_hole(&r);
+  sdata(&r, 40, 19, "EEEEEEEEEE"); /* 30-40 missing too */
+  cack(&r, 19, 50);
+  sdata(&r, 50, 19, "FFFFFFFFFF");
+  assert_clean(&r);
+  cr_assert(rec_has(&r, "gap 0 < 10 10"), "%s", r.log);
+  cr_assert_eq(rec_count(&r, "gap"), 1, "%s", r.log);
+  cack(&r, 19, 60);
+  sdata(&r, 60, 19, "GGGGGGGGGG");
+  assert_clean(&r);
+  cr_assert(rec_has(&r, "gap 0 < 30 10"), "%s", r.log);
+  cr_assert_str_eq(rec_bytes(&r, 0, RL_DIR_TO_CLIENT),
+                   "AAAAAAAAAA##########CCCCCCCCCC##########"
+                   "EEEEEEEEEEFFFFFFFFFFGGGGGGGGGG"); /* # for a gap */
+  cr_assert_eq(r.stats.gaps, 2);
+  rec_done(&r);
+}
+
+/* The same both ways: a client hole the server acknowledged with a pure
+ * ACK (no response to declare it before), then the client went on. */
+Test(ackloss, a_client_hole_acked_then_passed_is_a_gap_at_once) {
+  rec r;
+  start(&r);
+  cdata(&r, 0, 0, "GET /a HTTP/1.1\r\n\r\n");
+  cdata(&r, 38, 0, "GET /c HTTP/1.1\r\n\r\n"); /* GET /b lost */
+  rec_seg(&r, S, C, ACK, SISN + 1, CISN + 1 + 57, NULL);
+  cdata(&r, 57, 0, "GET /d HTTP/1.1\r\n\r\n");
+  assert_clean(&r);
+  cr_assert_str_eq(r.log,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 syn=1\n"
+                   "data 0 > 0 19\n"
+                   "gap 0 > 19 19\n"
+                   "data 0 > 38 19\n"
+                   "data 0 > 57 19\n");
+  rec_done(&r);
+}
