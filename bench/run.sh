@@ -6,9 +6,10 @@
 #   catalogue, JSON to /dev/null once --format exists, else -q), and
 #   rl-pipeline (the library pipeline with every rule, findings counted).
 # Before every sample the file is read once, so that every tool starts
-# with it in the page cache and a busy CPU. For each: user+sys CPU seconds, packets/s, MB/s, responses/s (all per CPU
-# second), peak RSS; then the ratios resplint/floor, resplint/floor-llhttp
-# and tshark/resplint. CPU time, not wall time, because the machine is
+# with it in the page cache and a busy CPU. For each: user+sys CPU seconds,
+# packets/s, MB/s, responses/s (all per CPU second), peak RSS; then the
+# ratios resplint/floor, resplint/floor-llhttp and tshark/resplint. CPU
+# time, not wall time, because the machine is
 # shared: a neighbour steals wall time, not our CPU seconds.
 #
 # Usage: bench/run.sh FILE...
