@@ -9,8 +9,8 @@
 # with it in the page cache and a busy CPU. For each: user+sys CPU seconds,
 # packets/s, MB/s, responses/s (all per CPU second), peak RSS; then the
 # ratios resplint/floor, resplint/floor-llhttp and tshark/resplint. CPU
-# time, not wall time, because the machine is
-# shared: a neighbour steals wall time, not our CPU seconds.
+# time, not wall time, because the machine is shared: a neighbour steals
+# wall time, not our CPU seconds.
 #
 # Usage: bench/run.sh FILE...
 #   RUNS=N     runs per command (default 3), interleaved across the tools
