@@ -14,9 +14,8 @@ CFLAGS="-O3 -DNDEBUG -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall 
 # resplint is linked with link-time optimisation and, with GCC on x86-64,
 # vector stores for zeroing (CMakeLists.txt): so are the floors and
 # rl-pipeline, over the same llhttp objects.
-link_flags=$(cat "$B/CMakeFiles/resplint.dir/link.txt" 2>/dev/null || true)
-for flag in -flto=auto -mmemset-strategy=vector_loop:2048:noalign,libcall:-1:noalign; do
-  case $link_flags in *" $flag "*) CFLAGS="$CFLAGS $flag" ;; esac
+for flag in $(cat "$B/CMakeFiles/resplint.dir/link.txt" 2>/dev/null || true); do
+  case $flag in -flto=* | -mmemset-strategy=*) CFLAGS="$CFLAGS $flag" ;; esac
 done
 llinc=$(sed -n 's/^LLHTTP_INCLUDE_DIR:PATH=//p' "$B/CMakeCache.txt")
 llinc=${llinc:-/usr/share/include/llhttp}

@@ -576,8 +576,6 @@ static void release_acked(rl_flow_table *ft, rl__half *h,
  * its own gap before any response is parsed from it. An acknowledgement
  * one byte ahead may be of a FIN the capture missed, so it proves
  * nothing. */
-static uint8_t conn_fast_bits(const rl__conn *c);
-
 RL__COLD static void ack_loss(rl_flow_table *ft, rl__conn *c,
                               const rl_segment *seg, const rl_pktref *at) {
   rl__half *client = &c->half[RL_DIR_TO_SERVER];
@@ -590,7 +588,6 @@ RL__COLD static void ack_loss(rl_flow_table *ft, rl__conn *c,
   if (ahead >= 2 && (uint32_t)ahead <= RL__ACK_LOSS_MAX) {
     rl__half_lost(ft, c, RL_DIR_TO_SERVER, client->next_off + (uint32_t)ahead,
                   at);
-    c->fast = conn_fast_bits(c); /* the client may have nothing held now */
   }
 }
 

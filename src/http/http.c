@@ -72,25 +72,24 @@ void rl_http_free(rl_http *http) {
   rl__fieldvec_free(&http->req_f);
   rl__fieldvec_free(&http->trl_f);
   rl__fieldvec_free(&http->rtrl_f);
-  if (http->verify_scan)
+  if (http->verify_scan) {
     fprintf(stderr,
             "resplint: RESPLINT_VERIFY_SCAN: %llu header sections described "
             "from the head memo and checked against the scanner, %llu "
             "scanned\n",
             (unsigned long long)http->n_memo,
             (unsigned long long)http->n_scanned);
-  if (http->verify_scan)
     fprintf(stderr,
             "resplint: RESPLINT_VERIFY_SCAN: %llu header sections parsed "
             "from the llhttp memo and checked against llhttp, %llu parsed\n",
             (unsigned long long)http->n_restored,
             (unsigned long long)http->n_parsed);
-  if (http->verify_scan)
     fprintf(stderr,
             "resplint: RESPLINT_VERIFY_SCAN: %llu messages ended after "
             "their Content-Length from the llhttp memo and checked against "
             "llhttp\n",
             (unsigned long long)http->n_ended);
+  }
   rl__secmemo_free(&http->secs);
   rl__pool_release(&http->mem);
   free(http);
